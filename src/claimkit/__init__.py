@@ -1,0 +1,13 @@
+"""claimkit: who claimed what in the news, and whether it holds up."""
+from __future__ import annotations
+
+from claimkit.extract import EXTRACTOR_VERSION, extract, extract_text, iter_extract
+from claimkit.ingest import read_articles
+from claimkit.model import Article, Claim, InputProblem, Kind, SpeakerType
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article", "Claim", "EXTRACTOR_VERSION", "InputProblem", "Kind", "SpeakerType",
+    "extract", "extract_text", "iter_extract", "read_articles", "__version__",
+]

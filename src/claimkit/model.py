@@ -1,0 +1,136 @@
+"""The data that flows between stages: articles in, claims out.
+
+Everything here is plain, immutable data. Offsets are Python string offsets into
+``Article.text`` (DESIGN §2), so a span ``(s, e)`` always means ``article.text[s:e]``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import Enum
+
+Span = tuple[int, int]
+
+
+class Kind(str, Enum):
+    """How a claim is worded relative to its source."""
+
+    DIRECT = "direct"  # all of the content inside quote marks
+    MIXED = "mixed"  # partly quoted
+    INDIRECT = "indirect"  # reported speech, belief, intention
+    ASSERTION = "assertion"  # the article's own statement, no attribution
+
+
+class SpeakerType(str, Enum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    ANONYMOUS = "anonymous"  # "a senior official", "sources"
+    GROUP = "group"  # "both sides", "Democrats"
+    PRONOUN = "pronoun"  # a pronoun we could not resolve
+    NONE = ""  # assertions and sourceless attributions
+
+
+@dataclass(frozen=True)
+class Article:
+    article_id: str
+    text: str
+    title: str = ""
+    outlet: str = ""
+    url: str = ""
+    published: date | None = None
+    path: str = ""
+    # Spans of boilerplate lines (repeated titles, "Source link …"): kept in the text so offsets
+    # stay true to the file, but the extractor yields no claims from them.
+    boilerplate: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim_id: str
+    article_id: str
+    kind: Kind
+    content: tuple[Span, ...]
+    text: str
+    source: tuple[Span, ...] = ()
+    cue: tuple[Span, ...] = ()
+    speaker: str = ""
+    speaker_canonical: str = ""
+    speaker_type: SpeakerType = SpeakerType.NONE
+    cue_lemma: str = ""
+    cue_class: str = ""
+    parent_id: str | None = None
+    hedges: tuple[str, ...] = ()
+    checkworthiness: float = 0.0
+    reasons: tuple[str, ...] = ()
+    rule: str = ""
+    extractor_version: str = ""
+
+    @property
+    def is_attribution(self) -> bool:
+        return bool(self.cue)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict: enums as strings, spans as lists of [start, end]."""
+        d = asdict(self)
+        d["kind"] = self.kind.value
+        d["speaker_type"] = self.speaker_type.value
+        for key in ("content", "source", "cue"):
+            d[key] = [list(s) for s in d[key]]
+        d["hedges"] = list(self.hedges)
+        d["reasons"] = list(self.reasons)
+        return d
+
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_for_id(text: str) -> str:
+    """Case-, space- and punctuation-insensitive form, so cosmetic changes keep ids stable."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def stable_hash(*parts: str, length: int = 16) -> str:
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return h[:length]
+
+
+def article_id_for(text: str) -> str:
+    """Stable article id: a hash of the decoded text (DESIGN §2)."""
+    return "a" + stable_hash(text)
+
+
+def claim_id_for(article_id: str, content_text: str, occurrence: int = 0) -> str:
+    """Stable claim id from the article and the normalised content (never a row number).
+
+    ``occurrence`` separates two claims with identical content in one article.
+    """
+    parts = [article_id, normalise_for_id(content_text)]
+    if occurrence:
+        parts.append(str(occurrence))
+    return "c" + stable_hash(*parts)
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One input that could not be read (error) or was read with a caveat (warning)."""
+
+    path: str
+    reason: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.path}: {self.reason}"
+
+
+@dataclass
+class BatchSummary:
+    articles: int = 0
+    claims: int = 0
+    problems: list[InputProblem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
