@@ -1,0 +1,379 @@
+"""Find attributions in a parsed document: source + cue + content, as character spans.
+
+Each rule reads the dependency parse around a cue word and names itself in ``Attribution.rule``,
+so an analyst can see why a claim was attributed. The cue words come from the lexicon in
+``cues.py`` (data), the structural patterns are here:
+
+- ``verb-ccomp``      X said (that) CONTENT / CONTENT, X said          (complement clause)
+- ``verb-xcomp``      X wants / plans / vowed to CONTENT                (intention)
+- ``verb-object``     X denied CONTENT / X called CONTENT CONTENT       (object as content)
+- ``verb-prep``       X called for CONTENT / X warned of CONTENT
+- ``verb-colon``      X said: CONTENT                                   (also a following quote)
+- ``verb-quote``      "CONTENT," X said / X said, "CONTENT"             (adjacent quotation)
+- ``parenthetical``   CONTENT, X said, CONTENT                           (cue hangs off content)
+- ``according-to``    according to X, CONTENT
+- ``noun-cue``        X's claim that CONTENT / US claims that CONTENT
+- ``quote-dash``      "CONTENT" ― Name
+- ``speaker-label``   NAME: CONTENT                                     (transcripts, headlines)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from claimkit.extract import cues
+from claimkit.extract.quotes import quote_regions
+from claimkit.model import Span
+
+# Thresholds on the learned cue probability (tuned on PolNeAR dev).
+VERB_CUE_MIN_P = 0.02
+NOUN_CUE_MIN_P = 0.05
+# Subjects that carry no source: "it was reported that …", "there are claims that …".
+EXPLETIVES = {"it", "there"}
+CONTENT_CLAUSE_DEPS = ("ccomp",)
+OBJECT_DEPS = ("dobj", "oprd", "attr")
+CONTENT_PREPS = {"for", "of", "about", "on", "to", "against", "that"}
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+# Clauses whose subject is inherited from the verb they hang on ("…, saying …", "and added …").
+SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
+DASHES = "―—–"
+LEADING_TRIM = set(" \t\n,;:")
+TRAILING_TRIM = set(" \t\n,;:")
+
+
+@dataclass
+class Attribution:
+    cue: list[Span]
+    content: list[Span]
+    source: list[Span] = field(default_factory=list)
+    rule: str = ""
+    cue_lemma: str = ""
+    cue_token: int | None = None  # token index of the cue head
+    source_root: int | None = None  # token index of the source's head word
+
+    @property
+    def content_start(self) -> int:
+        return min(s for s, _ in self.content)
+
+    @property
+    def content_end(self) -> int:
+        return max(e for _, e in self.content)
+
+
+def token_span(tokens: Iterable[Token]) -> Span | None:
+    toks = sorted(tokens, key=lambda t: t.i)
+    if not toks:
+        return None
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+
+def subtree_span(tok: Token, exclude: Iterable[int] = ()) -> Span:
+    """Character span of a token's subtree, leaving out excluded tokens at its edges."""
+    excluded = set(exclude)
+    toks = [t for t in tok.subtree if t.i not in excluded]
+    return token_span(toks) or (tok.idx, tok.idx + len(tok.text))
+
+
+def trim(text: str, span: Span) -> Span | None:
+    s, e = span
+    while s < e and text[s] in LEADING_TRIM:
+        s += 1
+    while e > s and text[e - 1] in TRAILING_TRIM:
+        e -= 1
+    return (s, e) if e > s else None
+
+
+def span_minus(span: Span, hole: Span) -> list[Span]:
+    s, e = span
+    hs, he = hole
+    pieces = []
+    if hs > s:
+        pieces.append((s, min(hs, e)))
+    if he < e:
+        pieces.append((max(he, s), e))
+    return [p for p in pieces if p[1] > p[0]]
+
+
+def cue_tokens(tok: Token) -> list[Token]:
+    """The cue head with its auxiliaries and negation ("has said", "did not deny")."""
+    parts = [tok] + [c for c in tok.children if c.dep_ in ("aux", "auxpass", "neg")]
+    parts += [c for c in tok.children if c.dep_ == "prt"]  # "pointed out"
+    return parts
+
+
+def source_tokens(subj: Token) -> list[Token]:
+    """The source phrase: the subject's subtree without relative clauses hanging off it."""
+    toks = []
+    skip: set[int] = set()
+    for c in subj.children:
+        if c.dep_ in ("relcl", "acl") or (c.dep_ == "punct" and c.i > subj.i):
+            skip.update(t.i for t in c.subtree)
+    for t in subj.subtree:
+        if t.i not in skip:
+            toks.append(t)
+    # keep the contiguous block around the head
+    toks.sort(key=lambda t: t.i)
+    block = [t for t in toks if abs(t.i - subj.i) <= 12]
+    return block or [subj]
+
+
+def find_subject(verb: Token) -> Token | None:
+    """The verb's subject, inherited through xcomp / conj / participle clauses when it has none."""
+    cur = verb
+    for _ in range(4):
+        for c in cur.children:
+            if c.dep_ in SUBJECT_DEPS and not (c.dep_ == "nsubjpass" and cur is verb):
+                return c
+        agent = next((c for c in cur.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+        if cur.dep_ in SUBJECT_SHARING_DEPS and cur.head is not cur:
+            cur = cur.head
+            continue
+        if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN"):
+            return cur.head  # "a statement saying …" -> the statement
+        break
+    return None
+
+
+def is_expletive(tok: Token | None) -> bool:
+    return tok is not None and tok.lower_ in EXPLETIVES and tok.pos_ == "PRON"
+
+
+class AttributionFinder:
+    """Applies the rules to one document. Stateless between documents."""
+
+    def __init__(self, doc: Doc, skip: list[Span] | None = None) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.quotes = quote_regions(self.text)
+        self.skip = skip or []
+        self.found: list[Attribution] = []
+        self.used_cues: set[int] = set()
+
+    # --- helpers -----------------------------------------------------------------------------
+    def in_skip(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.skip)
+
+    def quote_at(self, pos: int) -> Span | None:
+        for q in self.quotes:
+            if q[0] <= pos < q[1]:
+                return q
+        return None
+
+    def extend_to_quotes(self, span: Span) -> Span:
+        """Grow a content span to cover the whole of any quotation it starts or ends inside."""
+        s, e = span
+        q = self.quote_at(s)
+        if q is not None:
+            s = min(s, q[0])
+            e = max(e, q[1]) if q[1] - e < 400 else e
+        q = self.quote_at(max(e - 1, s))
+        if q is not None and q[1] - e < 400:
+            e = max(e, q[1])
+            s = min(s, q[0])
+        return s, e
+
+    def add(self, att: Attribution) -> None:
+        content = [c for c in (trim(self.text, sp) for sp in att.content) if c]
+        source = [c for c in (trim(self.text, sp) for sp in att.source) if c]
+        if not content or sum(e - s for s, e in content) < 3:
+            return
+        att.content = content
+        att.source = source
+        if att.cue_token is not None:
+            self.used_cues.add(att.cue_token)
+        self.found.append(att)
+
+    # --- rules -------------------------------------------------------------------------------
+    def run(self) -> list[Attribution]:
+        for tok in self.doc:
+            if self.in_skip(tok.idx) or tok.i in self.used_cues:
+                continue
+            if tok.lower_ == "according" and tok.i + 1 < len(self.doc) and self.doc[tok.i + 1].lower_ == "to":
+                self.according_to(tok)
+            elif tok.pos_ in ("VERB", "AUX"):
+                self.verb_cue(tok)
+            elif tok.pos_ in ("NOUN", "PROPN"):
+                self.noun_cue(tok)
+        self.speaker_labels()
+        self.quote_dash()
+        return self.found
+
+    def according_to(self, tok: Token) -> None:
+        to = self.doc[tok.i + 1]
+        pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        phrase = token_span(list(tok.subtree) + list(to.subtree)) or (tok.idx, to.idx + 2)
+        sent = tok.sent
+        sent_span = (sent.start_char, sent.end_char)
+        content = [p for p in span_minus(sent_span, phrase)]
+        source = [token_span(source_tokens(pobj))] if pobj is not None else []
+        self.add(Attribution(cue=[(tok.idx, to.idx + len(to.text))], content=content,
+                             source=[s for s in source if s], rule="according-to",
+                             cue_lemma="according to", cue_token=tok.i,
+                             source_root=pobj.i if pobj is not None else None))
+
+    def verb_cue(self, tok: Token) -> None:
+        lemma = tok.lemma_.lower()
+        p = cues.cue_probability(lemma, "V")
+        if p < VERB_CUE_MIN_P or self.quote_at(tok.idx) is not None:
+            return  # a verb inside a quotation is the speaker's own wording, not a new cue
+        subj = find_subject(tok)
+        content, rule = self.verb_content(tok, subj)
+        if not content:
+            return
+        source: list[Span] = []
+        if subj is not None and not is_expletive(subj):
+            src = token_span(source_tokens(subj))
+            if src and not any(cs <= src[0] < ce for cs, ce in content):
+                source = [src]
+        cue = token_span(cue_tokens(tok))
+        self.add(Attribution(cue=[cue] if cue else [], content=content, source=source, rule=rule,
+                             cue_lemma=lemma, cue_token=tok.i,
+                             source_root=subj.i if source and subj is not None else None))
+
+    def verb_content(self, tok: Token, subj: Token | None) -> tuple[list[Span], str]:
+        children = list(tok.children)
+        subj_ids = {t.i for t in subj.subtree} if subj is not None else set()
+        # X said: CONTENT
+        colon = next((c for c in children if c.text == ":" and c.i > tok.i and c.i - tok.i <= 3), None)
+        if colon is not None:
+            start = colon.idx + 1
+            end = tok.sent.end_char
+            q = self.quote_at(self.next_non_space(start))
+            if q is not None:
+                end = max(end, q[1])
+            return [self.extend_to_quotes((start, end))], "verb-colon"
+        comps = [c for c in children if c.dep_ in CONTENT_CLAUSE_DEPS and c.i not in subj_ids]
+        if comps:
+            spans = [self.extend_to_quotes(subtree_span(c)) for c in comps]
+            return spans, "verb-ccomp"
+        xcomp = next((c for c in children if c.dep_ == "xcomp"), None)
+        obj = next((c for c in children if c.dep_ in OBJECT_DEPS and c.i > tok.i), None)
+        if xcomp is not None and xcomp.i > tok.i:
+            start_tok = obj if obj is not None and obj.i < xcomp.i else xcomp
+            s = start_tok.left_edge.idx
+            e = subtree_span(xcomp)[1]
+            return [(s, e)], "verb-xcomp"
+        if obj is not None:
+            last = max((c for c in children if c.dep_ in OBJECT_DEPS + ("ccomp", "xcomp") and c.i > tok.i),
+                       key=lambda c: c.i)
+            s = obj.left_edge.idx
+            e = subtree_span(last)[1]
+            return [self.extend_to_quotes((s, e))], "verb-object"
+        prep = next((c for c in children if c.dep_ == "prep" and c.lower_ in CONTENT_PREPS and c.i > tok.i), None)
+        if prep is not None:
+            pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+            if pobj is not None:
+                return [self.extend_to_quotes(subtree_span(pobj))], "verb-prep"
+        # "…," X said / X said, "…": a quotation right next to the cue clause
+        q = self.adjacent_quote(tok, subj)
+        if q is not None:
+            return [q], "verb-quote"
+        # CONTENT, X said, CONTENT: the cue hangs off the content clause
+        if tok.dep_ in ("parataxis", "advcl", "ccomp", "conj") and tok.head is not tok and tok.head.pos_ in ("VERB", "AUX"):
+            head_span = subtree_span(tok.head)
+            hole = subtree_span(tok)
+            pieces = span_minus(head_span, hole)
+            if pieces and tok.i > tok.head.i:
+                return [self.extend_to_quotes(p) for p in pieces], "parenthetical"
+        return [], ""
+
+    def next_non_space(self, pos: int) -> int:
+        while pos < len(self.text) and self.text[pos].isspace():
+            pos += 1
+        return pos
+
+    def adjacent_quote(self, tok: Token, subj: Token | None) -> Span | None:
+        """A quotation touching the cue's clause: only punctuation/space between them."""
+        clause = [tok] + ([t for t in subj.subtree] if subj is not None else [])
+        clause += [c for c in tok.children if c.dep_ in ("aux", "neg", "advmod", "npadvmod", "dative")]
+        lo = min(t.idx for t in clause)
+        hi = max(t.idx + len(t.text) for t in clause)
+        for qs, qe in self.quotes:
+            if qe <= lo and not self.text[qe:lo].strip(" ,\n—―-"):
+                return (qs, qe)
+            if qs >= hi and not self.text[hi:qs].strip(" ,:\n—―-"):
+                return (qs, qe)
+        return None
+
+    def noun_cue(self, tok: Token) -> None:
+        lemma = tok.lemma_.lower()
+        if cues.cue_probability(lemma, "N") < NOUN_CUE_MIN_P:
+            return
+        clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp") and
+                       any(m.dep_ == "mark" for m in c.children)), None)
+        if clause is None:
+            return
+        owner = next((c for c in tok.children if c.dep_ in ("poss", "compound", "nmod")), None)
+        if owner is None:
+            by = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from")), None)
+            owner = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+        source = [token_span(source_tokens(owner))] if owner is not None else []
+        self.add(Attribution(cue=[(tok.idx, tok.idx + len(tok.text))],
+                             content=[subtree_span(clause)], source=[s for s in source if s],
+                             rule="noun-cue", cue_lemma=lemma, cue_token=tok.i,
+                             source_root=owner.i if owner is not None else None))
+
+    def speaker_labels(self) -> None:
+        """Transcript lines and headlines: ``NAME: what they said`` at a line start."""
+        text = self.text
+        pos = 0
+        for line in text.split("\n"):
+            start = pos
+            pos += len(line) + 1
+            colon = line.find(":")
+            if colon <= 0 or colon > 40 or self.in_skip(start):
+                continue
+            label = line[:colon].strip()
+            words = label.split()
+            if not (1 <= len(words) <= 4) or not all(w[:1].isupper() for w in words):
+                continue
+            if not self.is_name_label(start, start + colon):
+                continue
+            content = (start + colon + 1, start + len(line))
+            if any(a.content_start <= content[0] < a.content_end for a in self.found if a.rule != "speaker-label"):
+                continue
+            self.add(Attribution(cue=[(start + colon, start + colon + 1)], content=[content],
+                                 source=[(start, start + len(line[:colon].rstrip()))],
+                                 rule="speaker-label", cue_lemma=":"))
+
+    def is_name_label(self, s: int, e: int) -> bool:
+        span: SpacySpan | None = self.doc.char_span(s, e, alignment_mode="expand")
+        if span is None:
+            return False
+        if span.text.isupper() and len(span.text) > 2:
+            return True
+        return any(ent.label_ in ("PERSON", "ORG", "NORP") and ent.start_char <= s + 1 and ent.end_char >= e - 1
+                   for ent in self.doc.ents)
+
+    def quote_dash(self) -> None:
+        """``"…" ― Name``: a quotation signed with a dash, as in vox-pop collections."""
+        for qs, qe in self.quotes:
+            rest = self.text[qe:qe + 80]
+            stripped = rest.lstrip(" \u00a0")
+            if not stripped or stripped[0] not in DASHES:
+                continue
+            dash = qe + (len(rest) - len(stripped))
+            name_start = self.next_non_space(dash + 1)
+            line_end = self.text.find("\n", name_start)
+            line_end = len(self.text) if line_end < 0 else line_end
+            name_end = min(line_end, name_start + 60)
+            name = self.text[name_start:name_end].rstrip(" .\u00a0")
+            if not name or not name[:1].isupper() or len(name.split()) > 6:
+                continue
+            if any(a.content_start <= qs < a.content_end for a in self.found):
+                continue
+            self.add(Attribution(cue=[(dash, dash + 1)], content=[(qs, qe)],
+                                 source=[(name_start, name_start + len(name))], rule="quote-dash",
+                                 cue_lemma="―"))
+
+
+def find_candidates(doc: Doc, skip: list[Span] | None = None) -> tuple[list[Attribution], list[Span]]:
+    """Every candidate attribution the rules propose (overlapping), and the quote regions."""
+    finder = AttributionFinder(doc, skip)
+    return finder.run(), finder.quotes

@@ -1,0 +1,67 @@
+"""The reporting-cue lexicon: which words introduce someone else's statement, and what kind.
+
+Two data files, both in ``claimkit/data``:
+- ``cues.tsv``: lemma, coarse POS (V verb, N noun), how often that lemma headed a gold cue in the
+  PolNeAR *train* split and how often it occurred there (``scripts/learn_cues.py`` rebuilds it; it
+  holds counts, never text). ``p_cue`` is the smoothed share of occurrences that were cues.
+- ``cue_classes.tsv``: the hand-written taxonomy (assert, deny, allege, believe, intend, …).
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+DEFAULT_CLASS = "assert"
+# A lemma needs this many cue uses in train before its statistics are trusted.
+MIN_CUE_COUNT = 3
+# Additive smoothing: rare lemmas are pulled towards "not a cue".
+SMOOTHING = 2.0
+
+
+@dataclass(frozen=True)
+class CueEntry:
+    lemma: str
+    pos: str  # "V" or "N"
+    n_cue: int
+    n_total: int
+
+    @property
+    def p_cue(self) -> float:
+        return self.n_cue / (self.n_total + SMOOTHING)
+
+
+def _data_lines(name: str) -> list[list[str]]:
+    text = resources.files("claimkit.data").joinpath(name).read_text(encoding="utf-8")
+    return [row for row in csv.reader(text.splitlines(), delimiter="\t")
+            if row and not row[0].startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def cue_lexicon() -> dict[tuple[str, str], CueEntry]:
+    entries = {}
+    for lemma, pos, n_cue, n_total in _data_lines("cues.tsv"):
+        entry = CueEntry(lemma, pos, int(n_cue), int(n_total))
+        if entry.n_cue >= MIN_CUE_COUNT:
+            entries[(lemma, pos)] = entry
+    return entries
+
+
+@lru_cache(maxsize=1)
+def cue_classes() -> dict[str, str]:
+    return {row[0]: row[1] for row in _data_lines("cue_classes.tsv")}
+
+
+def cue_class(lemma: str) -> str:
+    return cue_classes().get(lemma.lower(), DEFAULT_CLASS)
+
+
+def cue_probability(lemma: str, pos: str) -> float:
+    """How likely a word with this lemma and coarse POS introduces an attribution (0 if unknown)."""
+    entry = cue_lexicon().get((lemma.lower(), pos))
+    return entry.p_cue if entry else 0.0
+
+
+def coarse_pos(pos: str) -> str:
+    return {"VERB": "V", "AUX": "V", "NOUN": "N", "PROPN": "N"}.get(pos, "O")

@@ -1,0 +1,79 @@
+"""Quote regions of a text: where the article gives someone's own words.
+
+Quotes run across sentences and paragraphs. News style reopens a quote at each new paragraph of a
+long quotation without closing the previous one, and real text has stray or unbalanced marks, so
+pairing is forgiving: an opening mark with no closing mark ends at its paragraph's end, and a
+straight double quote toggles. Nothing here raises on odd input.
+"""
+from __future__ import annotations
+
+import re
+
+from claimkit.model import Span
+
+OPENING = "“„«"
+CLOSING = "”»"
+STRAIGHT = '"'
+# Quotes longer than this are almost always a pairing error (a missed closing mark).
+MAX_QUOTE_CHARS = 3000
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    m = _PARAGRAPH_BREAK.search(text, start)
+    return m.start() if m else len(text)
+
+
+def quote_regions(text: str) -> list[Span]:
+    """Spans (including the marks) of double-quoted passages, in text order, non-overlapping."""
+    regions: list[Span] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in OPENING or ch == STRAIGHT:
+            end = _closing_mark(text, i)
+            if end is not None:
+                regions.append((i, end))
+                i = end
+                continue
+        elif ch in CLOSING:
+            # A closing mark with no opening one: the quote began at its paragraph's start.
+            para_start = text.rfind("\n", 0, i) + 1
+            lo = regions[-1][1] if regions else 0
+            start = max(para_start, lo)
+            if i + 1 - start > 1 and not (regions and regions[-1][1] > start):
+                regions.append((start, i + 1))
+        i += 1
+    return [r for r in regions if r[1] - r[0] > 2]
+
+
+def _closing_mark(text: str, start: int) -> int | None:
+    """End (exclusive) of the quote opened at ``start``, or None when it cannot be paired."""
+    opener = text[start]
+    para_end = _paragraph_end(text, start)
+    limit = min(len(text), start + MAX_QUOTE_CHARS)
+    for j in range(start + 1, limit):
+        ch = text[j]
+        if opener == STRAIGHT and ch == STRAIGHT:
+            return j + 1
+        if opener != STRAIGHT and ch in CLOSING:
+            return j + 1
+        if opener != STRAIGHT and ch in OPENING and j > para_end:
+            # A new paragraph reopened the quote: the previous paragraph's quote ends there.
+            return para_end
+        if ch == "\n" and opener == STRAIGHT:
+            return None  # straight quotes do not span paragraphs reliably
+    return para_end if para_end > start + 1 else None
+
+
+def inside(span: Span, regions: list[Span]) -> float:
+    """Share of the span's non-space characters that lie inside quote regions (0..1)."""
+    s, e = span
+    if e <= s:
+        return 0.0
+    covered = 0
+    for rs, re_ in regions:
+        lo, hi = max(s, rs), min(e, re_)
+        if hi > lo:
+            covered += hi - lo
+    return covered / (e - s)

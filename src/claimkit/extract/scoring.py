@@ -1,0 +1,145 @@
+"""Which candidate attributions to keep: a small learned filter over the rules' candidates.
+
+The rules in ``attribution.py`` propose candidates generously; many reporting verbs are also
+ordinary verbs ("show", "call", "see"). A logistic-regression model, trained on PolNeAR *train*
+only (``scripts/train_filter.py``), scores each candidate from features of its cue, source and
+content. Its weights are plain JSON in ``claimkit/data/attribution_model.json``: readable, diffable,
+no pickle. Overlaps are then resolved best-score first, because PolNeAR (like most readers)
+counts each stretch of text in one attribution only.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc
+
+from claimkit.extract import cues
+from claimkit.extract.attribution import Attribution
+from claimkit.extract.quotes import inside
+
+DEFAULT_THRESHOLD = 0.5
+PRONOUNS = {"he", "she", "they", "i", "we", "it", "you"}
+
+
+def _bucket(n: int, edges: Sequence[int]) -> str:
+    for edge in edges:
+        if n <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
+def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribution]) -> dict[str, float]:
+    """Sparse features of one candidate (names are stable: they key the learned weights)."""
+    f: dict[str, float] = {"bias": 1.0, f"rule={att.rule}": 1.0}
+    lemma = att.cue_lemma
+    f[f"lemma={lemma}"] = 1.0
+    f[f"lemma_rule={lemma}|{att.rule}"] = 1.0
+    cue_tok = doc[att.cue_token] if att.cue_token is not None else None
+    pos = cues.coarse_pos(cue_tok.pos_) if cue_tok is not None else "O"
+    p = cues.cue_probability(lemma, pos) if cue_tok is not None else 0.0
+    f["p_cue"] = p
+    f["logit_p_cue"] = math.log((p + 0.01) / (1.01 - p))
+    if cue_tok is not None:
+        f[f"tag={cue_tok.tag_}"] = 1.0
+        f[f"dep={cue_tok.dep_}"] = 1.0
+        f[f"head_pos={cue_tok.head.pos_}"] = 1.0
+        if any(c.dep_ == "neg" for c in cue_tok.children):
+            f["negated"] = 1.0
+        if any(c.dep_ == "auxpass" for c in cue_tok.children):
+            f["passive"] = 1.0
+    # source
+    if att.source_root is not None:
+        src = doc[att.source_root]
+        f["has_source"] = 1.0
+        f[f"src_ent={src.ent_type_ or 'none'}"] = 1.0
+        f[f"src_pos={src.pos_}"] = 1.0
+        if src.lower_ in PRONOUNS:
+            f[f"src_pron={src.lower_ in ('it',)}"] = 1.0
+        f[f"lemma_src={lemma}|{src.ent_type_ or src.pos_}"] = 1.0
+    elif att.source:
+        f["has_source_span"] = 1.0
+    else:
+        f["no_source"] = 1.0
+    # content
+    length = sum(e - s for s, e in att.content)
+    n_words = len(doc.text[att.content_start:att.content_end].split())
+    f[f"content_words{_bucket(n_words, (1, 2, 4, 8, 16, 32, 64))}"] = 1.0
+    q = sum(inside(span, quotes) * (span[1] - span[0]) for span in att.content) / max(length, 1)
+    f["quoted"] = q
+    f[f"quoted_bin={round(q * 2) / 2}"] = 1.0
+    first = doc.text[att.content_start:att.content_start + 5].lower()
+    if first.startswith("that "):
+        f["content_that"] = 1.0
+    if cue_tok is not None:
+        f["content_after_cue"] = 1.0 if att.content_start > cue_tok.idx else 0.0
+        sent = cue_tok.sent
+        f["content_in_sentence"] = 1.0 if sent.start_char <= att.content_start and att.content_end <= sent.end_char else 0.0
+        span = doc.char_span(att.content_start, att.content_end, alignment_mode="expand")
+        if span is not None:
+            verbs = sum(1 for t in span if t.pos_ in ("VERB", "AUX"))
+            f["content_has_verb"] = 1.0 if verbs else 0.0
+            f["content_ents"] = min(len(span.ents), 5) / 5
+    # interaction with other candidates
+    cue_pos = att.cue[0][0] if att.cue else att.content_start
+    if any(o is not att and any(s <= cue_pos < e for s, e in o.content) for o in others):
+        f["cue_inside_other"] = 1.0
+    if any(o is not att and o.cue and any(s <= o.cue[0][0] < e for s, e in att.content) for o in others):
+        f["contains_other_cue"] = 1.0
+    return f
+
+
+@lru_cache(maxsize=1)
+def model_weights() -> dict[str, float]:
+    path = resources.files("claimkit.data").joinpath("attribution_model.json")
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["weights"]
+
+
+@lru_cache(maxsize=1)
+def model_threshold() -> float:
+    path = resources.files("claimkit.data").joinpath("attribution_model.json")
+    if not path.is_file():
+        return DEFAULT_THRESHOLD
+    return float(json.loads(path.read_text(encoding="utf-8")).get("threshold", DEFAULT_THRESHOLD))
+
+
+def probability(feats: dict[str, float], weights: dict[str, float] | None = None) -> float:
+    w = model_weights() if weights is None else weights
+    if not w:
+        return 1.0  # no model shipped: keep every rule candidate
+    z = sum(w.get(k, 0.0) * v for k, v in feats.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _conflict(a: Attribution, b: Attribution) -> bool:
+    """Two attributions cannot both stand: one's cue sits in the other's content, or they share content."""
+    def cue_in(x: Attribution, y: Attribution) -> bool:
+        pos = x.cue[0][0] if x.cue else x.content_start
+        return any(s <= pos < e for s, e in y.content)
+
+    if (cue_in(a, b) and a.rule != "noun-cue") or (cue_in(b, a) and b.rule != "noun-cue"):
+        return True
+    overlap = max(0, min(a.content_end, b.content_end) - max(a.content_start, b.content_start))
+    shorter = min(a.content_end - a.content_start, b.content_end - b.content_start)
+    return shorter > 0 and overlap / shorter > 0.5 and not (cue_in(a, b) or cue_in(b, a))
+
+
+def select(candidates: list[Attribution], doc: Doc, quotes: list,
+           threshold: float | None = None) -> list[tuple[Attribution, float]]:
+    """Score candidates, then keep the best non-conflicting ones above the threshold."""
+    thr = model_threshold() if threshold is None else threshold
+    scored = [(att, probability(features(att, doc, quotes, candidates))) for att in candidates]
+    kept: list[tuple[Attribution, float]] = []
+    for att, p in sorted(scored, key=lambda x: -x[1]):
+        if p < thr:
+            break
+        if any(_conflict(att, k) for k, _ in kept):
+            continue
+        kept.append((att, p))
+    kept.sort(key=lambda x: (x[0].content_start, x[0].content_end))
+    return kept
