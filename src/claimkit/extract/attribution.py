@@ -18,13 +18,14 @@ so an analyst can see why a claim was attributed. The cue words come from the le
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from claimkit.extract import cues
-from claimkit.extract.quotes import quote_regions
+from claimkit.extract.quotes import inside, quote_regions
 from claimkit.model import Span
 
 # Thresholds on the learned cue probability (tuned on PolNeAR dev).
@@ -36,9 +37,14 @@ CONTENT_CLAUSE_DEPS = ("ccomp",)
 OBJECT_DEPS = ("dobj", "oprd", "attr")
 CONTENT_PREPS = {"for", "of", "about", "on", "to", "against", "that"}
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+# Right-hand dependents that are not part of what the cue verb reports.
+LOOSE_DEPS = {"punct", "cc", "conj", "advcl", "npadvmod", "advmod", "mark", "prt", "aux", "neg",
+              "parataxis", "dep", "meta"}
 # Clauses whose subject is inherited from the verb they hang on ("…, saying …", "and added …").
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 DASHES = "―—–"
+# From the end of "…," X said to the full stop that closes the cue clause.
+_CLAUSE_END = re.compile(r"[^.!?\n“”\"]{0,80}[.!?]")
 LEADING_TRIM = set(" \t\n,;:")
 TRAILING_TRIM = set(" \t\n,;:")
 
@@ -183,7 +189,7 @@ class AttributionFinder:
         source = [c for c in (trim(self.text, sp) for sp in att.source) if c]
         if not content or sum(e - s for s, e in content) < 3:
             return
-        att.content = content
+        att.content = self.with_continued_quotes(content, att)
         att.source = source
         if att.cue_token is not None:
             self.used_cues.add(att.cue_token)
@@ -210,7 +216,7 @@ class AttributionFinder:
         phrase = token_span(list(tok.subtree) + list(to.subtree)) or (tok.idx, to.idx + 2)
         sent = tok.sent
         sent_span = (sent.start_char, sent.end_char)
-        content = [p for p in span_minus(sent_span, phrase)]
+        content = [self.extend_to_quotes(p) for p in span_minus(sent_span, phrase)]
         source = [token_span(source_tokens(pobj))] if pobj is not None else []
         self.add(Attribution(cue=[(tok.idx, to.idx + len(to.text))], content=content,
                              source=[s for s in source if s], rule="according-to",
@@ -250,7 +256,7 @@ class AttributionFinder:
             return [self.extend_to_quotes((start, end))], "verb-colon"
         comps = [c for c in children if c.dep_ in CONTENT_CLAUSE_DEPS and c.i not in subj_ids]
         if comps:
-            spans = [self.extend_to_quotes(subtree_span(c)) for c in comps]
+            spans = [self.extend_to_quotes(self.through_colon(subtree_span(c), tok)) for c in comps]
             return spans, "verb-ccomp"
         xcomp = next((c for c in children if c.dep_ == "xcomp"), None)
         obj = next((c for c in children if c.dep_ in OBJECT_DEPS and c.i > tok.i), None)
@@ -260,16 +266,12 @@ class AttributionFinder:
             e = subtree_span(xcomp)[1]
             return [(s, e)], "verb-xcomp"
         if obj is not None:
-            last = max((c for c in children if c.dep_ in OBJECT_DEPS + ("ccomp", "xcomp") and c.i > tok.i),
-                       key=lambda c: c.i)
-            s = obj.left_edge.idx
-            e = subtree_span(last)[1]
-            return [self.extend_to_quotes((s, e))], "verb-object"
+            return [self.extend_to_quotes(self.right_complements(tok))], "verb-object"
         prep = next((c for c in children if c.dep_ == "prep" and c.lower_ in CONTENT_PREPS and c.i > tok.i), None)
-        if prep is not None:
-            pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
-            if pobj is not None:
-                return [self.extend_to_quotes(subtree_span(pobj))], "verb-prep"
+        if prep is not None and any(c.dep_ in ("pobj", "pcomp") for c in prep.children):
+            pobj = next(c for c in prep.children if c.dep_ in ("pobj", "pcomp"))
+            span = self.right_complements(tok)
+            return [self.extend_to_quotes((pobj.left_edge.idx, span[1]))], "verb-prep"
         # "…," X said / X said, "…": a quotation right next to the cue clause
         q = self.adjacent_quote(tok, subj)
         if q is not None:
@@ -282,6 +284,46 @@ class AttributionFinder:
             if pieces and tok.i > tok.head.i:
                 return [self.extend_to_quotes(p) for p in pieces], "parenthetical"
         return [], ""
+
+    def with_continued_quotes(self, content: list[Span], att: Attribution) -> list[Span]:
+        """"“A,” X said. “B.”": a quotation that resumes right after the cue belongs to it too."""
+        if not att.cue or not self.quotes:
+            return content
+        last_end = max(max(e for _, e in content), max(e for _, e in att.cue), *(e for _, e in att.source))
+        if inside(content[-1], self.quotes) < 0.5:
+            return content
+        m = _CLAUSE_END.match(self.text, last_end)
+        if m is None:
+            return content
+        pos = m.end()
+        content_end = max(e for _, e in content)
+        for qs, qe in self.quotes:
+            if qs < pos or qs < content_end:
+                continue
+            gap = self.text[pos:qs]
+            if gap.strip() or "\n" in gap:
+                break
+            content = content + [(qs, qe)]
+            pos = qe
+        return content
+
+    def through_colon(self, span: Span, tok: Token) -> Span:
+        """A clause that announces a list ("three things happen at once: …") runs on past the colon."""
+        s, e = span
+        rest = self.text[e:e + 2].lstrip()
+        if rest.startswith(":") and e > tok.idx:
+            return s, max(e, tok.sent.end_char)
+        return span
+
+    def right_complements(self, tok: Token) -> Span:
+        """Everything the verb governs to its right ("criticized X for Y", "blasted X as Z"),
+        stopping before loosely attached clauses ("…, and", "…, while …")."""
+        right = [c for c in tok.children if c.i > tok.i and c.dep_ not in LOOSE_DEPS]
+        if not right:
+            return (tok.idx + len(tok.text), tok.idx + len(tok.text))
+        start = min(c.left_edge.idx for c in right)
+        last = max(right, key=lambda c: c.i).right_edge
+        return start, last.idx + len(last.text)
 
     def next_non_space(self, pos: int) -> int:
         while pos < len(self.text) and self.text[pos].isspace():
@@ -336,8 +378,6 @@ class AttributionFinder:
             if not self.is_name_label(start, start + colon):
                 continue
             content = (start + colon + 1, start + len(line))
-            if any(a.content_start <= content[0] < a.content_end for a in self.found if a.rule != "speaker-label"):
-                continue
             self.add(Attribution(cue=[(start + colon, start + colon + 1)], content=[content],
                                  source=[(start, start + len(line[:colon].rstrip()))],
                                  rule="speaker-label", cue_lemma=":"))

@@ -30,6 +30,14 @@ def quote_regions(text: str) -> list[Span]:
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
+        if text.startswith("''", i):
+            # Some wires (the New York Times among them) write quotes as two apostrophes.
+            end = text.find("''", i + 2, min(n, i + MAX_QUOTE_CHARS))
+            para_end = _paragraph_end(text, i)
+            if 0 < end <= para_end:
+                regions.append((i, end + 2))
+                i = end + 2
+                continue
         if ch in OPENING or ch == STRAIGHT:
             end = _closing_mark(text, i)
             if end is not None:
@@ -67,7 +75,7 @@ def _closing_mark(text: str, start: int) -> int | None:
 
 
 def inside(span: Span, regions: list[Span]) -> float:
-    """Share of the span's non-space characters that lie inside quote regions (0..1)."""
+    """Share of the span's characters that lie inside quote regions (0..1)."""
     s, e = span
     if e <= s:
         return 0.0

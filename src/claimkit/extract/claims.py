@@ -1,0 +1,201 @@
+"""Assemble claims: attributions and the article's own checkable statements become ``Claim``s.
+
+Adds what the parse alone does not say: the kind (direct / mixed / indirect), hedges, a
+check-worthiness score with the reasons behind it, nesting (``parent_id``) and stable ids.
+Hedge words and check-worthiness signals are data files in ``claimkit/data``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc
+
+from claimkit.extract import cues
+from claimkit.extract.attribution import Attribution
+from claimkit.extract.quotes import inside
+from claimkit.extract.speakers import Speaker, SpeakerResolver
+from claimkit.model import Article, Claim, Kind, Span, SpeakerType, claim_id_for
+
+DIRECT_MIN_QUOTED = 0.9
+MIXED_MIN_QUOTED = 0.05
+
+
+@dataclass(frozen=True)
+class Signal:
+    reason: str
+    weight: float
+    pattern: re.Pattern
+
+
+@dataclass(frozen=True)
+class CheckworthinessModel:
+    base: float
+    signals: tuple[Signal, ...]
+    entity_weight: float
+    entity_max: float
+    assertion_min_score: float
+    assertion_min_words: int
+
+
+def _data(name: str) -> str:
+    return resources.files("claimkit.data").joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def checkworthiness_model() -> CheckworthinessModel:
+    raw = json.loads(_data("checkworthiness.json"))
+    signals = tuple(Signal(s["reason"], float(s["weight"]), re.compile(s["pattern"], re.IGNORECASE))
+                    for s in raw["signals"])
+    return CheckworthinessModel(raw["base"], signals, raw["named_entity_weight"], raw["named_entity_max"],
+                                raw["assertion_min_score"], raw["assertion_min_words"])
+
+
+@lru_cache(maxsize=1)
+def hedge_pattern() -> re.Pattern:
+    words = [w.strip() for w in _data("hedges.txt").splitlines() if w.strip() and not w.startswith("#")]
+    words.sort(key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def find_hedges(*texts: str) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for text in texts:
+        for m in hedge_pattern().finditer(text):
+            seen.setdefault(m.group(1).lower(), None)
+    return tuple(seen)
+
+
+def checkworthiness(text: str, n_entities: int, cue_class: str = "") -> tuple[float, tuple[str, ...]]:
+    """Score 0-1 and the reasons: numbers, comparisons, entities, causes up; opinions, predictions down."""
+    model = checkworthiness_model()
+    score = model.base
+    reasons = []
+    for sig in model.signals:
+        if sig.pattern.search(text):
+            score += sig.weight
+            reasons.append(sig.reason)
+    if n_entities:
+        score += min(model.entity_max, model.entity_weight * n_entities)
+        reasons.append(f"named entities ({n_entities})")
+    if cue_class in ("believe", "intend", "predict", "expect", "promise", "demand"):
+        score -= 0.2
+        reasons.append(f"cue is {cue_class} (opinion or intention)")
+    return round(max(0.0, min(1.0, score)), 3), tuple(reasons)
+
+
+def kind_of(content: list[Span], quotes: list[Span]) -> Kind:
+    total = sum(e - s for s, e in content)
+    quoted = sum(inside(sp, quotes) * (sp[1] - sp[0]) for sp in content) / max(total, 1)
+    if quoted >= DIRECT_MIN_QUOTED:
+        return Kind.DIRECT
+    if quoted >= MIXED_MIN_QUOTED:
+        return Kind.MIXED
+    return Kind.INDIRECT
+
+
+def span_text(text: str, spans: list[Span] | tuple[Span, ...]) -> str:
+    """The claim's text: its spans' text joined by a space (always text[s:e] of its spans)."""
+    return " ".join(text[s:e] for s, e in spans)
+
+
+def entity_count(doc: Doc, spans: list[Span]) -> int:
+    return sum(1 for ent in doc.ents for s, e in spans
+               if s <= ent.start_char and ent.end_char <= e and ent.label_ not in ("CARDINAL", "ORDINAL"))
+
+
+class ClaimBuilder:
+    """Turns one document's selected attributions (and its other sentences) into Claims."""
+
+    def __init__(self, article: Article, doc: Doc, quotes: list[Span], version: str) -> None:
+        self.article = article
+        self.doc = doc
+        self.quotes = quotes
+        self.version = version
+        self.resolver = SpeakerResolver(doc)
+        self.speakers: list[tuple[int, Speaker]] = []
+        self.id_counts: dict[str, int] = {}
+
+    def new_id(self, text: str) -> str:
+        base = claim_id_for(self.article.article_id, text)
+        n = self.id_counts.get(base, 0)
+        self.id_counts[base] = n + 1
+        return base if n == 0 else claim_id_for(self.article.article_id, text, n)
+
+    def attribution_claim(self, att: Attribution, prob: float) -> Claim:
+        text = span_text(self.doc.text, att.content)
+        speaker = self.resolver.resolve(att.source, self.speakers)
+        if att.source:
+            self.speakers.append((att.source[0][0], speaker))
+        cls = cues.cue_class(att.cue_lemma)
+        cue_text = span_text(self.doc.text, att.cue)
+        score, reasons = checkworthiness(text, entity_count(self.doc, att.content), cls)
+        return Claim(
+            claim_id=self.new_id(text), article_id=self.article.article_id,
+            kind=kind_of(att.content, self.quotes), content=tuple(att.content), text=text,
+            source=tuple(att.source), cue=tuple(att.cue), speaker=speaker.text,
+            speaker_canonical=speaker.canonical, speaker_type=speaker.type,
+            cue_lemma=att.cue_lemma, cue_class=cls, hedges=find_hedges(text, cue_text),
+            checkworthiness=score, reasons=reasons + (f"attribution confidence {prob:.2f}",),
+            rule=att.rule, extractor_version=self.version)
+
+    def assertion_claims(self, taken: list[Span], skip: tuple[Span, ...]) -> list[Claim]:
+        """Sentences the article states itself, when they hold something checkable."""
+        model = checkworthiness_model()
+        out = []
+        for sent in self.doc.sents:
+            s, e = _trimmed(self.doc.text, sent.start_char, sent.end_char)
+            if e <= s or _overlaps((s, e), skip) or _overlaps((s, e), taken, share=0.3):
+                continue
+            text = self.doc.text[s:e]
+            if len(text.split()) < model.assertion_min_words or "\n" in text.strip():
+                continue
+            if not any(t.pos_ in ("VERB", "AUX") for t in sent) or inside((s, e), self.quotes) > 0.5:
+                continue
+            score, reasons = checkworthiness(text, entity_count(self.doc, [(s, e)]))
+            if score < model.assertion_min_score:
+                continue
+            out.append(Claim(
+                claim_id=self.new_id(text), article_id=self.article.article_id, kind=Kind.ASSERTION,
+                content=((s, e),), text=text, speaker_type=SpeakerType.NONE, hedges=find_hedges(text),
+                checkworthiness=score, reasons=reasons, rule="assertion", extractor_version=self.version))
+        return out
+
+
+def link_parents(claims: list[Claim]) -> list[Claim]:
+    """A claim whose cue lies inside another claim's content is nested in it ("rejected US claims that …")."""
+    linked = []
+    for c in claims:
+        parent = None
+        if c.cue:
+            pos = c.cue[0][0]
+            holders = [p for p in claims if p is not c and p.cue and any(s <= pos < e for s, e in p.content)]
+            if holders:
+                parent = min(holders, key=lambda p: sum(e - s for s, e in p.content)).claim_id
+        linked.append(c if parent is None else _replace(c, parent_id=parent))
+    return linked
+
+
+def _replace(claim: Claim, **changes) -> Claim:
+    from dataclasses import replace
+    return replace(claim, **changes)
+
+
+def _trimmed(text: str, s: int, e: int) -> Span:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _overlaps(span: Span, others, share: float = 0.0) -> bool:
+    s, e = span
+    for os_, oe in others:
+        inter = min(e, oe) - max(s, os_)
+        if inter > 0 and inter / max(e - s, 1) > share:
+            return True
+    return False

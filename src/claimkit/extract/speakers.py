@@ -1,0 +1,140 @@
+"""Who is speaking: speaker type, canonical name, pronouns resolved to the person meant.
+
+"Russian President Vladimir Putin" -> "Vladimir Putin"; later "Putin" -> "Vladimir Putin";
+"he" -> the last person named as a speaker or in the text before it; "a senior official" ->
+anonymous; "both sides" -> group. The noun and title lists are data files in ``claimkit/data``.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span as SpacySpan
+
+from claimkit.model import Span, SpeakerType
+
+PERSONAL_PRONOUNS = {"he", "she", "him", "her", "i", "we", "they", "you", "me", "us", "them", "who"}
+ORG_ENTS = {"ORG", "GPE", "NORP", "FAC"}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    text: str
+    canonical: str
+    type: SpeakerType
+
+
+def _data(name: str) -> str:
+    return resources.files("claimkit.data").joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def speaker_nouns() -> dict[str, SpeakerType]:
+    rows = csv.reader(_data("speaker_nouns.tsv").splitlines(), delimiter="\t")
+    return {r[0]: SpeakerType(r[1]) for r in rows if r and not r[0].startswith("#")}
+
+
+@lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    return frozenset(line.strip().lower() for line in _data("titles.txt").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def strip_titles(name: str) -> str:
+    """Drop leading titles and roles: "Russian President Vladimir Putin" -> "Vladimir Putin"."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().rstrip(",") in titles():
+        words.pop(0)
+    while len(words) > 1 and words[-1].lower() in {"'s", "’s"}:
+        words.pop()
+    name = " ".join(words)
+    for suffix in ("'s", "’s"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name.strip(" ,")
+
+
+class SpeakerResolver:
+    """Resolves sources within one document, remembering who has been named so far."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.people = self._full_names(doc)
+
+    @staticmethod
+    def _full_names(doc: Doc) -> list[tuple[int, str]]:
+        """Every person named in full (two words or more), with the offset where it appears."""
+        names = []
+        for ent in doc.ents:
+            if ent.label_ == "PERSON":
+                name = strip_titles(ent.text)
+                if len(name.split()) >= 2:
+                    names.append((ent.start_char, name))
+        return names
+
+    def canonical_person(self, name: str, pos: int) -> str:
+        """"Putin" -> "Vladimir Putin" when the article names him in full (before, else after)."""
+        name = strip_titles(name)
+        last = name.split()[-1] if name else ""
+        if not last:
+            return name
+        candidates = [full for at, full in self.people if full.split()[-1] == last and len(full) > len(name)]
+        before = [full for at, full in self.people if at < pos and full.split()[-1] == last and len(full) > len(name)]
+        pick = before[0] if before else (candidates[0] if candidates else "")
+        return pick or name
+
+    def last_person_before(self, pos: int, speakers: list[tuple[int, Speaker]]) -> Speaker | None:
+        """The most recent person before ``pos``: a resolved speaker or a named PERSON."""
+        best_at, best = -1, None
+        for at, sp in speakers:
+            if at < pos and sp.type == SpeakerType.PERSON and at > best_at:
+                best_at, best = at, sp
+        for ent in self.doc.ents:
+            if ent.label_ == "PERSON" and best_at < ent.start_char < pos:
+                best_at = ent.start_char
+                name = self.canonical_person(ent.text, ent.start_char)
+                best = Speaker(ent.text, name, SpeakerType.PERSON)
+        return best
+
+    def resolve(self, source: list[Span], earlier: list[tuple[int, Speaker]]) -> Speaker:
+        if not source:
+            return Speaker("", "", SpeakerType.NONE)
+        s, e = source[0][0], source[-1][1]
+        text = self.doc.text[s:e]
+        span = self.doc.char_span(s, e, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return Speaker(text, text, SpeakerType.ANONYMOUS)
+        head = span.root
+        if head.lower_ in PERSONAL_PRONOUNS and len(span) <= 2:
+            if head.lower_ in ("he", "she", "him", "her"):
+                person = self.last_person_before(s, earlier)
+                if person is not None:
+                    return Speaker(text, person.canonical, SpeakerType.PERSON)
+            return Speaker(text, text, SpeakerType.PRONOUN)
+        return self.classify(span, text)
+
+    def classify(self, span: SpacySpan, text: str) -> Speaker:
+        person = next((ent for ent in span.ents if ent.label_ == "PERSON"), None)
+        head = span.root
+        noun_type = speaker_nouns().get(head.lemma_.lower())
+        if person is not None and (head.ent_type_ == "PERSON" or noun_type is None or head.i >= person.start):
+            return Speaker(text, self.canonical_person(person.text, span.start_char), SpeakerType.PERSON)
+        if noun_type in (SpeakerType.ANONYMOUS, SpeakerType.GROUP):
+            return Speaker(text, _capitalise(text), noun_type)
+        org = next((ent for ent in span.ents if ent.label_ in ORG_ENTS), None)
+        if head.lower_ == "both" or any(t.lower_ == "both" for t in span[:1]):
+            return Speaker(text, _capitalise(text), SpeakerType.GROUP)
+        if org is not None or noun_type == SpeakerType.ORGANIZATION:
+            name = strip_titles(org.text) if org is not None and head.ent_type_ in ORG_ENTS else text
+            return Speaker(text, name, SpeakerType.ORGANIZATION)
+        if head.pos_ == "PROPN":
+            return Speaker(text, self.canonical_person(text, span.start_char), SpeakerType.PERSON)
+        if head.tag_ in ("NNS",):
+            return Speaker(text, _capitalise(text), SpeakerType.GROUP)
+        return Speaker(text, _capitalise(text), SpeakerType.ANONYMOUS)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
