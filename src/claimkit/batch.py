@@ -1,0 +1,259 @@
+"""Run extraction over a stream of articles: batched parsing, optional worker processes.
+
+``run_extraction`` is the one loop that turns articles into claims (DESIGN §1, §5):
+
+* it streams: articles are read from the input in chunks of ``batch_size`` and at most a few
+  chunks are held at any time, so memory does not grow with the size of the corpus;
+* order is preserved: results come out in the order the articles went in;
+* one bad article never stops a batch: if extraction raises, the article is yielded with no
+  claims and an ``InputProblem`` goes to ``on_problem``;
+* with ``jobs > 1`` each worker process loads the spaCy pipeline once, parses and extracts whole
+  chunks, and sends back only the claims (small plain data), never spaCy ``Doc`` objects.
+
+Each chunk is parsed inside ``nlp.memory_zone()``, which frees the strings and lexemes spaCy
+adds for that chunk's text. Without it the vocabulary of a long-lived process keeps growing with
+every new name and number in the corpus. The cost is that nothing made by the pipeline
+(``Doc``, ``Token``, ``Span``, string-store hashes of new words) may be kept after
+``extract_fn`` returns; claims are plain Python data, so they are unaffected.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from claimkit.model import Article, Claim, InputProblem
+from claimkit.nlp import load_pipeline
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+ExtractFn = Callable[[Article, "Doc"], list[Claim]]
+ProblemFn = Callable[[InputProblem], None]
+
+# How many chunks each worker may have queued besides the one it is working on. One is enough
+# to keep a worker busy while the parent hands out the next chunk; more only costs memory.
+_QUEUED_PER_WORKER = 1
+
+# What a chunk sends back per article: its claims, or the reason it has none.
+_Result = tuple[list[Claim], "str | None"]
+
+
+def run_extraction(
+    articles: Iterable[Article],
+    *,
+    model: str | None = None,
+    jobs: int = 1,
+    batch_size: int = 16,
+    on_problem: ProblemFn | None = None,
+    extract_fn: ExtractFn | None = None,
+) -> Iterator[tuple[Article, list[Claim]]]:
+    """Yield ``(article, claims)`` for each article, in input order, as results become ready.
+
+    ``model``: spaCy pipeline name (see ``claimkit.nlp.resolve_model_name``).
+    ``jobs``: worker processes; 1 runs in this process, 0 or less uses every available core.
+    ``batch_size``: articles per ``nlp.pipe`` batch, which is also the unit sent to a worker.
+    ``on_problem``: called with an ``InputProblem`` for each article whose extraction failed;
+    that article is still yielded, with an empty claim list.
+    ``extract_fn``: ``(article, doc) -> claims``; defaults to
+    ``claimkit.extract.pipeline.extract_docs``. With ``jobs > 1`` it must be picklable
+    (a module-level function).
+
+    The input is consumed lazily: at most ``batch_size`` articles ahead of what has been yielded
+    with ``jobs=1``, ``2 * jobs * batch_size`` with workers. Closing the generator early (or
+    dropping it) stops the workers.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    jobs = _effective_jobs(jobs)
+    chunks = _chunked(articles, batch_size)
+    if jobs == 1:
+        results = _run_in_process(chunks, model, extract_fn)
+    else:
+        results = _ParallelRun(jobs, model, extract_fn).run(chunks)
+    for article, (claims, error) in results:
+        if error is not None and on_problem is not None:
+            on_problem(InputProblem(article.path or article.article_id, f"extraction failed: {error}"))
+        yield article, claims
+
+
+def _effective_jobs(jobs: int) -> int:
+    if jobs >= 1:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _chunked(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    it = iter(articles)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _default_extract_fn() -> ExtractFn:
+    # Looked up at call time: claimkit.extract.pipeline delegates to this module, so importing
+    # it at module level would be circular.
+    from claimkit.extract.pipeline import extract_docs
+
+    return extract_docs
+
+
+def _describe(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+
+
+def _process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[_Result]:
+    """Parse a chunk with one ``nlp.pipe`` call and extract each doc; never raises per article."""
+    results: list[_Result] = []
+    with nlp.memory_zone():
+        try:
+            docs = list(nlp.pipe([a.text for a in chunk], batch_size=len(chunk)))
+        except Exception:
+            # The parser failed on some text of the batch: parse one by one to find which.
+            docs = None
+        for i, article in enumerate(chunk):
+            try:
+                doc = docs[i] if docs is not None else nlp(article.text)
+                results.append((list(extract_fn(article, doc)), None))
+            except Exception as exc:  # one article's failure must not stop the batch
+                results.append(([], _describe(exc)))
+    return results
+
+
+def _run_in_process(chunks: Iterable[list[Article]], model: str | None,
+                    extract_fn: ExtractFn | None) -> Iterator[tuple[Article, _Result]]:
+    nlp = load_pipeline(model)
+    fn = extract_fn or _default_extract_fn()
+    for chunk in chunks:
+        yield from zip(chunk, _process_chunk(nlp, fn, chunk))
+
+
+# --- worker processes -------------------------------------------------------------------------
+
+_worker_nlp = None
+_worker_extract_fn: ExtractFn | None = None
+_worker_init_error: BaseException | None = None
+
+
+def _init_worker(model: str | None, extract_fn: ExtractFn | None) -> None:
+    global _worker_nlp, _worker_extract_fn, _worker_init_error
+    try:
+        _worker_nlp = load_pipeline(model)
+        _worker_extract_fn = extract_fn or _default_extract_fn()
+    except Exception as exc:
+        # An initializer that raises leaves the pool "broken" with no message; keep the error
+        # and raise it from the first task instead, so the caller sees e.g. ModelNotFound.
+        _worker_init_error = exc
+
+
+def _work(chunk: list[Article]) -> list[_Result]:
+    if _worker_init_error is not None:
+        raise _worker_init_error
+    return _process_chunk(_worker_nlp, _worker_extract_fn, chunk)
+
+
+def _ping() -> bool:
+    if _worker_init_error is not None:
+        raise _worker_init_error
+    return True
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """forkserver where available (Linux), else spawn.
+
+    ``fork`` would start workers fastest, but forking a process that runs threads (a Jupyter
+    kernel, tqdm's monitor, BLAS pools) can deadlock the child. forkserver forks workers from a
+    small clean server instead; preloading this module there means each worker only has to
+    load the pipeline, not import spaCy again.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["claimkit.batch"])  # no effect once the server is running
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class _ParallelRun:
+    """A process pool fed in order with at most a few chunks in flight.
+
+    ``Pool.imap`` is not used: its feeder thread reads the whole input as fast as it can, so
+    memory would grow with the corpus, and ``multiprocessing.Pool`` hangs when a worker dies.
+    ``ProcessPoolExecutor`` reports a dead worker (``BrokenProcessPool``); the articles that were
+    in flight are then retried one at a time in a fresh pool, so only the article that kills its
+    worker (a parser crash, the OOM killer) is reported as failed.
+    """
+
+    def __init__(self, jobs: int, model: str | None, extract_fn: ExtractFn | None) -> None:
+        self.jobs = jobs
+        self.model = model
+        self.extract_fn = extract_fn
+        self.max_in_flight = jobs * (1 + _QUEUED_PER_WORKER)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        self._close_pool()
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=_mp_context(),
+            initializer=_init_worker, initargs=(self.model, self.extract_fn))
+        return self.pool
+
+    def _close_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def run(self, chunks: Iterable[list[Article]]) -> Iterator[tuple[Article, _Result]]:
+        pending: deque[tuple[list[Article], Future]] = deque()
+        try:
+            for chunk in chunks:
+                if self.pool is None:  # started on the first chunk: no processes for no input
+                    self._new_pool()
+                pending.append((chunk, self.pool.submit(_work, chunk)))
+                if len(pending) >= self.max_in_flight:
+                    yield from self._take_oldest(pending)
+            while pending:
+                yield from self._take_oldest(pending)
+        finally:
+            for _, future in pending:
+                future.cancel()
+            self._close_pool()
+
+    def _take_oldest(self, pending: deque) -> Iterator[tuple[Article, _Result]]:
+        chunk, future = pending.popleft()
+        try:
+            results = future.result()
+        except BrokenProcessPool:
+            suspects = chunk + [a for c, _ in pending for a in c]
+            pending.clear()
+            yield from self._retry_one_by_one(suspects)  # leaves a fresh, working pool
+            return
+        yield from zip(chunk, results)
+
+    def _retry_one_by_one(self, articles: list[Article]) -> Iterator[tuple[Article, _Result]]:
+        self._new_pool()
+        try:
+            self.pool.submit(_ping).result()
+        except BrokenProcessPool as exc:
+            # Workers that die before any work is not an article's fault: blaming the articles
+            # one by one would only start a pool per article.
+            raise RuntimeError(
+                "claimkit worker processes die as they start (their error output is above). "
+                f"With the {_mp_context().get_start_method()!r} start method each worker imports "
+                "the calling script: it must be a file (not code piped to python on stdin) and "
+                "must start extraction under `if __name__ == '__main__':`. Or use jobs=1."
+            ) from exc
+        for article in articles:
+            try:
+                (result,) = self.pool.submit(_work, [article]).result()
+            except BrokenProcessPool:
+                result = ([], "BrokenProcessPool: the worker process died on this article")
+                self._new_pool()
+            yield article, result

@@ -1,0 +1,180 @@
+"""run_extraction: streaming, ordered, one bad article never stops a batch, same with workers."""
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+
+import pytest
+
+from claimkit.batch import run_extraction
+from claimkit.model import Article, Claim, InputProblem, Kind, article_id_for, claim_id_for
+from claimkit.nlp import ModelNotFound
+
+TEXTS = [
+    "The mayor said the new bridge would open in March. Critics disagree.",
+    "Officials denied that the budget had been cut by 12 percent.",
+    "Rain is expected on Friday. The council will meet on Monday to vote on the plan.",
+    "“We will not raise taxes,” the governor told reporters on Tuesday.",
+    "Sales rose 4 percent last quarter, according to the company.",
+    "The minister claimed the report was wrong. Her office did not comment.",
+    "Nothing happened today.",
+]
+
+
+def make_article(text: str, path: str = "") -> Article:
+    return Article(article_id=article_id_for(text), text=text, path=path)
+
+
+def articles(texts=TEXTS) -> list[Article]:
+    return [make_article(t, path=f"doc{i}.txt") for i, t in enumerate(texts)]
+
+
+# Extraction stand-ins. They live at module level so worker processes can unpickle them.
+
+def sentence_claims(article: Article, doc) -> list[Claim]:
+    """One claim per sentence, recording the root verb: enough to see that parsing happened."""
+    return [
+        Claim(
+            claim_id=claim_id_for(article.article_id, sent.text, occurrence=i),
+            article_id=article.article_id,
+            kind=Kind.ASSERTION,
+            content=((sent.start_char, sent.end_char),),
+            text=sent.text,
+            cue_lemma=sent.root.lemma_,
+            rule="test:sentence",
+        )
+        for i, sent in enumerate(doc.sents)
+    ]
+
+
+def fails_on_boom(article: Article, doc) -> list[Claim]:
+    if "BOOM" in article.text:
+        raise ValueError("cannot handle BOOM")
+    return sentence_claims(article, doc)
+
+
+def kills_worker_on_crash(article: Article, doc) -> list[Claim]:
+    if "CRASH" in article.text:
+        os._exit(3)  # what a segfault or the OOM killer looks like from the parent
+    return sentence_claims(article, doc)
+
+
+def test_one_claim_per_sentence_in_input_order():
+    arts = articles()
+    results = list(run_extraction(arts, extract_fn=sentence_claims, batch_size=3))
+
+    assert [a for a, _ in results] == arts
+    first_article, first_claims = results[0]
+    assert [c.text for c in first_claims] == [
+        "The mayor said the new bridge would open in March.", "Critics disagree."]
+    assert first_claims[0].cue_lemma == "say"
+    for article, claims in results:
+        for claim in claims:
+            (start, end), = claim.content
+            assert article.text[start:end] == claim.text
+
+
+def test_workers_give_the_same_results_as_one_process():
+    arts = articles() * 3  # more articles than one chunk per worker
+    one = list(run_extraction(arts, extract_fn=sentence_claims, batch_size=2))
+    two = list(run_extraction(arts, extract_fn=sentence_claims, batch_size=2, jobs=2))
+
+    assert two == one
+    # The caller gets its own article objects back, not copies from the workers.
+    assert all(a is b for (a, _), b in zip(two, arts))
+
+
+def test_default_extractor_runs_the_same_with_workers():
+    arts = articles()
+    assert list(run_extraction(arts, jobs=2)) == list(run_extraction(arts))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_article_is_reported_and_the_batch_goes_on(jobs):
+    arts = articles()
+    arts.insert(2, make_article("This one goes BOOM. Sadly.", path="bad.txt"))
+    problems: list[InputProblem] = []
+
+    results = list(run_extraction(arts, extract_fn=fails_on_boom, jobs=jobs, batch_size=2,
+                                  on_problem=problems.append))
+
+    assert [a for a, _ in results] == arts
+    assert results[2][1] == []
+    assert problems == [InputProblem("bad.txt", "extraction failed: ValueError: cannot handle BOOM")]
+    assert all(claims for i, (_, claims) in enumerate(results) if i != 2)
+
+
+def test_a_problem_names_the_article_id_when_there_is_no_path():
+    bad = Article(article_id="a-no-path", text="BOOM")
+    problems: list[InputProblem] = []
+    list(run_extraction([bad], extract_fn=fails_on_boom, on_problem=problems.append))
+    assert [p.path for p in problems] == ["a-no-path"]
+
+
+def test_a_worker_that_dies_costs_only_its_own_article():
+    arts = articles()
+    arts.insert(3, make_article("This one will CRASH the worker.", path="crash.txt"))
+    problems: list[InputProblem] = []
+
+    results = list(run_extraction(arts, extract_fn=kills_worker_on_crash, jobs=2, batch_size=2,
+                                  on_problem=problems.append))
+
+    assert [a for a, _ in results] == arts
+    assert [p.path for p in problems] == ["crash.txt"]
+    assert "worker process died" in problems[0].reason
+    expected = list(run_extraction(articles(), extract_fn=sentence_claims))
+    assert [r for i, r in enumerate(results) if i != 3] == expected
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_input_is_read_lazily(jobs):
+    consumed = 0
+
+    def endless():
+        nonlocal consumed
+        for i in itertools.count():
+            consumed += 1
+            yield make_article(f"Story number {i} said nothing new.")
+
+    stream = run_extraction(endless(), extract_fn=sentence_claims, jobs=jobs, batch_size=4)
+    article, claims = next(stream)
+    stream.close()  # stops the workers
+
+    assert article.text == "Story number 0 said nothing new."
+    assert claims
+    assert consumed <= 2 * jobs * 4 if jobs > 1 else consumed <= 4
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_unknown_model_is_an_error_not_a_per_article_problem(jobs):
+    problems: list[InputProblem] = []
+    with pytest.raises(ModelNotFound):
+        list(run_extraction(articles(), model="no_such_spacy_model", jobs=jobs,
+                            on_problem=problems.append))
+    assert problems == []
+
+
+def test_empty_input_gives_nothing():
+    assert list(run_extraction([], jobs=2)) == []
+
+
+def test_batch_size_must_be_positive():
+    with pytest.raises(ValueError):
+        next(run_extraction(articles(), batch_size=0))
+
+
+def test_workers_that_cannot_start_are_an_error_not_a_problem_per_article(tmp_path):
+    # Code piped on stdin is a script the workers cannot import: they die as they start.
+    script = (
+        "from claimkit.batch import run_extraction\n"
+        "from claimkit.model import Article\n"
+        "arts = [Article(article_id=str(i), text='Officials said it rained.') for i in range(6)]\n"
+        "print(list(run_extraction(arts, jobs=2, batch_size=2)))\n"
+    )
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+
+    assert done.returncode != 0
+    assert "worker processes die as they start" in done.stderr
