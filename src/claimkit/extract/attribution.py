@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
@@ -44,7 +44,7 @@ LOOSE_DEPS = {"punct", "cc", "conj", "advcl", "npadvmod", "advmod", "mark", "prt
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 DASHES = "―—–"
 # From the end of "…," X said to the full stop that closes the cue clause.
-_CLAUSE_END = re.compile(r"[^.!?\n“”\"]{0,80}[.!?]")
+_CLAUSE_END = re.compile(r"[^.!?\n“”\"]{0,200}[.!?]")
 LEADING_TRIM = set(" \t\n,;:")
 TRAILING_TRIM = set(" \t\n,;:")
 
@@ -57,6 +57,7 @@ class Attribution:
     rule: str = ""
     cue_lemma: str = ""
     cue_token: int | None = None  # token index of the cue head
+    continued: bool = False  # content includes a quotation resumed after the cue sentence
     source_root: int | None = None  # token index of the source's head word
 
     @property
@@ -189,11 +190,16 @@ class AttributionFinder:
         source = [c for c in (trim(self.text, sp) for sp in att.source) if c]
         if not content or sum(e - s for s, e in content) < 3:
             return
-        att.content = self.with_continued_quotes(content, att)
+        att.content = content
         att.source = source
         if att.cue_token is not None:
             self.used_cues.add(att.cue_token)
         self.found.append(att)
+        # Whether a quotation resumed after "…," X said. belongs to the same attribution varies
+        # by writer: propose both readings and let the filter choose (they conflict on the cue).
+        longer = self.with_continued_quotes(content, att)
+        if longer != content:
+            self.found.append(replace(att, content=longer, continued=True))
 
     # --- rules -------------------------------------------------------------------------------
     def run(self) -> list[Attribution]:
@@ -230,6 +236,7 @@ class AttributionFinder:
             return  # a verb inside a quotation is the speaker's own wording, not a new cue
         subj = find_subject(tok)
         content, rule = self.verb_content(tok, subj)
+        content = [c for c in (self.clip_to_paragraph(sp, tok) for sp in content) if c]
         if not content:
             return
         source: list[Span] = []
@@ -306,6 +313,19 @@ class AttributionFinder:
             content = content + [(qs, qe)]
             pos = qe
         return content
+
+    def clip_to_paragraph(self, span: Span, tok: Token) -> Span | None:
+        """Parses run across paragraph breaks; content stays in the cue's paragraph unless a
+        quotation that starts there carries it on."""
+        para_start = self.text.rfind("\n", 0, tok.idx) + 1
+        para_end = self.text.find("\n", tok.idx)
+        para_end = len(self.text) if para_end < 0 else para_end
+        s, e = span
+        quote = self.quote_at(s)
+        if quote is not None and quote[0] >= para_start:
+            para_end = max(para_end, quote[1])
+        s, e = max(s, para_start), min(e, para_end)
+        return (s, e) if e > s else None
 
     def through_colon(self, span: Span, tok: Token) -> Span:
         """A clause that announces a list ("three things happen at once: …") runs on past the colon."""

@@ -44,13 +44,6 @@ def quote_regions(text: str) -> list[Span]:
                 regions.append((i, end))
                 i = end
                 continue
-        elif ch in CLOSING:
-            # A closing mark with no opening one: the quote began at its paragraph's start.
-            para_start = text.rfind("\n", 0, i) + 1
-            lo = regions[-1][1] if regions else 0
-            start = max(para_start, lo)
-            if i + 1 - start > 1 and not (regions and regions[-1][1] > start):
-                regions.append((start, i + 1))
         i += 1
     return [r for r in regions if r[1] - r[0] > 2]
 
@@ -62,10 +55,10 @@ def _closing_mark(text: str, start: int) -> int | None:
     limit = min(len(text), start + MAX_QUOTE_CHARS)
     for j in range(start + 1, limit):
         ch = text[j]
-        if opener == STRAIGHT and ch == STRAIGHT:
+        if opener == STRAIGHT and (ch == STRAIGHT or ch in CLOSING):
             return j + 1
-        if opener != STRAIGHT and ch in CLOSING:
-            return j + 1
+        if opener != STRAIGHT and (ch in CLOSING or ch == STRAIGHT):
+            return j + 1  # mixed marks ("“no evidence\"") are common in wire copy
         if opener != STRAIGHT and ch in OPENING and j > para_end:
             # A new paragraph reopened the quote: the previous paragraph's quote ends there.
             return para_end

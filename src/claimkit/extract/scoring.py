@@ -35,6 +35,9 @@ def _bucket(n: int, edges: Sequence[int]) -> str:
 def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribution]) -> dict[str, float]:
     """Sparse features of one candidate (names are stable: they key the learned weights)."""
     f: dict[str, float] = {"bias": 1.0, f"rule={att.rule}": 1.0}
+    if att.continued:
+        f["continued"] = 1.0
+        f[f"continued_same_para={chr(10) not in doc.text[att.content_start:att.content_end]}"] = 1.0
     lemma = att.cue_lemma
     f[f"lemma={lemma}"] = 1.0
     f[f"lemma_rule={lemma}|{att.rule}"] = 1.0
@@ -51,6 +54,12 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
             f["negated"] = 1.0
         if any(c.dep_ == "auxpass" for c in cue_tok.children):
             f["passive"] = 1.0
+        for c in cue_tok.children:
+            if c.dep_ == "aux" and c.tag_ == "MD":
+                f[f"modal={c.lower_}"] = 1.0
+        f[f"lemma_dep={lemma}|{cue_tok.dep_}"] = 1.0
+        f[f"lemma_tag={lemma}|{cue_tok.tag_}"] = 1.0
+        f["sent_root"] = 1.0 if cue_tok.dep_ == "ROOT" else 0.0
     # source
     if att.source_root is not None:
         src = doc[att.source_root]
@@ -60,6 +69,7 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
         if src.lower_ in PRONOUNS:
             f[f"src_pron={src.lower_ in ('it',)}"] = 1.0
         f[f"lemma_src={lemma}|{src.ent_type_ or src.pos_}"] = 1.0
+        f[f"src_lemma={src.lemma_.lower()}"] = 1.0
     elif att.source:
         f["has_source_span"] = 1.0
     else:
@@ -79,7 +89,10 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
         sent = cue_tok.sent
         f["content_in_sentence"] = 1.0 if sent.start_char <= att.content_start and att.content_end <= sent.end_char else 0.0
         span = doc.char_span(att.content_start, att.content_end, alignment_mode="expand")
-        if span is not None:
+        if span is not None and len(span):
+            first = next((t for t in span if not t.is_punct), span[0])
+            f[f"content_first={first.lower_ if first.tag_ in ('IN', 'WDT', 'WP', 'WRB', 'TO') else first.pos_}"] = 1.0
+            f[f"content_root_pos={span.root.pos_}"] = 1.0
             verbs = sum(1 for t in span if t.pos_ in ("VERB", "AUX"))
             f["content_has_verb"] = 1.0 if verbs else 0.0
             f["content_ents"] = min(len(span.ents), 5) / 5
@@ -122,6 +135,8 @@ def _conflict(a: Attribution, b: Attribution) -> bool:
         pos = x.cue[0][0] if x.cue else x.content_start
         return any(s <= pos < e for s, e in y.content)
 
+    if a.cue and a.cue == b.cue:
+        return True  # two readings of the same cue
     if (cue_in(a, b) and a.rule != "noun-cue") or (cue_in(b, a) and b.rule != "noun-cue"):
         return True
     overlap = max(0, min(a.content_end, b.content_end) - max(a.content_start, b.content_start))

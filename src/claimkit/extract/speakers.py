@@ -85,6 +85,10 @@ class SpeakerResolver:
         pick = before[0] if before else (candidates[0] if candidates else "")
         return pick or name
 
+    def is_known_person(self, word: str) -> bool:
+        """A surname the article uses for a person named in full ("Trump" after "Donald Trump")."""
+        return any(full.split()[-1] == word for _, full in self.people)
+
     def last_person_before(self, pos: int, speakers: list[tuple[int, Speaker]]) -> Speaker | None:
         """The most recent person before ``pos``: a resolved speaker or a named PERSON."""
         best_at, best = -1, None
@@ -107,7 +111,7 @@ class SpeakerResolver:
         if span is None or len(span) == 0:
             return Speaker(text, text, SpeakerType.ANONYMOUS)
         head = span.root
-        if head.lower_ in PERSONAL_PRONOUNS and len(span) <= 2:
+        if head.lower_ in PERSONAL_PRONOUNS and head.pos_ == "PRON" and len(span) <= 2:
             if head.lower_ in ("he", "she", "him", "her"):
                 person = self.last_person_before(s, earlier)
                 if person is not None:
@@ -119,8 +123,10 @@ class SpeakerResolver:
         person = next((ent for ent in span.ents if ent.label_ == "PERSON"), None)
         head = span.root
         noun_type = speaker_nouns().get(head.lemma_.lower())
-        if person is not None and (head.ent_type_ == "PERSON" or noun_type is None or head.i >= person.start):
+        if person is not None and (person.start <= head.i < person.end or noun_type is None):
             return Speaker(text, self.canonical_person(person.text, span.start_char), SpeakerType.PERSON)
+        if head.pos_ == "PROPN" and self.is_known_person(head.text):
+            return Speaker(text, self.canonical_person(head.text, span.start_char), SpeakerType.PERSON)
         if noun_type in (SpeakerType.ANONYMOUS, SpeakerType.GROUP):
             return Speaker(text, _capitalise(text), noun_type)
         org = next((ent for ent in span.ents if ent.label_ in ORG_ENTS), None)

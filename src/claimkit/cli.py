@@ -1,0 +1,563 @@
+"""The command line: thin commands over the library (DESIGN §3, §6).
+
+    claimkit attributions PATH...   one JSON line per article on stdout
+    claimkit evaluate GOLD_DIR      score extraction against brat gold
+    claimkit demo                   the whole flow on the bundled sample data
+
+stdout carries results only. Problems (``error: PATH: reason`` / ``warning: PATH: reason``), the
+end-of-batch summary and the progress bar go to stderr, so ``claimkit attributions … > out.jsonl``
+keeps a clean file.
+
+Exit codes: 0 all good (warnings allowed); 1 some input failed, the rest was still processed;
+2 usage error (bad arguments, unknown spaCy model, missing folder); 3 internal error, i.e. a bug
+(``CLAIMKIT_DEBUG=1`` prints its traceback); 130 interrupted (Ctrl-C); 141 stdout was closed
+early (``| head``), as for a Unix tool stopped by SIGPIPE.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import textwrap
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from claimkit import __version__
+from claimkit.model import Article, BatchSummary, Claim, InputProblem
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # some input could not be read or extracted
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE
+
+# The keys of one claim in `claimkit attributions` output, in this order (DESIGN §3).
+CLAIM_KEYS = ("claim_id", "kind", "content", "source", "cue", "text", "speaker",
+              "speaker_canonical", "speaker_type", "cue_lemma", "cue_class", "parent_id",
+              "hedges", "checkworthiness", "rule")
+
+# Formats whose files hold exactly one article, so a list of them gives the progress bar a total.
+_ONE_ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+_CORPUS_ROW = re.compile(r"#(?:row|line)=\d+$")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class UsageError(Exception):
+    """A mistake in how claimkit was called; the message is shown as is, exit code 2."""
+
+
+class _StdoutClosed(Exception):
+    """Whoever read stdout has gone away (``claimkit … | head``)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    try:
+        args = build_parser().parse_args(argv)  # exits 2 itself on a usage error
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return run_command(args.run, args)
+
+
+def run_command(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run one command and turn every way it can end into an exit code and at most one line.
+
+    A user's mistake never shows a traceback (DESIGN §6); a bug shows one only when
+    ``CLAIMKIT_DEBUG=1``.
+    """
+    from claimkit.nlp import ModelNotFound  # claimkit.nlp imports spaCy: not needed for --help
+
+    try:
+        return command(args)
+    except (_StdoutClosed, BrokenPipeError):
+        # BrokenPipeError without _StdoutClosed: a library function's own print() (evaluate).
+        _silence_stdout()
+        return EXIT_STDOUT_CLOSED
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except (UsageError, ModelNotFound) as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: say so in one line, and how to see more
+        if os.environ.get("CLAIMKIT_DEBUG") == "1":
+            traceback.print_exc()
+            _error(f"internal error: {_describe(exc)}")
+        else:
+            _error(f"internal error: {_describe(exc)} (run with CLAIMKIT_DEBUG=1 for details)")
+        return EXIT_INTERNAL
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    options = common.add_argument_group("common options")
+    options.add_argument("--model", metavar="NAME",
+                         help="spaCy pipeline to parse with (default: $CLAIMKIT_MODEL, "
+                              "else en_core_web_sm)")
+    options.add_argument("--jobs", metavar="N", type=_jobs, default=1,
+                         help="worker processes for parsing (default: 1; 0: one per core)")
+    options.add_argument("--no-progress", action="store_true",
+                         help="never show a progress bar (by default it shows only when "
+                              "stderr is a terminal)")
+
+    parser = argparse.ArgumentParser(
+        prog="claimkit",
+        description="Who claimed what in the news: extract claims and their attributions.",
+        epilog="Exit codes: 0 ok, 1 some input failed, 2 usage error, 3 internal error, "
+               "130 interrupted. Run 'claimkit COMMAND --help' for a command's options.")
+    parser.add_argument("--version", action="version", version=f"claimkit {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command",
+                                     required=True)
+
+    p = commands.add_parser(
+        "attributions", parents=[common],
+        help="one JSON line per article: its claims and attributions",
+        description="Read articles (.txt, .html, .csv, .jsonl files or folders of them) and "
+                    "print one JSON line per article: path, article_id and its claims, with "
+                    "character offsets into the article text. Bad files are reported on "
+                    "stderr and skipped.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="an article file, corpus or folder")
+    p.set_defaults(run=cmd_attributions)
+
+    p = commands.add_parser(
+        "evaluate", parents=[common],
+        help="score extraction against brat gold attributions",
+        description="Extract attributions from GOLD_DIR/text/*.txt and score them against "
+                    "GOLD_DIR/attributions/*_<annotator>.ann (content and end-to-end P/R/F1).")
+    p.add_argument("gold_dir", metavar="GOLD_DIR", help="folder with text/ and attributions/")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(run=cmd_evaluate)
+
+    p = commands.add_parser(
+        "demo", parents=[common],
+        help="run the whole flow on the bundled sample data and summarise it",
+        description="Read the sample articles, extract their claims and print a summary: "
+                    "claims by kind, speakers, cue classes and example attributions.")
+    p.add_argument("--data", metavar="DIR",
+                   help="folder of articles to use instead of the bundled sample data")
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per core) or more")
+    return jobs
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit attributions
+
+
+def cmd_attributions(args: argparse.Namespace) -> int:
+    from claimkit.extract import iter_extract
+    from claimkit.ingest import read_articles
+
+    _prepare_stdout(machine_readable=True)
+    batch = Batch(show_progress(args), desc="attributions", total=_known_total(args.paths))
+    with batch:
+        articles = read_articles(args.paths, on_problem=batch.input_problem)
+        results = iter_extract(articles, model=args.model, jobs=args.jobs,
+                               on_problem=batch.extraction_problem)
+        try:
+            for article, claims in results:
+                if batch.accept(article, claims):
+                    _write_line(article_json(article, claims))
+        finally:
+            results.close()  # stops worker processes at once on Ctrl-C or a closed stdout
+    batch.print_summary()
+    return EXIT_FAILED if batch.failed else EXIT_OK
+
+
+def article_json(article: Article, claims: Sequence[Claim]) -> str:
+    """One output line: ``{"path", "article_id", "claims": [...]}`` (DESIGN §3)."""
+    record = {"path": article.path, "article_id": article.article_id,
+              "claims": [claim_record(c) for c in claims]}
+    line = json.dumps(record, ensure_ascii=False)
+    # A lone surrogate (a file name that is not valid UTF-8, or a "\ud800" escape in a JSONL
+    # corpus) cannot be written as UTF-8. Inside a JSON string it can be written as an escape,
+    # which keeps the line valid and lets Python read the original value back.
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
+def claim_record(claim: Claim) -> dict:
+    d = claim.to_dict()
+    return {key: d[key] for key in CLAIM_KEYS}
+
+
+def _known_total(paths: Sequence[str]) -> int | None:
+    """Number of articles when every path is a one-article file; None (unknown) otherwise."""
+    if all(p.lower().endswith(_ONE_ARTICLE_SUFFIXES) and os.path.isfile(p) for p in paths):
+        return len(paths)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit evaluate
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from claimkit.evaluate import main_evaluate
+
+    # main_evaluate decides about its progress bar itself (only on a terminal); --no-progress
+    # cannot reach it until it takes a parameter for it.
+    return main_evaluate(args.gold_dir, as_json=args.json, model=args.model, jobs=args.jobs)
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit demo
+#
+# The demo is a list of steps over one DemoRun: the first step reads and extracts, each later
+# one adds a section to the output (and, later, may add to the run: a store, a report folder).
+
+
+@dataclass
+class DemoRun:
+    data_dir: Path
+    out: Callable[[str], None]
+    width: int
+    results: list[tuple[Article, list[Claim]]] = field(default_factory=list)
+
+    @property
+    def claims(self) -> Iterator[tuple[Article, Claim]]:
+        return ((a, c) for a, cs in self.results for c in cs)
+
+    @property
+    def attributions(self) -> list[tuple[Article, Claim]]:
+        return [(a, c) for a, c in self.claims if c.is_attribution]
+
+
+DemoStep = Callable[[DemoRun], None]
+
+
+def default_data_dir() -> Path | None:
+    """The repository's ``data/`` folder (an editable or source install), else None."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "data",):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _prepare_stdout(machine_readable=False)
+    if args.data is not None:
+        data_dir = Path(args.data)
+        if not data_dir.is_dir():
+            raise UsageError(f"claimkit demo: no such folder: {args.data}")
+    else:
+        data_dir = default_data_dir()
+        if data_dir is None:
+            raise UsageError("claimkit demo: the sample data folder (data/ in the claimkit "
+                             "repository) was not found; pass --data DIR")
+    run = DemoRun(data_dir=data_dir, out=_write_line, width=_text_width())
+    batch = Batch(show_progress(args), desc="demo")
+    with batch:
+        _demo_extract(run, args, batch)
+    batch.print_summary()
+    for step in DEMO_STEPS:
+        step(run)
+    return EXIT_FAILED if batch.failed else EXIT_OK
+
+
+def _demo_extract(run: DemoRun, args: argparse.Namespace, batch: Batch) -> None:
+    from claimkit.extract import iter_extract
+    from claimkit.ingest import read_articles
+
+    articles = read_articles([run.data_dir], on_problem=batch.input_problem)
+    results = iter_extract(articles, model=args.model, jobs=args.jobs,
+                           on_problem=batch.extraction_problem)
+    try:
+        for article, claims in results:
+            if batch.accept(article, claims):
+                run.results.append((article, claims))
+    finally:
+        results.close()
+
+
+def demo_articles(run: DemoRun) -> None:
+    n = len(run.results)
+    run.out(f"claimkit demo: {run.data_dir}")
+    run.out("")
+    run.out(f"Articles read: {n}")
+    for article, claims in run.results:
+        name = os.path.basename(article.path) or article.article_id
+        about = f"“{article.title}”" if article.title else ""
+        if article.outlet:
+            about += f" ({article.outlet})"
+        run.out(f"  {name}  {about}  {_plural(len(claims), 'claim')}".rstrip())
+    run.out("")
+
+
+def demo_claims(run: DemoRun) -> None:
+    claims = [c for _, c in run.claims]
+    kinds = Counter(c.kind.value for c in claims)
+    attributed = [c for c in claims if c.is_attribution]
+    by_kind = ", ".join(f"{kind} {kinds[kind]}" for kind in ("direct", "mixed", "indirect")
+                        if kinds[kind])
+    unsourced = sum(1 for c in attributed if not c.source)
+    if unsourced:
+        by_kind += f"; {unsourced} with no stated source"
+    run.out(f"Claims: {len(claims)}")
+    run.out(f"  {'attributed':<12}{len(attributed):>5}   {by_kind}".rstrip())
+    run.out(f"  {'assertions':<12}{kinds['assertion']:>5}   the articles' own statements")
+    run.out("")
+
+
+def demo_speakers(run: DemoRun) -> None:
+    counts = Counter((c.speaker_canonical or c.speaker, c.speaker_type.value)
+                     for _, c in run.attributions if c.speaker)
+    if not counts:
+        return
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0].casefold()))
+    shown = rows[:15]
+    name_width = min(40, max(len("canonical name"), *(len(name) for (name, _), _ in shown)))
+    run.out("Speakers")
+    run.out(f"  {'canonical name':<{name_width}}  {'type':<13}{'claims':>6}")
+    for (name, kind), count in shown:
+        run.out(f"  {_clip(name, name_width):<{name_width}}  {kind or '-':<13}{count:>6}")
+    if len(rows) > len(shown):
+        run.out(f"  … and {_plural(len(rows) - len(shown), 'more speaker')}")
+    run.out("")
+
+
+def demo_cues(run: DemoRun) -> None:
+    classes: Counter[str] = Counter()
+    lemmas: dict[str, Counter[str]] = {}
+    for _, c in run.attributions:
+        cls = c.cue_class or "(none)"
+        classes[cls] += 1
+        lemmas.setdefault(cls, Counter())[c.cue_lemma] += 1
+    if not classes:
+        return
+    run.out("Cue classes")
+    for cls, count in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])):
+        words = ", ".join(w for w, _ in lemmas[cls].most_common(4) if w)
+        run.out(f"  {cls:<12}{count:>5}   {words}".rstrip())
+    run.out("")
+
+
+def demo_examples(run: DemoRun) -> None:
+    chosen = _example_claims(run.attributions)
+    if not chosen:
+        return
+    run.out("Example claims (speaker → cue → content)")
+    for i, (article, claim) in enumerate(chosen, 1):
+        speaker = claim.speaker_canonical or claim.speaker or "(no stated source)"
+        cue = _span_text(article, claim.cue) or claim.cue_lemma
+        detail = [claim.kind.value, f"rule {claim.rule}"]
+        if claim.cue_class:
+            detail.append(f"cue class {claim.cue_class}")
+        if claim.parent_id:
+            detail.append("inside another claim")
+        run.out(textwrap.fill(f"{speaker} → {cue} → {' '.join(claim.text.split())}",
+                              width=run.width, initial_indent=f"  {i}. ",
+                              subsequent_indent="     ", break_long_words=False,
+                              break_on_hyphens=False))
+        run.out(f"     ({'; '.join(detail)})")
+    run.out("")
+
+
+DEMO_STEPS: list[DemoStep] = [demo_articles, demo_claims, demo_speakers, demo_cues,
+                              demo_examples]
+
+
+def _example_claims(attributions: list[tuple[Article, Claim]], limit: int = 4
+                    ) -> list[tuple[Article, Claim]]:
+    """A few varied attributions: one of each kind, then a nested one; named speakers first."""
+    def rank(pair: tuple[Article, Claim]) -> int:
+        claim = pair[1]
+        if claim.speaker_type.value in ("person", "organization"):
+            return 0
+        return 1 if claim.speaker else 2
+
+    chosen: list[tuple[Article, Claim]] = []
+    for wanted in ("direct", "mixed", "indirect", "nested"):
+        pool = [p for p in attributions if p not in chosen and
+                (p[1].parent_id is not None if wanted == "nested" else p[1].kind.value == wanted)]
+        if pool:
+            chosen.append(min(pool, key=rank))  # min keeps text order among equals
+    for pair in sorted(attributions, key=rank):  # few kinds in the data: fill up
+        if len(chosen) >= limit:
+            break
+        if pair not in chosen:
+            chosen.append(pair)
+    return chosen[:limit]
+
+
+def _span_text(article: Article, spans: Sequence[tuple[int, int]]) -> str:
+    return " ".join(" ".join(article.text[s:e].split()) for s, e in spans)
+
+
+def _text_width() -> int:
+    return max(40, min(100, shutil.get_terminal_size((88, 24)).columns - 2))
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Batches: problems, counts, progress
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    return not args.no_progress and sys.stderr.isatty()
+
+
+class Batch:
+    """What a batch command reports on stderr: each problem as it happens, then a summary.
+
+    Problems come from two places: reading (``input_problem``: a file or corpus row that gave
+    no article, or a caveat about one that did) and extraction (``extraction_problem``: called
+    just before the failed article comes out of ``iter_extract``). An input is *skipped* when
+    it had a problem and never produced an article.
+    """
+
+    def __init__(self, progress: bool, desc: str, total: int | None = None) -> None:
+        self.summary = BatchSummary()
+        self.skipped: list[str] = []
+        # Inputs with a problem and no article yet. Reading runs ahead of extraction, so an
+        # input's warning arrives before its article comes out; only problem paths are kept,
+        # so memory does not grow with the corpus.
+        self._open: dict[str, None] = {}
+        self._extraction_failed = False
+        self._progress = progress
+        self._desc = desc
+        self._total = total
+        self._bar: tqdm | None = None
+
+    def __enter__(self) -> Batch:
+        if self._progress:
+            from tqdm import tqdm
+
+            # With no total (folders, corpora) tqdm's default reads "12article"; say it in words.
+            counter = "{desc}: {n_fmt} articles [{elapsed}, {rate_fmt}]"
+            self._bar = tqdm(total=self._total, desc=self._desc, unit="article",
+                             bar_format=None if self._total else counter,
+                             file=sys.stderr, leave=False, dynamic_ncols=True)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    @property
+    def failed(self) -> bool:
+        return self.summary.failed
+
+    def input_problem(self, problem: InputProblem) -> None:
+        self._report(problem)
+        self._open[problem.path] = None
+
+    def extraction_problem(self, problem: InputProblem) -> None:
+        self._report(problem)
+        self._extraction_failed = True
+
+    def accept(self, article: Article, claims: Sequence[Claim]) -> bool:
+        """Count an article from extraction; False when its extraction failed (not output)."""
+        self._open.pop(article.path, None)
+        if self._bar is not None:
+            self._bar.update(1)
+        if self._extraction_failed:
+            self._extraction_failed = False
+            self.skipped.append(article.path or article.article_id)
+            return False
+        self.summary.articles += 1
+        self.summary.claims += len(claims)
+        return True
+
+    def summary_line(self) -> str | None:
+        """``N articles, M claims; K files skipped``, or None when nothing was skipped."""
+        skipped = self.skipped + list(self._open)
+        if not skipped:
+            return None
+        rows = sum(1 for p in skipped if _CORPUS_ROW.search(p))
+        parts = []
+        if len(skipped) - rows:
+            parts.append(_plural(len(skipped) - rows, "file"))
+        if rows:
+            parts.append(_plural(rows, "row"))
+        return (f"{_plural(self.summary.articles, 'article')}, "
+                f"{_plural(self.summary.claims, 'claim')}; {' and '.join(parts)} skipped")
+
+    def print_summary(self) -> None:
+        line = self.summary_line()
+        if line is not None:
+            print(line, file=sys.stderr, flush=True)
+
+    def _report(self, problem: InputProblem) -> None:
+        self.summary.problems.append(problem)
+        line = str(problem).replace("\n", " ")
+        if self._bar is not None:
+            self._bar.write(line, file=sys.stderr)  # above the bar, not through it
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def _prepare_stdout(*, machine_readable: bool) -> None:
+    """JSON lines are always UTF-8 (RFC 8259); text for people never fails on a narrow locale."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if encoding == "utf8" or not hasattr(sys.stdout, "reconfigure"):
+        return
+    if machine_readable:
+        sys.stdout.reconfigure(encoding="utf-8")
+    else:
+        sys.stdout.reconfigure(errors="replace")
+
+
+def _write_line(line: str) -> None:
+    """Write one line to stdout now, so a consumer sees each result as soon as it exists."""
+    try:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError as exc:
+        raise _StdoutClosed from exc
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit; with the reader gone that would print
+    # "Exception ignored … BrokenPipeError". Point the descriptor at /dev/null instead.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _error(message: str) -> None:
+    prefix = "" if message.startswith("claimkit") else "claimkit: "
+    print(prefix + message.replace("\n", " "), file=sys.stderr, flush=True)
+
+
+def _describe(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
