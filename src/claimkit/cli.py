@@ -30,7 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claimkit import __version__
+from claimkit.evaluate import main_evaluate
+from claimkit.extract import iter_extract
+from claimkit.ingest import read_articles
 from claimkit.model import Article, BatchSummary, Claim, InputProblem
+from claimkit.nlp import ModelNotFound
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -80,8 +84,6 @@ def run_command(command: Callable[[argparse.Namespace], int], args: argparse.Nam
     A user's mistake never shows a traceback (DESIGN §6); a bug shows one only when
     ``CLAIMKIT_DEBUG=1``.
     """
-    from claimkit.nlp import ModelNotFound  # claimkit.nlp imports spaCy: not needed for --help
-
     try:
         return command(args)
     except (_StdoutClosed, BrokenPipeError):
@@ -168,9 +170,6 @@ def _jobs(value: str) -> int:
 
 
 def cmd_attributions(args: argparse.Namespace) -> int:
-    from claimkit.extract import iter_extract
-    from claimkit.ingest import read_articles
-
     _prepare_stdout(machine_readable=True)
     batch = Batch(show_progress(args), desc="attributions", total=_known_total(args.paths))
     with batch:
@@ -215,8 +214,6 @@ def _known_total(paths: Sequence[str]) -> int | None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from claimkit.evaluate import main_evaluate
-
     # main_evaluate decides about its progress bar itself (only on a terminal); --no-progress
     # cannot reach it until it takes a parameter for it.
     return main_evaluate(args.gold_dir, as_json=args.json, model=args.model, jobs=args.jobs)
@@ -250,11 +247,10 @@ DemoStep = Callable[[DemoRun], None]
 
 def default_data_dir() -> Path | None:
     """The repository's ``data/`` folder (an editable or source install), else None."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "data",):
-        if candidate.is_dir():
-            return candidate
-    return None
+    # src/claimkit/cli.py -> the repository root. No copy ships as package data: a wheel
+    # install has no sample data, and `claimkit demo --data DIR` is the way in.
+    candidate = Path(__file__).resolve().parents[2] / "data"
+    return candidate if candidate.is_dir() else None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -279,9 +275,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo_extract(run: DemoRun, args: argparse.Namespace, batch: Batch) -> None:
-    from claimkit.extract import iter_extract
-    from claimkit.ingest import read_articles
-
     articles = read_articles([run.data_dir], on_problem=batch.input_problem)
     results = iter_extract(articles, model=args.model, jobs=args.jobs,
                            on_problem=batch.extraction_problem)
