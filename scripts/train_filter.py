@@ -35,7 +35,7 @@ def labelled_candidates(gold_doc, doc):
     for att in cands:
         pc = chars(gold_doc.text, att.content)
         best = max((len(pc & g) / len(pc | g) for g in golds if pc | g), default=0.0)
-        yield features(att, doc, quotes, cands), int(best >= 0.5)
+        yield features(att, doc, quotes, cands, gold_doc.text), int(best >= 0.5)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ so an analyst can see why a claim was attributed. The cue words come from the le
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -25,11 +26,12 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from claimkit.extract import cues
+from claimkit.extract.entities import entity_index
 from claimkit.extract.quotes import inside, quote_regions
 from claimkit.model import Span
 
 # Thresholds on the learned cue probability (tuned on PolNeAR dev).
-VERB_CUE_MIN_P = 0.02
+VERB_CUE_MIN_P = 0.01
 NOUN_CUE_MIN_P = 0.05
 # Subjects that carry no source: "it was reported that …", "there are claims that …".
 EXPLETIVES = {"it", "there"}
@@ -67,6 +69,30 @@ class Attribution:
     @property
     def content_end(self) -> int:
         return max(e for _, e in self.content)
+
+
+def extent(att: Attribution) -> Span:
+    """The stretch of text an attribution touches: source, cue and content together."""
+    spans = att.content + att.cue + att.source
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def neighbours(cands: list[Attribution]) -> list[list[Attribution]]:
+    """For each candidate, the others whose extent overlaps its own (the only ones it can
+    conflict with). Sorted starts plus the longest extent keep this near-linear."""
+    if not cands:
+        return []
+    extents = [extent(a) for a in cands]
+    order = sorted(range(len(cands)), key=lambda i: extents[i][0])
+    starts = [extents[i][0] for i in order]
+    longest = max(e - s for s, e in extents)
+    out = []
+    for i, (s, e) in enumerate(extents):
+        lo = bisect.bisect_left(starts, s - longest)
+        hi = bisect.bisect_left(starts, e)
+        out.append([cands[order[j]] for j in range(lo, hi)
+                    if order[j] != i and extents[order[j]][1] > s])
+    return out
 
 
 def token_span(tokens: Iterable[Token]) -> Span | None:
@@ -148,7 +174,13 @@ def find_subject(verb: Token) -> Token | None:
 
 
 def is_expletive(tok: Token | None) -> bool:
-    return tok is not None and tok.lower_ in EXPLETIVES and tok.pos_ == "PRON"
+    """ "It was reported that …", "It is clear that …": a dummy subject, no source. "It says …"
+    (a report, a poll) is a real one."""
+    if tok is None or tok.lower_ not in EXPLETIVES or tok.pos_ != "PRON":
+        return False
+    verb = tok.head
+    return (tok.lower_ == "there" or tok.dep_ == "nsubjpass" or tok.dep_ == "expl"
+            or any(c.dep_ in ("auxpass", "acomp") for c in verb.children) or verb.lemma_ == "be")
 
 
 class AttributionFinder:
@@ -158,6 +190,7 @@ class AttributionFinder:
         self.doc = doc
         self.text = doc.text
         self.quotes = quote_regions(self.text)
+        self.quote_starts = [q[0] for q in self.quotes]
         self.skip = skip or []
         self.found: list[Attribution] = []
         self.used_cues: set[int] = set()
@@ -167,9 +200,9 @@ class AttributionFinder:
         return any(s <= pos < e for s, e in self.skip)
 
     def quote_at(self, pos: int) -> Span | None:
-        for q in self.quotes:
-            if q[0] <= pos < q[1]:
-                return q
+        i = bisect.bisect_right(self.quote_starts, pos) - 1
+        if i >= 0 and pos < self.quotes[i][1]:
+            return self.quotes[i]
         return None
 
     def extend_to_quotes(self, span: Span) -> Span:
@@ -284,7 +317,9 @@ class AttributionFinder:
         if q is not None:
             return [q], "verb-quote"
         # CONTENT, X said, CONTENT: the cue hangs off the content clause
-        if tok.dep_ in ("parataxis", "advcl", "ccomp", "conj") and tok.head is not tok and tok.head.pos_ in ("VERB", "AUX"):
+        has_complement = any(c.dep_ in ("ccomp", "dobj", "xcomp", "prep", "attr", "acomp") for c in children)
+        if (tok.dep_ in ("parataxis", "advcl", "ccomp", "conj") and tok.head is not tok
+                and tok.head.pos_ in ("VERB", "AUX") and not has_complement):
             head_span = subtree_span(tok.head)
             hole = subtree_span(tok)
             pieces = span_minus(head_span, hole)
@@ -356,11 +391,13 @@ class AttributionFinder:
         clause += [c for c in tok.children if c.dep_ in ("aux", "neg", "advmod", "npadvmod", "dative")]
         lo = min(t.idx for t in clause)
         hi = max(t.idx + len(t.text) for t in clause)
-        for qs, qe in self.quotes:
-            if qe <= lo and not self.text[qe:lo].strip(" ,\n—―-"):
-                return (qs, qe)
-            if qs >= hi and not self.text[hi:qs].strip(" ,:\n—―-"):
-                return (qs, qe)
+        i = bisect.bisect_left(self.quote_starts, hi)
+        before = self.quotes[i - 1] if i > 0 else None
+        after = self.quotes[i] if i < len(self.quotes) else None
+        if before is not None and before[1] <= lo and not self.text[before[1]:lo].strip(" ,\n—―-"):
+            return before
+        if after is not None and not self.text[hi:after[0]].strip(" ,:\n—―-"):
+            return after
         return None
 
     def noun_cue(self, tok: Token) -> None:
@@ -409,7 +446,7 @@ class AttributionFinder:
         if span.text.isupper() and len(span.text) > 2:
             return True
         return any(ent.label_ in ("PERSON", "ORG", "NORP") and ent.start_char <= s + 1 and ent.end_char >= e - 1
-                   for ent in self.doc.ents)
+                   for ent in entity_index(self.doc).within(max(0, s - 1), e + 1))
 
     def quote_dash(self) -> None:
         """``"…" ― Name``: a quotation signed with a dash, as in vox-pop collections."""

@@ -6,6 +6,7 @@ Hedge words and check-worthiness signals are data files in ``claimkit/data``.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from importlib import resources
 from spacy.tokens import Doc
 
 from claimkit.extract import cues
+from claimkit.extract.entities import entity_index
 from claimkit.extract.attribution import Attribution
 from claimkit.extract.quotes import inside
 from claimkit.extract.speakers import Speaker, SpeakerResolver
@@ -103,8 +105,8 @@ def span_text(text: str, spans: list[Span] | tuple[Span, ...]) -> str:
 
 
 def entity_count(doc: Doc, spans: list[Span]) -> int:
-    return sum(1 for ent in doc.ents for s, e in spans
-               if s <= ent.start_char and ent.end_char <= e and ent.label_ not in ("CARDINAL", "ORDINAL"))
+    index = entity_index(doc)
+    return sum(1 for s, e in spans for ent in index.within(s, e) if ent.label_ not in ("CARDINAL", "ORDINAL"))
 
 
 class ClaimBuilder:
@@ -113,6 +115,7 @@ class ClaimBuilder:
     def __init__(self, article: Article, doc: Doc, quotes: list[Span], version: str) -> None:
         self.article = article
         self.doc = doc
+        self.text = article.text  # == doc.text, which spaCy rebuilds on every access
         self.quotes = quotes
         self.version = version
         self.resolver = SpeakerResolver(doc)
@@ -126,12 +129,12 @@ class ClaimBuilder:
         return base if n == 0 else claim_id_for(self.article.article_id, text, n)
 
     def attribution_claim(self, att: Attribution, prob: float) -> Claim:
-        text = span_text(self.doc.text, att.content)
+        text = span_text(self.text, att.content)
         speaker = self.resolver.resolve(att.source, self.speakers)
         if att.source:
             self.speakers.append((att.source[0][0], speaker))
         cls = cues.cue_class(att.cue_lemma)
-        cue_text = span_text(self.doc.text, att.cue)
+        cue_text = span_text(self.text, att.cue)
         score, reasons = checkworthiness(text, entity_count(self.doc, att.content), cls)
         return Claim(
             claim_id=self.new_id(text), article_id=self.article.article_id,
@@ -145,12 +148,14 @@ class ClaimBuilder:
     def assertion_claims(self, taken: list[Span], skip: tuple[Span, ...]) -> list[Claim]:
         """Sentences the article states itself, when they hold something checkable."""
         model = checkworthiness_model()
+        taken_index = SpanIndex([(sp, None) for sp in taken])
+        skip_index = SpanIndex([(sp, None) for sp in skip])
         out = []
         for sent in self.doc.sents:
-            s, e = _trimmed(self.doc.text, sent.start_char, sent.end_char)
-            if e <= s or _overlaps((s, e), skip) or _overlaps((s, e), taken, share=0.3):
+            s, e = _trimmed(self.text, sent.start_char, sent.end_char)
+            if e <= s or _overlaps((s, e), skip_index) or _overlaps((s, e), taken_index, share=0.3):
                 continue
-            text = self.doc.text[s:e]
+            text = self.text[s:e]
             if len(text.split()) < model.assertion_min_words or "\n" in text.strip():
                 continue
             if not any(t.pos_ in ("VERB", "AUX") for t in sent) or inside((s, e), self.quotes) > 0.5:
@@ -167,16 +172,31 @@ class ClaimBuilder:
 
 def link_parents(claims: list[Claim]) -> list[Claim]:
     """A claim whose cue lies inside another claim's content is nested in it ("rejected US claims that …")."""
+    holders = SpanIndex([(sp, c) for c in claims if c.cue for sp in c.content])
     linked = []
     for c in claims:
         parent = None
         if c.cue:
             pos = c.cue[0][0]
-            holders = [p for p in claims if p is not c and p.cue and any(s <= pos < e for s, e in p.content)]
-            if holders:
-                parent = min(holders, key=lambda p: sum(e - s for s, e in p.content)).claim_id
+            around = [p for (s, e), p in holders.overlapping(pos, pos + 1) if p is not c]
+            if around:
+                parent = min(around, key=lambda p: sum(e - s for s, e in p.content)).claim_id
         linked.append(c if parent is None else _replace(c, parent_id=parent))
     return linked
+
+
+class SpanIndex:
+    """Spans with payloads, queried by overlap in about log time (sorted starts + longest span)."""
+
+    def __init__(self, items: list[tuple[Span, object]]) -> None:
+        self.items = sorted(items, key=lambda it: it[0][0])
+        self.starts = [it[0][0] for it in self.items]
+        self.longest = max((e - s for (s, e), _ in self.items), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[tuple[Span, object]]:
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_left(self.starts, end)
+        return [it for it in self.items[lo:hi] if it[0][1] > start]
 
 
 def _replace(claim: Claim, **changes) -> Claim:
@@ -192,9 +212,9 @@ def _trimmed(text: str, s: int, e: int) -> Span:
     return s, e
 
 
-def _overlaps(span: Span, others, share: float = 0.0) -> bool:
+def _overlaps(span: Span, index: SpanIndex, share: float = 0.0) -> bool:
     s, e = span
-    for os_, oe in others:
+    for (os_, oe), _ in index.overlapping(s, e):
         inter = min(e, oe) - max(s, os_)
         if inter > 0 and inter / max(e - s, 1) > share:
             return True

@@ -19,7 +19,7 @@ def extract_docs(article: Article, doc: Doc) -> list[Claim]:
     skip = list(article.boilerplate)
     candidates, quotes = find_candidates(doc, skip)
     builder = ClaimBuilder(article, doc, quotes, EXTRACTOR_VERSION)
-    attributed = [builder.attribution_claim(att, p) for att, p in select(candidates, doc, quotes)]
+    attributed = [builder.attribution_claim(att, p) for att, p in select(candidates, doc, quotes, article.text)]
     taken = [sp for c in attributed for sp in (*c.content, *c.source, *c.cue)]
     assertions = builder.assertion_claims(taken, article.boilerplate)
     claims = link_parents(attributed + assertions)

@@ -7,6 +7,7 @@ straight double quote toggles. Nothing here raises on odd input.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from claimkit.model import Span
@@ -68,13 +69,18 @@ def _closing_mark(text: str, start: int) -> int | None:
 
 
 def inside(span: Span, regions: list[Span]) -> float:
-    """Share of the span's characters that lie inside quote regions (0..1)."""
+    """Share of the span's characters that lie inside quote regions (0..1).
+
+    ``regions`` are sorted and non-overlapping (as ``quote_regions`` returns them)."""
     s, e = span
     if e <= s:
         return 0.0
     covered = 0
-    for rs, re_ in regions:
+    i = max(0, bisect.bisect_right(regions, s, key=lambda r: r[0]) - 1)
+    while i < len(regions) and regions[i][0] < e:
+        rs, re_ = regions[i]
         lo, hi = max(s, rs), min(e, re_)
         if hi > lo:
             covered += hi - lo
+        i += 1
     return covered / (e - s)

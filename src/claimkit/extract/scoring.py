@@ -18,7 +18,8 @@ from importlib import resources
 from spacy.tokens import Doc
 
 from claimkit.extract import cues
-from claimkit.extract.attribution import Attribution
+from claimkit.extract.entities import entity_index
+from claimkit.extract.attribution import Attribution, neighbours
 from claimkit.extract.quotes import inside
 
 DEFAULT_THRESHOLD = 0.5
@@ -32,12 +33,18 @@ def _bucket(n: int, edges: Sequence[int]) -> str:
     return f">{edges[-1]}"
 
 
-def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribution]) -> dict[str, float]:
-    """Sparse features of one candidate (names are stable: they key the learned weights)."""
+def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribution],
+             text: str) -> dict[str, float]:
+    """Sparse features of one candidate (names are stable: they key the learned weights).
+
+    ``others`` are the candidates near it (``attribution.neighbours``); only they can overlap.
+    ``text`` is ``doc.text``, passed in because spaCy rebuilds ``Doc.text`` on every access.
+    """
     f: dict[str, float] = {"bias": 1.0, f"rule={att.rule}": 1.0}
     if att.continued:
         f["continued"] = 1.0
-        f[f"continued_same_para={chr(10) not in doc.text[att.content_start:att.content_end]}"] = 1.0
+        f[f"continued_lemma={att.cue_lemma}"] = 1.0
+        f[f"continued_same_para={chr(10) not in text[att.content_start:att.content_end]}"] = 1.0
     lemma = att.cue_lemma
     f[f"lemma={lemma}"] = 1.0
     f[f"lemma_rule={lemma}|{att.rule}"] = 1.0
@@ -60,6 +67,14 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
         f[f"lemma_dep={lemma}|{cue_tok.dep_}"] = 1.0
         f[f"lemma_tag={lemma}|{cue_tok.tag_}"] = 1.0
         f["sent_root"] = 1.0 if cue_tok.dep_ == "ROOT" else 0.0
+        sent = cue_tok.sent
+        if cue_tok.i > sent.start:
+            f[f"prev={doc[cue_tok.i - 1].lower_}"] = 1.0
+        if cue_tok.i + 1 < sent.end:
+            f[f"next={doc[cue_tok.i + 1].lower_}"] = 1.0
+        third = (cue_tok.i - sent.start) * 3 // max(len(sent), 1)
+        f[f"cue_third={third}"] = 1.0
+        f[f"rule_third={att.rule}|{third}"] = 1.0
     # source
     if att.source_root is not None:
         src = doc[att.source_root]
@@ -76,12 +91,12 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
         f["no_source"] = 1.0
     # content
     length = sum(e - s for s, e in att.content)
-    n_words = len(doc.text[att.content_start:att.content_end].split())
+    n_words = len(text[att.content_start:att.content_end].split())
     f[f"content_words{_bucket(n_words, (1, 2, 4, 8, 16, 32, 64))}"] = 1.0
     q = sum(inside(span, quotes) * (span[1] - span[0]) for span in att.content) / max(length, 1)
     f["quoted"] = q
     f[f"quoted_bin={round(q * 2) / 2}"] = 1.0
-    first = doc.text[att.content_start:att.content_start + 5].lower()
+    first = text[att.content_start:att.content_start + 5].lower()
     if first.startswith("that "):
         f["content_that"] = 1.0
     if cue_tok is not None:
@@ -95,7 +110,7 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
             f[f"content_root_pos={span.root.pos_}"] = 1.0
             verbs = sum(1 for t in span if t.pos_ in ("VERB", "AUX"))
             f["content_has_verb"] = 1.0 if verbs else 0.0
-            f["content_ents"] = min(len(span.ents), 5) / 5
+            f["content_ents"] = min(len(entity_index(doc).within(span.start_char, span.end_char)), 5) / 5
     # interaction with other candidates
     cue_pos = att.cue[0][0] if att.cue else att.content_start
     if any(o is not att and any(s <= cue_pos < e for s, e in o.content) for o in others):
@@ -144,17 +159,23 @@ def _conflict(a: Attribution, b: Attribution) -> bool:
     return shorter > 0 and overlap / shorter > 0.5 and not (cue_in(a, b) or cue_in(b, a))
 
 
-def select(candidates: list[Attribution], doc: Doc, quotes: list,
-           threshold: float | None = None) -> list[tuple[Attribution, float]]:
+def select(candidates: list[Attribution], doc: Doc, quotes: list, text: str | None = None,
+           threshold: float | None = None, prob_fn=None) -> list[tuple[Attribution, float]]:
     """Score candidates, then keep the best non-conflicting ones above the threshold."""
     thr = model_threshold() if threshold is None else threshold
-    scored = [(att, probability(features(att, doc, quotes, candidates))) for att in candidates]
+    text = doc.text if text is None else text
+    near = neighbours(candidates)
+    feats = [features(att, doc, quotes, others, text) for att, others in zip(candidates, near)]
+    probs = prob_fn(feats) if prob_fn is not None else [probability(f) for f in feats]
+    kept_ids: set[int] = set()
     kept: list[tuple[Attribution, float]] = []
-    for att, p in sorted(scored, key=lambda x: -x[1]):
+    for i in sorted(range(len(candidates)), key=lambda i: -probs[i]):
+        att, p = candidates[i], probs[i]
         if p < thr:
             break
-        if any(_conflict(att, k) for k, _ in kept):
+        if any(id(o) in kept_ids and _conflict(att, o) for o in near[i]):
             continue
+        kept_ids.add(id(att))
         kept.append((att, p))
     kept.sort(key=lambda x: (x[0].content_start, x[0].content_end))
     return kept

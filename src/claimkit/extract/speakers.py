@@ -13,6 +13,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from claimkit.extract.entities import entity_index
 from claimkit.model import Span, SpeakerType
 
 PERSONAL_PRONOUNS = {"he", "she", "him", "her", "i", "we", "they", "you", "me", "us", "them", "who"}
@@ -61,13 +62,14 @@ class SpeakerResolver:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
+        self.text = doc.text  # read once: spaCy rebuilds Doc.text on every access
         self.people = self._full_names(doc)
 
     @staticmethod
     def _full_names(doc: Doc) -> list[tuple[int, str]]:
         """Every person named in full (two words or more), with the offset where it appears."""
         names = []
-        for ent in doc.ents:
+        for ent in entity_index(doc).ents:
             if ent.label_ == "PERSON":
                 name = strip_titles(ent.text)
                 if len(name.split()) >= 2:
@@ -95,18 +97,19 @@ class SpeakerResolver:
         for at, sp in speakers:
             if at < pos and sp.type == SpeakerType.PERSON and at > best_at:
                 best_at, best = at, sp
-        for ent in self.doc.ents:
-            if ent.label_ == "PERSON" and best_at < ent.start_char < pos:
-                best_at = ent.start_char
+        for ent in reversed(entity_index(self.doc).before(pos)):
+            if ent.start_char <= best_at:
+                break
+            if ent.label_ == "PERSON":
                 name = self.canonical_person(ent.text, ent.start_char)
-                best = Speaker(ent.text, name, SpeakerType.PERSON)
+                return Speaker(ent.text, name, SpeakerType.PERSON)
         return best
 
     def resolve(self, source: list[Span], earlier: list[tuple[int, Speaker]]) -> Speaker:
         if not source:
             return Speaker("", "", SpeakerType.NONE)
         s, e = source[0][0], source[-1][1]
-        text = self.doc.text[s:e]
+        text = self.text[s:e]
         span = self.doc.char_span(s, e, alignment_mode="expand")
         if span is None or len(span) == 0:
             return Speaker(text, text, SpeakerType.ANONYMOUS)
@@ -120,7 +123,8 @@ class SpeakerResolver:
         return self.classify(span, text)
 
     def classify(self, span: SpacySpan, text: str) -> Speaker:
-        person = next((ent for ent in span.ents if ent.label_ == "PERSON"), None)
+        ents = entity_index(self.doc).within(span.start_char, span.end_char)
+        person = next((ent for ent in ents if ent.label_ == "PERSON"), None)
         head = span.root
         noun_type = speaker_nouns().get(head.lemma_.lower())
         if person is not None and (person.start <= head.i < person.end or noun_type is None):
@@ -129,7 +133,7 @@ class SpeakerResolver:
             return Speaker(text, self.canonical_person(head.text, span.start_char), SpeakerType.PERSON)
         if noun_type in (SpeakerType.ANONYMOUS, SpeakerType.GROUP):
             return Speaker(text, _capitalise(text), noun_type)
-        org = next((ent for ent in span.ents if ent.label_ in ORG_ENTS), None)
+        org = next((ent for ent in ents if ent.label_ in ORG_ENTS), None)
         if head.lower_ == "both" or any(t.lower_ == "both" for t in span[:1]):
             return Speaker(text, _capitalise(text), SpeakerType.GROUP)
         if org is not None or noun_type == SpeakerType.ORGANIZATION:
