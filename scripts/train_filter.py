@@ -1,8 +1,8 @@
-"""Train the attribution filter (claimkit/data/attribution_model.json) on PolNeAR *train*.
+"""Train the attribution filter (claimkit/data/attribution_model.*) on PolNeAR *train* only.
 
 Each rule candidate is labelled positive when its content overlaps some gold content with Jaccard
->= 0.5 (the DESIGN §4 criterion). A logistic regression learns which candidates to keep; the JSON
-holds its weights by feature name, nothing else (no text). Tune the threshold on dev afterwards:
+>= 0.5 (the DESIGN §4 criterion). LightGBM learns which candidates to keep; the files hold feature
+names and trees, no text. Tune the threshold on dev afterwards (`--threshold`):
 
     python scripts/train_filter.py ../shared/polnear/train [--cache DOCBIN]
 """
@@ -18,7 +18,9 @@ from claimkit.extract.attribution import find_candidates
 from claimkit.extract.scoring import features
 from claimkit.nlp import load_pipeline
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "claimkit" / "data" / "attribution_model.json"
+DATA = Path(__file__).resolve().parents[1] / "src" / "claimkit" / "data"
+META = DATA / "attribution_model.json"
+TREES = DATA / "attribution_model.lgb.txt"
 
 
 def docs_for(gold, names, cache: Path | None):
@@ -42,11 +44,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("train_dir", type=Path)
     ap.add_argument("--cache", type=Path, default=None, help="DocBin of the train texts, in name order")
-    ap.add_argument("--C", type=float, default=0.5)
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--trees", type=int, default=500)
+    ap.add_argument("--threshold", type=float, default=None, help="keep the current one if omitted")
     args = ap.parse_args()
+    import lightgbm
+    import numpy as np
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     gold = load_gold_dir(args.train_dir)
     names = sorted(gold)
@@ -56,19 +59,20 @@ def main() -> None:
             X.append(feats)
             y.append(label)
     vec = DictVectorizer()
-    Xm = vec.fit_transform(X)
-    clf = LogisticRegression(C=args.C, max_iter=2000)
-    clf.fit(Xm, y)
-    weights = {name: round(float(w), 5) for name, w in zip(vec.get_feature_names_out(), clf.coef_[0])
-               if abs(w) > 1e-4}
-    weights["bias"] = round(weights.get("bias", 0.0) + float(clf.intercept_[0]), 5)
-    old = json.loads(args.out.read_text()) if args.out.exists() else {}
-    model = {"about": "logistic regression over rule candidates; trained on PolNeAR train by "
-                      "scripts/train_filter.py; threshold tuned on dev",
-             "C": args.C, "threshold": old.get("threshold", 0.5),
-             "train_candidates": len(y), "train_positives": int(sum(y)), "weights": weights}
-    args.out.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n")
-    print(f"{len(y)} candidates, {sum(y)} positive, {len(weights)} weights -> {args.out}")
+    Xm = vec.fit_transform(X).astype(np.float64)
+    params = dict(n_estimators=args.trees, learning_rate=0.05, num_leaves=31, min_child_samples=10,
+                  colsample_bytree=0.5, random_state=0, n_jobs=1, deterministic=True, verbose=-1)
+    clf = lightgbm.LGBMClassifier(**params).fit(Xm, y)
+    old = json.loads(META.read_text()) if META.exists() else {}
+    threshold = args.threshold if args.threshold is not None else old.get("threshold", 0.4)
+    meta = {"about": "LightGBM over rule candidates' features; trained on PolNeAR train only by "
+                     "scripts/train_filter.py; threshold tuned on PolNeAR dev",
+            "params": {k: v for k, v in params.items() if k not in ("n_jobs", "verbose")},
+            "threshold": threshold, "train_candidates": len(y), "train_positives": int(sum(y)),
+            "features": [str(n) for n in vec.get_feature_names_out()]}
+    META.write_text(json.dumps(meta, indent=0, sort_keys=True) + "\n")
+    TREES.write_text(clf.booster_.model_to_string())
+    print(f"{len(y)} candidates, {sum(y)} positive, {len(meta['features'])} features -> {META.parent}")
 
 
 if __name__ == "__main__":

@@ -133,10 +133,6 @@ def time_limit(seconds: int):
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="needs SIGALRM (Unix)")
-@pytest.mark.xfail(raises=TookTooLong, strict=True, reason=(
-    "extraction is quadratic in article length: spaCy's Doc.text rebuilds the whole text on "
-    "every access and the extractor reads doc.text per candidate and per sentence "
-    "(claims.py, scoring.py, speakers.py); 200 KB takes minutes. Remove this mark once fixed."))
 def test_200kb_of_quotes_that_never_close():
     # Parsing 200 KB takes seconds; the limit only catches extraction that grows faster than
     # the text (a quadratic quote pairing or text rebuild takes many minutes).

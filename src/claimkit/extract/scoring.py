@@ -1,10 +1,10 @@
 """Which candidate attributions to keep: a small learned filter over the rules' candidates.
 
 The rules in ``attribution.py`` propose candidates generously; many reporting verbs are also
-ordinary verbs ("show", "call", "see"). A logistic-regression model, trained on PolNeAR *train*
-only (``scripts/train_filter.py``), scores each candidate from features of its cue, source and
-content. Its weights are plain JSON in ``claimkit/data/attribution_model.json``: readable, diffable,
-no pickle. Overlaps are then resolved best-score first, because PolNeAR (like most readers)
+ordinary verbs ("show", "call", "see"). Gradient-boosted trees (LightGBM), trained on PolNeAR
+*train* only (``scripts/train_filter.py``), score each candidate from named features of its cue,
+source and content. The model is data: ``claimkit/data/attribution_model.json`` (feature names,
+threshold, provenance) and ``attribution_model.lgb.txt`` (LightGBM's own text format; no pickle). Overlaps are then resolved best-score first, because PolNeAR (like most readers)
 counts each stretch of text in one attribution only.
 """
 from __future__ import annotations
@@ -120,28 +120,58 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
     return f
 
 
-@lru_cache(maxsize=1)
-def model_weights() -> dict[str, float]:
-    path = resources.files("claimkit.data").joinpath("attribution_model.json")
-    if not path.is_file():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8"))["weights"]
+MODEL_META = "attribution_model.json"
+MODEL_TREES = "attribution_model.lgb.txt"
+
+
+class FilterModel:
+    """The trained filter: gradient-boosted trees (LightGBM) over named sparse features."""
+
+    def __init__(self, meta: dict, booster) -> None:
+        self.threshold = float(meta.get("threshold", DEFAULT_THRESHOLD))
+        self.names: list[str] = meta["features"]
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.booster = booster
+
+    def matrix(self, feats: Sequence[dict[str, float]]):
+        from scipy.sparse import csr_matrix
+
+        rows, cols, vals = [], [], []
+        for r, f in enumerate(feats):
+            for name, value in f.items():
+                c = self.index.get(name)
+                if c is not None and value:
+                    rows.append(r)
+                    cols.append(c)
+                    vals.append(value)
+        return csr_matrix((vals, (rows, cols)), shape=(len(feats), len(self.names)), dtype="float64")
+
+    def probabilities(self, feats: Sequence[dict[str, float]]) -> list[float]:
+        if not feats:
+            return []
+        return [float(p) for p in self.booster.predict(self.matrix(feats))]
 
 
 @lru_cache(maxsize=1)
+def filter_model() -> FilterModel | None:
+    data = resources.files("claimkit.data")
+    meta_path, trees_path = data.joinpath(MODEL_META), data.joinpath(MODEL_TREES)
+    if not (meta_path.is_file() and trees_path.is_file()):
+        return None  # no model shipped: every rule candidate is kept
+    import lightgbm
+
+    booster = lightgbm.Booster(model_str=trees_path.read_text(encoding="utf-8"))
+    return FilterModel(json.loads(meta_path.read_text(encoding="utf-8")), booster)
+
+
 def model_threshold() -> float:
-    path = resources.files("claimkit.data").joinpath("attribution_model.json")
-    if not path.is_file():
-        return DEFAULT_THRESHOLD
-    return float(json.loads(path.read_text(encoding="utf-8")).get("threshold", DEFAULT_THRESHOLD))
+    model = filter_model()
+    return model.threshold if model is not None else DEFAULT_THRESHOLD
 
 
-def probability(feats: dict[str, float], weights: dict[str, float] | None = None) -> float:
-    w = model_weights() if weights is None else weights
-    if not w:
-        return 1.0  # no model shipped: keep every rule candidate
-    z = sum(w.get(k, 0.0) * v for k, v in feats.items())
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+def probabilities(feats: Sequence[dict[str, float]]) -> list[float]:
+    model = filter_model()
+    return model.probabilities(feats) if model is not None else [1.0] * len(feats)
 
 
 def _conflict(a: Attribution, b: Attribution) -> bool:
@@ -166,7 +196,7 @@ def select(candidates: list[Attribution], doc: Doc, quotes: list, text: str | No
     text = doc.text if text is None else text
     near = neighbours(candidates)
     feats = [features(att, doc, quotes, others, text) for att, others in zip(candidates, near)]
-    probs = prob_fn(feats) if prob_fn is not None else [probability(f) for f in feats]
+    probs = list(prob_fn(feats)) if prob_fn is not None else probabilities(feats)
     kept_ids: set[int] = set()
     kept: list[tuple[Attribution, float]] = []
     for i in sorted(range(len(candidates)), key=lambda i: -probs[i]):
