@@ -474,3 +474,32 @@ def find_candidates(doc: Doc, skip: list[Span] | None = None) -> tuple[list[Attr
     """Every candidate attribution the rules propose (overlapping), and the quote regions."""
     finder = AttributionFinder(doc, skip)
     return finder.run(), finder.quotes
+
+
+def quotes_after_speaker(text: str, quotes: list[Span], kept: list[Attribution]) -> list[Attribution]:
+    """A paragraph that is only a quotation, right after a paragraph whose speaker we know,
+    continues that speaker ("Okafor described the plan.\n\n“It pays for itself.”")."""
+    out: list[Attribution] = []
+    by_end = sorted((a for a in kept if a.source and a.cue), key=lambda a: extent(a)[1])
+    ends = [extent(a)[1] for a in by_end]
+    taken = sorted(sp for a in kept for sp in a.content)
+    for qs, qe in quotes:
+        para_start = text.rfind("\n", 0, qs) + 1
+        para_end = text.find("\n", qe)
+        para_end = len(text) if para_end < 0 else para_end
+        if text[para_start:qs].strip() or len(text[qe:para_end].strip()) > 2 or para_start == 0:
+            continue  # not a paragraph that is only a quotation
+        if any(s < qe and qs < e for s, e in taken):
+            continue
+        prev_para_end = para_start
+        while prev_para_end > 0 and text[prev_para_end - 1].isspace():
+            prev_para_end -= 1
+        prev_para_start = text.rfind("\n", 0, prev_para_end) + 1
+        i = bisect.bisect_right(ends, prev_para_end) - 1
+        if i < 0 or ends[i] < prev_para_start:
+            continue
+        speaker = by_end[i]
+        out.append(Attribution(cue=list(speaker.cue), content=[(qs, qe)], source=list(speaker.source),
+                               rule="quote-after-speaker", cue_lemma=speaker.cue_lemma,
+                               cue_token=None, source_root=speaker.source_root))
+    return out

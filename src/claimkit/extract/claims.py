@@ -153,7 +153,10 @@ class ClaimBuilder:
         out = []
         for sent in self.doc.sents:
             s, e = _trimmed(self.text, sent.start_char, sent.end_char)
-            if e <= s or _overlaps((s, e), skip_index) or _overlaps((s, e), taken_index, share=0.3):
+            root = sent.root
+            # A sentence whose main verb belongs to an attribution ("X said …") is that
+            # attribution, not the article's own statement.
+            if e <= s or _overlaps((s, e), skip_index) or _overlaps((root.idx, root.idx + 1), taken_index):
                 continue
             text = self.text[s:e]
             if len(text.split()) < model.assertion_min_words or "\n" in text.strip():

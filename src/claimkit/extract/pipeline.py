@@ -5,13 +5,15 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc
 
-from claimkit.extract.attribution import find_candidates
+from claimkit.extract.attribution import Attribution, find_candidates, quotes_after_speaker
 from claimkit.extract.claims import ClaimBuilder, link_parents
 from claimkit.extract.scoring import select
-from claimkit.model import Article, Claim, article_id_for
+from claimkit.model import Article, Claim, Span, article_id_for
 
 # Bump when extraction output changes: the store keys re-extraction on it.
 EXTRACTOR_VERSION = "0.1.0"
+# Confidence reported for a quoted paragraph attributed to the previous paragraph's speaker.
+FOLLOW_CONFIDENCE = 0.5
 
 
 def extract_docs(article: Article, doc: Doc) -> list[Claim]:
@@ -19,11 +21,21 @@ def extract_docs(article: Article, doc: Doc) -> list[Claim]:
     skip = list(article.boilerplate)
     candidates, quotes = find_candidates(doc, skip)
     builder = ClaimBuilder(article, doc, quotes, EXTRACTOR_VERSION)
-    attributed = [builder.attribution_claim(att, p) for att, p in select(candidates, doc, quotes, article.text)]
+    attributed = [builder.attribution_claim(att, p) for att, p in choose_attributions(doc, candidates, quotes, article.text)]
     taken = [sp for c in attributed for sp in (*c.content, *c.source, *c.cue)]
     assertions = builder.assertion_claims(taken, article.boilerplate)
     claims = link_parents(attributed + assertions)
     return sorted(claims, key=lambda c: (c.content[0][0], c.content[-1][1]))
+
+
+def choose_attributions(doc: Doc, candidates: list[Attribution], quotes: list[Span],
+                        text: str) -> list[tuple[Attribution, float]]:
+    """The filter's choice among the rules' candidates, plus quoted paragraphs that continue a
+    known speaker (these need the chosen attributions, so they come after the filter)."""
+    chosen = select(candidates, doc, quotes, text)
+    follow = quotes_after_speaker(text, quotes, [a for a, _ in chosen])
+    return sorted(chosen + [(a, FOLLOW_CONFIDENCE) for a in follow],
+                  key=lambda x: (x[0].content_start, x[0].content_end))
 
 
 def iter_extract(articles: Iterable[Article], model: str | None = None, jobs: int = 1,

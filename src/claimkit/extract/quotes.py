@@ -1,9 +1,10 @@
 """Quote regions of a text: where the article gives someone's own words.
 
-Quotes run across sentences and paragraphs. News style reopens a quote at each new paragraph of a
-long quotation without closing the previous one, and real text has stray or unbalanced marks, so
-pairing is forgiving: an opening mark with no closing mark ends at its paragraph's end, and a
-straight double quote toggles. Nothing here raises on odd input.
+Quotes run across sentences; across paragraphs, news style reopens a quote at each new paragraph
+without closing the previous one, so each paragraph's part is its own region (the extractor joins
+them). Real text has stray or unbalanced marks, so pairing is forgiving: an opening mark with no
+closing mark ends at its paragraph's end, and a straight double quote toggles within a paragraph.
+Nothing here raises on odd input.
 """
 from __future__ import annotations
 
@@ -60,11 +61,11 @@ def _closing_mark(text: str, start: int) -> int | None:
             return j + 1
         if opener != STRAIGHT and (ch in CLOSING or ch == STRAIGHT):
             return j + 1  # mixed marks ("“no evidence\"") are common in wire copy
-        if opener != STRAIGHT and ch in OPENING and j > para_end:
-            # A new paragraph reopened the quote: the previous paragraph's quote ends there.
-            return para_end
-        if ch == "\n" and opener == STRAIGHT:
-            return None  # straight quotes do not span paragraphs reliably
+        if ch == "\n":
+            # News style reopens a long quotation at each paragraph without closing the last
+            # one, so an unclosed quote ends with its paragraph; straight quotes are too
+            # ambiguous to carry over at all.
+            return None if opener == STRAIGHT else j
     return para_end if para_end > start + 1 else None
 
 

@@ -45,7 +45,7 @@ def titles() -> frozenset[str]:
 
 def strip_titles(name: str) -> str:
     """Drop leading titles and roles: "Russian President Vladimir Putin" -> "Vladimir Putin"."""
-    words = name.split()
+    words = name.strip(" ―—–-,.:;\"'“”‘’").split()
     while len(words) > 1 and words[0].lower().rstrip(",") in titles():
         words.pop(0)
     while len(words) > 1 and words[-1].lower() in {"'s", "’s"}:
@@ -147,4 +147,8 @@ class SpeakerResolver:
 
 
 def _capitalise(text: str) -> str:
+    """Canonical form of an unnamed source: capitalised, without a possessive ending."""
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
     return text[:1].upper() + text[1:] if text else text

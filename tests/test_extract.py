@@ -1,0 +1,216 @@
+"""The extractor on the bundled sample article and on invented sentences, one pattern each.
+
+Every text here is invented for these tests, except the VOA sample article in data/ (which the
+project may carry). Expectations follow ../shared/gold/seed_expectations.json.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimkit import read_articles
+from claimkit.brat import load_gold_dir
+from claimkit.evaluate import score
+from claimkit.extract import extract, extract_text
+from claimkit.model import Kind, SpeakerType
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "voa_biden_putin_geneva.txt"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    article = next(read_articles([SAMPLE]))
+    return article, extract([article])
+
+
+def attributed(claims):
+    return [c for c in claims if c.cue]
+
+
+def by_text(claims, fragment):
+    found = [c for c in claims if fragment in c.text]
+    assert found, f"no claim contains {fragment!r}"
+    return found[0]
+
+
+# --- the sample article -----------------------------------------------------------------------
+
+@pytest.mark.skipif(not (SHARED / "gold" / "seed").is_dir(), reason="../shared/gold not present")
+def test_sample_finds_all_reference_attributions_with_their_sources(sample):
+    article, claims = sample
+    gold = load_gold_dir(SHARED / "gold" / "seed")
+    (name, doc), = gold.items()
+    assert doc.text == article.text  # offsets agree with the reference annotation
+    scores = score({name: claims}, gold)
+    assert scores.content.recall == 1.0
+    assert scores.end_to_end.recall == 1.0
+
+
+def test_sample_canonical_names_and_speaker_types(sample):
+    _, claims = sample
+    putin = [c for c in attributed(claims) if c.speaker in ("Putin", "Putin’s")]
+    assert len(putin) >= 3
+    assert {c.speaker_canonical for c in putin} == {"Vladimir Putin"}
+    trump = [c for c in attributed(claims) if c.speaker == "Trump"]
+    assert trump and {c.speaker_canonical for c in trump} == {"Donald Trump"}
+    anonymous = {"A senior U.S. government official", "A White House official", "officials",
+                 "U.S. officials", "Biden administration officials", "US and Russian officials",
+                 "a US leader"}
+    types = {c.speaker: c.speaker_type for c in attributed(claims)}
+    for mention in anonymous:
+        assert types[mention] == SpeakerType.ANONYMOUS, mention
+    assert types["both sides"] == SpeakerType.GROUP
+
+
+def test_sample_denial_and_nested_claims(sample):
+    _, claims = sample
+    rejected = by_text(attributed(claims), "US claims that Moscow")
+    assert rejected.cue_lemma == "reject" and rejected.cue_class == "deny"
+    us_claim = [c for c in attributed(claims) if c.rule == "noun-cue" and c.text.startswith("that Moscow")]
+    assert len(us_claim) == 1 and us_claim[0].parent_id == rejected.claim_id
+    assert us_claim[0].cue_class == "allege" and us_claim[0].speaker == "US"
+    saying = by_text(attributed(claims), "no reason to doubt")
+    putins_claim = [c for c in attributed(claims) if c.rule == "noun-cue" and "did not interfere" in c.text]
+    assert len(putins_claim) == 1 and putins_claim[0].parent_id == saying.claim_id
+    assert putins_claim[0].speaker_canonical == "Vladimir Putin"
+
+
+def test_sample_boilerplate_yields_no_claims(sample):
+    article, claims = sample
+    assert len(article.boilerplate) == 5
+    for claim in claims:
+        for s, e in (*claim.content, *claim.source, *claim.cue):
+            assert not any(bs <= s < be for bs, be in article.boilerplate), claim.text
+
+
+def test_sample_hedges_and_unattributed_checkable_claims(sample):
+    _, claims = sample
+    assert "likely" in by_text(claims, "four- to five-hour meeting").hedges
+    assert "expected" in by_text(claims, "appear separately").hedges
+    assert "expected" in by_text(claims, "stability of strategic nuclear weapons").hedges
+    for fragment in ("Biden expelled 10 Russian diplomats", "Both Colonial and JBS paid millions",
+                     "US Ambassador John Sullivan and Russian Ambassador"):
+        claim = by_text(claims, fragment)
+        assert claim.kind == Kind.ASSERTION and claim.checkworthiness >= 0.45
+        assert claim.reasons  # an analyst can see why it scored
+
+
+def test_sample_claim_ids_are_stable_and_unique(sample):
+    article, claims = sample
+    again = extract([article])
+    assert [c.claim_id for c in claims] == [c.claim_id for c in again]
+    assert len({c.claim_id for c in claims}) == len(claims)
+
+
+def test_sample_kinds(sample):
+    _, claims = sample
+    assert by_text(claims, "I’m always ready").kind == Kind.DIRECT
+    assert by_text(claims, "lowest point in the last few years").kind == Kind.MIXED
+    assert by_text(claims, "expectations for a major agreement are low").kind == Kind.INDIRECT
+
+
+# --- one invented sentence per pattern --------------------------------------------------------
+
+def only(text: str, rule: str | None = None):
+    claims = attributed(extract_text(text))
+    if rule is not None:
+        claims = [c for c in claims if c.rule == rule]
+    assert claims, f"no attribution in {text!r}"
+    return claims[0]
+
+
+def spans_text(text, spans):
+    return " ".join(text[s:e] for s, e in spans)
+
+
+def test_according_to():
+    text = "According to the city auditor, the bridge repairs cost $4 million more than planned."
+    c = only(text)
+    assert c.rule == "according-to" and c.cue_lemma == "according to"
+    assert spans_text(text, c.source) == "the city auditor"
+    assert "bridge repairs cost $4 million" in c.text
+
+
+def test_inverted_order_strips_titles():
+    text = "“We will not raise taxes this year,” said Mayor Linda Okafor."
+    c = only(text)
+    assert c.kind == Kind.DIRECT and c.speaker_canonical == "Linda Okafor"
+    assert c.speaker_type == SpeakerType.PERSON
+
+
+def test_participle_inherits_the_subject():
+    text = "The governor defended the budget on Monday, saying that schools would receive 12 percent more money."
+    c = by_text(attributed(extract_text(text)), "schools would receive")
+    assert c.cue_lemma == "say" and c.speaker == "The governor"
+
+
+def test_colon_introduction():
+    text = "The minister said: “The border will stay open.”"
+    c = only(text)
+    assert c.rule == "verb-colon" and c.text == "“The border will stay open.”"
+
+
+def test_passive_without_source():
+    text = "It was reported that the company had laid off 300 workers."
+    c = only(text)
+    assert c.source == () and c.speaker == "" and "laid off 300 workers" in c.text
+
+
+@pytest.mark.parametrize("text, lemma, cls", [
+    ("The company denied that it had misled investors about its debts.", "deny", "deny"),
+    ("Many economists believe that inflation will fall next year.", "believe", "believe"),
+    ("The mayor plans to build 2,000 new homes by 2030.", "plan", "intend"),
+    ("Health officials warned that the flu season could be severe.", "warn", "warn"),
+])
+def test_cues_beyond_say(text, lemma, cls):
+    c = only(text)
+    assert (c.cue_lemma, c.cue_class) == (lemma, cls)
+
+
+def test_quote_resumed_after_the_cue_sentence():
+    text = "“The plan is simple,” Jones said. “We cut waste and we hire teachers.”"
+    c = only(text)
+    assert len(c.content) == 2 and c.text.endswith("“We cut waste and we hire teachers.”")
+
+
+def test_pronoun_resolved_to_the_person_meant():
+    text = "Senator Maria Delgado spoke in Denver on Tuesday. She said the bill would lower drug prices."
+    c = by_text(attributed(extract_text(text)), "lower drug prices")
+    assert c.speaker == "She" and c.speaker_canonical == "Maria Delgado"
+    assert c.speaker_type == SpeakerType.PERSON
+
+
+def test_surname_maps_to_full_name():
+    text = "Russian President Vladimir Putin said the talks were useful. Later, Putin said he would return."
+    claims = attributed(extract_text(text))
+    assert [c.speaker_canonical for c in claims] == ["Vladimir Putin", "Vladimir Putin"]
+
+
+def test_quoted_paragraph_after_the_speaker():
+    text = "Okafor described the plan at length.\n\n“It pays for itself within four years. Nobody loses.”"
+    c = by_text(attributed(extract_text(text)), "pays for itself")
+    assert c.rule == "quote-after-speaker" and c.speaker == "Okafor"
+
+
+def test_quote_signed_with_a_dash():
+    text = "“The water is still brown.” ― Ana Ruiz, a resident"
+    c = only(text)
+    assert c.rule == "quote-dash" and c.speaker_canonical == "Ana Ruiz"
+
+
+def test_unbalanced_quotes_fall_back_gracefully():
+    text = ("“This never closes, the spokesman said.\n\n"
+            "Officials said the plant would reopen in May. ” Stray marks ” everywhere “")
+    claims = extract_text(text)
+    assert any("plant would reopen" in c.text for c in claims)
+
+
+def test_json_shape_of_a_claim():
+    c = only("The company denied that it had misled investors about its debts.")
+    d = c.to_dict()
+    json.dumps(d)
+    assert d["kind"] == "indirect" and d["content"] and isinstance(d["content"][0], list)
