@@ -1,0 +1,111 @@
+"""``store.claims(**filters)``: the filters, turned into SQL conditions (parameterised)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Text, and_, false, or_, true, type_coerce
+
+from claimkit.store.schema import articles, claims, dumps, reviews
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """Which claims to show. Every field is optional; given ones must all hold.
+
+    Fields that take text accept one value or a list of them (any of them matches).
+    """
+
+    status: str | Iterable[str] | None = None
+    verdict: str | Iterable[str] | None = None
+    has_verdict: bool | None = None
+    tag: str | Iterable[str] | None = None  # any of these tags
+    speaker: str | None = None  # case-insensitive, in the speaker or its canonical name
+    speaker_type: str | Iterable[str] | None = None
+    outlet: str | Iterable[str] | None = None
+    kind: str | Iterable[str] | None = None
+    cue_class: str | Iterable[str] | None = None
+    since: date | str | None = None  # article published on or after
+    until: date | str | None = None  # article published on or before
+    search: str | None = None  # case-insensitive, in the claim's text
+    min_checkworthiness: float | None = None
+    article_id: str | Iterable[str] | None = None
+    claim_id: str | Iterable[str] | None = None
+    reviewer: str | Iterable[str] | None = None
+    flagged: bool | None = None
+    missing: bool | None = None  # True: only claims a newer extractor no longer finds
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_kwargs(cls, filters: dict) -> ClaimFilter:
+        unknown = sorted(set(filters) - set(cls.names()))
+        if unknown:
+            raise TypeError(f"unknown claim filter {', '.join(unknown)}; "
+                            f"filters are: {', '.join(cls.names())}")
+        return cls(**filters)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        c, r, a = claims.c, reviews.c, articles.c
+        out: list[ColumnElement[bool]] = []
+        for column, value in ((r.status, self.status), (r.verdict, self.verdict),
+                              (c.speaker_type, self.speaker_type), (a.outlet, self.outlet),
+                              (c.kind, self.kind), (c.cue_class, self.cue_class),
+                              (c.article_id, self.article_id), (c.claim_id, self.claim_id),
+                              (r.reviewer, self.reviewer)):
+            if value is not None:
+                out.append(column.in_(_many(value)))
+        if self.has_verdict is not None:
+            out.append(r.verdict.is_not(None) if self.has_verdict else r.verdict.is_(None))
+        if self.tag is not None:
+            # Tags are a JSON list of strings: '"tag"' appears in the text exactly when the
+            # list holds the tag (json quotes and escapes every element the same way).
+            as_text = type_coerce(r.tags, Text)  # compare the stored text, not a JSON value
+            out.append(or_(false(), *(as_text.like(_contains(dumps(t)), escape="\\")
+                                      for t in _many(self.tag))))
+        if self.speaker:
+            pattern = _contains(self.speaker)
+            out.append(or_(c.speaker.ilike(pattern, escape="\\"),
+                           c.speaker_canonical.ilike(pattern, escape="\\")))
+        if self.since is not None:
+            out.append(a.published >= _date(self.since, "since"))
+        if self.until is not None:
+            out.append(a.published <= _date(self.until, "until"))
+        if self.search:
+            out.append(c.text.ilike(_contains(self.search), escape="\\"))
+        if self.min_checkworthiness is not None:
+            out.append(c.checkworthiness >= float(self.min_checkworthiness))
+        if self.flagged is not None:
+            out.append(r.flagged.is_(True) if self.flagged else r.flagged.is_(False))
+        if self.missing is not None:
+            out.append(c.missing_since.is_not(None) if self.missing else c.missing_since.is_(None))
+        return out
+
+    def where(self) -> ColumnElement[bool]:
+        conditions = self.conditions()
+        return and_(true(), *conditions) if conditions else true()
+
+
+def _many(value: str | Iterable[str]) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _date(value: date | str, name: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name}: expected a date (YYYY-MM-DD), got {value!r}") from None

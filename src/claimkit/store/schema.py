@@ -1,0 +1,215 @@
+"""The store's tables, written once in SQLAlchemy Core for SQLite and PostgreSQL alike.
+
+A fresh store is created at the newest schema (``metadata.create_all``) and stamped with
+``SCHEMA_VERSION``. An older store is brought forward one step at a time by ``MIGRATIONS``; each
+step runs in the same transaction as the stamp that records it, so a crash between steps leaves
+the store at a version it really has.
+
+Lists (spans, tags, evidence, hedges) are kept as JSON text. Tags are filtered with ``LIKE`` on
+that text, which is the same SQL on both backends and fast enough at the sizes the store is for
+(a full scan of 100k short strings is a few milliseconds).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean, Column, Connection, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+    String, Table, Text, func, insert, inspect, select, text,
+)
+from sqlalchemy.types import TypeDecorator
+
+from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
+
+# Bump with each new entry in MIGRATIONS.
+SCHEMA_VERSION = 1
+
+
+class JSONText(TypeDecorator):
+    """A JSON value kept as text: identical storage and SQL on SQLite and PostgreSQL."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return dumps(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value == "[]":  # by far the most common value (no tags, no evidence)
+            return []
+        return json.loads(value)
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+# Small key-value settings: which taxonomy is in use, and the like.
+settings = Table(
+    "settings", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+taxonomy_values = Table(
+    "taxonomy_values", metadata,
+    Column("kind", String(20), primary_key=True),  # "status" | "verdict"
+    Column("id", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("rating", Integer),
+    Column("colour", String(20), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+)
+
+articles = Table(
+    "articles", metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("outlet", Text, nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("published", Date),
+    Column("path", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("boilerplate", JSONText, nullable=False, default=[]),
+    Column("extractor_version", String(50), nullable=False),
+    # Claims the current extractor found in it (written in the article's transaction, so a
+    # check can tell a whole article from a torn one).
+    Column("n_claims", Integer, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("claim_id", String(64), primary_key=True),
+    Column("article_id", String(64), ForeignKey("articles.article_id"), nullable=False),
+    Column("position", Integer, nullable=False),  # order within the article
+    Column("kind", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("content", JSONText, nullable=False),
+    Column("source", JSONText, nullable=False),
+    Column("cue", JSONText, nullable=False),
+    Column("source_text", Text, nullable=False, default=""),
+    Column("cue_text", Text, nullable=False, default=""),
+    Column("speaker", Text, nullable=False, default=""),
+    Column("speaker_canonical", Text, nullable=False, default=""),
+    Column("speaker_type", String(20), nullable=False, default=""),
+    Column("cue_lemma", String(100), nullable=False, default=""),
+    Column("cue_class", String(50), nullable=False, default=""),
+    Column("parent_id", String(64)),
+    Column("hedges", JSONText, nullable=False, default=[]),
+    Column("checkworthiness", Float, nullable=False, default=0.0),
+    Column("reasons", JSONText, nullable=False, default=[]),
+    Column("rule", String(100), nullable=False, default=""),
+    Column("extractor_version", String(50), nullable=False),
+    # Set to the extractor version that no longer found this claim; the claim and its review
+    # stay. Cleared when a later extraction finds it again.
+    Column("missing_since", String(50)),
+)
+Index("ix_claims_article", claims.c.article_id, claims.c.position)
+Index("ix_claims_speaker", claims.c.speaker_canonical)
+Index("ix_claims_checkworthiness", claims.c.checkworthiness)
+
+reviews = Table(
+    "reviews", metadata,
+    Column("claim_id", String(64), ForeignKey("claims.claim_id"), primary_key=True),
+    Column("status", String(100), nullable=False),
+    Column("verdict", String(100)),
+    Column("tags", JSONText, nullable=False, default=[]),
+    Column("note", Text, nullable=False, default=""),
+    Column("evidence", JSONText, nullable=False, default=[]),
+    Column("reviewer", Text),  # who made the latest change
+    Column("flagged", Boolean, nullable=False, default=False),
+    Column("updated_at", DateTime),
+    # Optimistic concurrency: every change adds one; a change based on an older version fails.
+    Column("version", Integer, nullable=False, default=0),
+)
+Index("ix_reviews_status", reviews.c.status)
+Index("ix_reviews_verdict", reviews.c.verdict)
+
+# Append-only: one row per field a change touched. All rows of one change share its version.
+history = Table(
+    "history", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("claim_id", String(64), ForeignKey("claims.claim_id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("field", String(50), nullable=False),
+    Column("old", JSONText),
+    Column("new", JSONText),
+    Column("reviewer", Text),
+    Column("at", DateTime, nullable=False),
+    Column("undoes", Integer),  # for an undo: the version it reverted
+)
+Index("ix_history_claim", history.c.claim_id, history.c.version)
+
+REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged")
+
+# MIGRATIONS[n] brings a store from schema version n - 1 to n.
+Migration = Callable[[Connection], None]
+MIGRATIONS: dict[int, Migration] = {}
+
+
+class SchemaError(Exception):
+    """The database is not a claimkit store, or is newer than this claimkit."""
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive: SQLite keeps no time zone, so every stored time is UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def current_version(conn: Connection) -> int | None:
+    """The store's schema version; None for an empty database."""
+    if not inspect(conn).has_table("schema_version"):
+        if inspect(conn).has_table("claims"):
+            raise SchemaError("the database has a 'claims' table but is not a claimkit store")
+        return None
+    return conn.execute(select(func.max(schema_version.c.version))).scalar()
+
+
+def prepare(conn: Connection, latest: int = SCHEMA_VERSION,
+            migrations: dict[int, Migration] | None = None) -> int:
+    """Create or upgrade the schema inside the caller's write transaction; returns the version."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    if conn.dialect.name == "postgresql":
+        # Two processes opening a new store at once: the second waits here, then sees tables.
+        conn.execute(text("SELECT pg_advisory_xact_lock(7170419)"))
+    version = current_version(conn)
+    if version is None:
+        metadata.create_all(conn)
+        conn.execute(insert(schema_version).values(version=latest, applied_at=utcnow()))
+        seed_taxonomy(conn, "status", load_taxonomy(DEFAULT_STATUSES))
+        seed_taxonomy(conn, "verdict", load_taxonomy(DEFAULT_VERDICTS))
+        return latest
+    if version > latest:
+        raise SchemaError(f"the store has schema version {version}, newer than this claimkit "
+                          f"knows ({latest}); upgrade claimkit to open it")
+    for step in range(version + 1, latest + 1):
+        migrations[step](conn)
+        conn.execute(insert(schema_version).values(version=step, applied_at=utcnow()))
+    return latest
+
+
+def seed_taxonomy(conn: Connection, kind: str, taxonomy: Taxonomy) -> None:
+    conn.execute(taxonomy_values.delete().where(taxonomy_values.c.kind == kind))
+    conn.execute(insert(taxonomy_values), [
+        {"kind": kind, "id": v.id, "position": i, "label": v.label, "rating": v.rating,
+         "colour": v.colour, "description": v.description}
+        for i, v in enumerate(taxonomy.values)])
+    key = f"{kind}_taxonomy"
+    conn.execute(settings.delete().where(settings.c.key == key))
+    conn.execute(insert(settings).values(key=key, value=taxonomy.name))

@@ -1,0 +1,111 @@
+"""Fixtures for the store's tests: a real SQLite file and a real PostgreSQL server.
+
+PostgreSQL: the server at $CLAIMKIT_TEST_PG_URL (``.ci/run`` starts one), else a throwaway
+server started here with the machine's initdb/pg_ctl, once per test session. Each test gets its
+own empty schema on it. Where PostgreSQL is not installed the PostgreSQL cases are skipped,
+except under CI, where they fail.
+
+Test modules import what they use: ``from store_fixtures import store_url  # noqa: F401``.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+from pathlib import Path
+
+import pytest
+
+from claimkit.model import Article, Claim, Kind, SpeakerType, article_id_for, claim_id_for
+from claimkit.store.testing import PostgresUnavailable, TempPostgres, schema_url
+
+_server: TempPostgres | None = None
+_server_error: str | None = None
+
+
+def pg_base_url() -> str:
+    """The PostgreSQL server for this test session (started on first use)."""
+    global _server, _server_error
+    url = os.environ.get("CLAIMKIT_TEST_PG_URL")
+    if url:
+        return url
+    if _server is None and _server_error is None:
+        try:
+            server = TempPostgres()
+            server.start()
+        except PostgresUnavailable as exc:
+            _server_error = str(exc)
+        else:
+            _server = server
+            atexit.register(server.stop)
+    if _server is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI: {_server_error}")
+        pytest.skip(f"no PostgreSQL: {_server_error}")
+    return _server.url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path: Path):
+    """A new, empty store's address on each backend."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "claims.db")
+    else:
+        with schema_url(pg_base_url()) as url:
+            yield url
+
+
+@pytest.fixture
+def pg_url():
+    with schema_url(pg_base_url()) as url:
+        yield url
+
+
+# --- data -------------------------------------------------------------------------------------
+
+def make_article(n: int, *, outlet: str = "Daily Planet", published: str | None = "2024-05-01",
+                 sentences: list[str] | None = None, title: str | None = None
+                 ) -> tuple[Article, list[Claim]]:
+    """An article whose claims are written by hand: one per sentence, no spaCy involved.
+
+    Each sentence is ``Speaker said that CONTENT.``; a sentence without " said that " becomes
+    an assertion.
+    """
+    from datetime import date
+
+    sentences = sentences or [
+        f"Mayor Ann Lee said that the bridge {n} cost 12 million dollars.",
+        f"Officials said that traffic fell by {n} percent.",
+        f"The river flooded in {1900 + n}.",
+    ]
+    text = " ".join(sentences)
+    article = Article(article_id=article_id_for(text), text=text,
+                      title=title if title is not None else f"Article {n}", outlet=outlet,
+                      url=f"https://news.example/{n}",
+                      published=date.fromisoformat(published) if published else None,
+                      path=f"article{n}.txt")
+    claims, offset = [], 0
+    for sentence in sentences:
+        start = text.index(sentence, offset)
+        offset = start + len(sentence)
+        if " said that " in sentence:
+            speaker, content = sentence.split(" said that ", 1)
+            cs = start + len(speaker) + len(" said that ")
+            ce = start + len(sentence) - 1
+            claims.append(Claim(
+                claim_id=claim_id_for(article.article_id, text[cs:ce]),
+                article_id=article.article_id, kind=Kind.INDIRECT, content=((cs, ce),),
+                text=text[cs:ce], source=((start, start + len(speaker)),),
+                cue=((start + len(speaker) + 1, start + len(speaker) + 5),), speaker=speaker,
+                speaker_canonical=speaker.replace("Mayor ", ""),
+                speaker_type=(SpeakerType.PERSON if "Mayor" in speaker
+                              else SpeakerType.ANONYMOUS),
+                cue_lemma="say", cue_class="assert", hedges=(), checkworthiness=0.8,
+                reasons=("number",), rule="test:said-that", extractor_version="test-1"))
+        else:
+            ce = start + len(sentence) - 1
+            claims.append(Claim(
+                claim_id=claim_id_for(article.article_id, text[start:ce]),
+                article_id=article.article_id, kind=Kind.ASSERTION, content=((start, ce),),
+                text=text[start:ce], checkworthiness=0.3, rule="test:assertion",
+                extractor_version="test-1"))
+    return article, claims
