@@ -186,9 +186,10 @@ def is_expletive(tok: Token | None) -> bool:
 class AttributionFinder:
     """Applies the rules to one document. Stateless between documents."""
 
-    def __init__(self, doc: Doc, skip: list[Span] | None = None) -> None:
+    def __init__(self, doc: Doc, skip: list[Span] | None = None, text: str | None = None) -> None:
         self.doc = doc
-        self.text = doc.text
+        # spaCy joins all tokens to build Doc.text on every access: take it once, from the caller
+        self.text = doc.text if text is None else text
         self.quotes = quote_regions(self.text)
         self.quote_starts = [q[0] for q in self.quotes]
         self.skip = skip or []
@@ -236,15 +237,23 @@ class AttributionFinder:
 
     # --- rules -------------------------------------------------------------------------------
     def run(self) -> list[Attribution]:
+        verb_cues = cues.cue_lemmas("V", VERB_CUE_MIN_P)
+        noun_cues = cues.cue_lemmas("N", NOUN_CUE_MIN_P)
+        n = len(self.doc)
         for tok in self.doc:
-            if self.in_skip(tok.idx) or tok.i in self.used_cues:
+            # cheap lexical tests first: this loop sees every token of the article
+            pos = tok.pos_
+            if tok.lower_ == "according":
+                rule = self.according_to if tok.i + 1 < n and self.doc[tok.i + 1].lower_ == "to" else None
+            elif pos in ("VERB", "AUX"):
+                rule = self.verb_cue if tok.lemma_.lower() in verb_cues else None
+            elif pos in ("NOUN", "PROPN"):
+                rule = self.noun_cue if tok.lemma_.lower() in noun_cues else None
+            else:
+                rule = None
+            if rule is None or tok.i in self.used_cues or (self.skip and self.in_skip(tok.idx)):
                 continue
-            if tok.lower_ == "according" and tok.i + 1 < len(self.doc) and self.doc[tok.i + 1].lower_ == "to":
-                self.according_to(tok)
-            elif tok.pos_ in ("VERB", "AUX"):
-                self.verb_cue(tok)
-            elif tok.pos_ in ("NOUN", "PROPN"):
-                self.noun_cue(tok)
+            rule(tok)
         self.speaker_labels()
         self.quote_dash()
         return self.found
@@ -470,9 +479,12 @@ class AttributionFinder:
                                  cue_lemma="―"))
 
 
-def find_candidates(doc: Doc, skip: list[Span] | None = None) -> tuple[list[Attribution], list[Span]]:
-    """Every candidate attribution the rules propose (overlapping), and the quote regions."""
-    finder = AttributionFinder(doc, skip)
+def find_candidates(doc: Doc, skip: list[Span] | None = None,
+                    text: str | None = None) -> tuple[list[Attribution], list[Span]]:
+    """Every candidate attribution the rules propose (overlapping), and the quote regions.
+
+    ``text`` is ``doc.text`` when the caller has it already (saves rebuilding it)."""
+    finder = AttributionFinder(doc, skip, text)
     return finder.run(), finder.quotes
 
 

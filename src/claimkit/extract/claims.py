@@ -118,7 +118,7 @@ class ClaimBuilder:
         self.text = article.text  # == doc.text, which spaCy rebuilds on every access
         self.quotes = quotes
         self.version = version
-        self.resolver = SpeakerResolver(doc)
+        self.resolver = SpeakerResolver(doc, article.text)
         self.speakers: list[tuple[int, Speaker]] = []
         self.id_counts: dict[str, int] = {}
 
@@ -161,7 +161,8 @@ class ClaimBuilder:
             text = self.text[s:e]
             if len(text.split()) < model.assertion_min_words or "\n" in text.strip():
                 continue
-            if not any(t.pos_ in ("VERB", "AUX") for t in sent) or inside((s, e), self.quotes) > 0.5:
+            has_verb = root.pos_ in ("VERB", "AUX") or any(t.pos_ in ("VERB", "AUX") for t in sent)
+            if not has_verb or inside((s, e), self.quotes) > 0.5:
                 continue
             score, reasons = checkworthiness(text, entity_count(self.doc, [(s, e)]))
             if score < model.assertion_min_score:

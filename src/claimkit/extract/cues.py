@@ -65,3 +65,10 @@ def cue_probability(lemma: str, pos: str) -> float:
 
 def coarse_pos(pos: str) -> str:
     return {"VERB": "V", "AUX": "V", "NOUN": "N", "PROPN": "N"}.get(pos, "O")
+
+
+@lru_cache(maxsize=8)
+def cue_lemmas(pos: str, min_p: float) -> frozenset[str]:
+    """Lemmas of this coarse POS whose cue probability reaches ``min_p`` (a fast pre-filter)."""
+    return frozenset(lemma for (lemma, p), entry in cue_lexicon().items()
+                     if p == pos and entry.p_cue >= min_p)

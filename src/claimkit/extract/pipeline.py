@@ -19,7 +19,7 @@ FOLLOW_CONFIDENCE = 0.5
 def extract_docs(article: Article, doc: Doc) -> list[Claim]:
     """All claims of one article, given its parse (``doc.text == article.text``)."""
     skip = list(article.boilerplate)
-    candidates, quotes = find_candidates(doc, skip)
+    candidates, quotes = find_candidates(doc, skip, article.text)
     builder = ClaimBuilder(article, doc, quotes, EXTRACTOR_VERSION)
     attributed = [builder.attribution_claim(att, p) for att, p in choose_attributions(doc, candidates, quotes, article.text)]
     taken = [sp for c in attributed for sp in (*c.content, *c.source, *c.cue)]

@@ -19,6 +19,8 @@ STRAIGHT = '"'
 # Quotes longer than this are almost always a pairing error (a missed closing mark).
 MAX_QUOTE_CHARS = 3000
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+_OPEN_MARK = re.compile("''|[" + re.escape(OPENING + STRAIGHT) + "]")
+_AFTER_OPEN = re.compile("[" + re.escape(CLOSING + STRAIGHT) + "\n]")
 
 
 def _paragraph_end(text: str, start: int) -> int:
@@ -29,44 +31,42 @@ def _paragraph_end(text: str, start: int) -> int:
 def quote_regions(text: str) -> list[Span]:
     """Spans (including the marks) of double-quoted passages, in text order, non-overlapping."""
     regions: list[Span] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if text.startswith("''", i):
+    i = 0
+    while True:
+        m = _OPEN_MARK.search(text, i)  # jump from mark to mark: most characters are not quotes
+        if m is None:
+            break
+        i = m.start()
+        end = None
+        if m.group() == "''":
             # Some wires (the New York Times among them) write quotes as two apostrophes.
-            end = text.find("''", i + 2, min(n, i + MAX_QUOTE_CHARS))
-            para_end = _paragraph_end(text, i)
-            if 0 < end <= para_end:
-                regions.append((i, end + 2))
-                i = end + 2
-                continue
-        if ch in OPENING or ch == STRAIGHT:
+            close = text.find("''", i + 2, min(len(text), i + MAX_QUOTE_CHARS))
+            if 0 < close <= _paragraph_end(text, i):
+                end = close + 2
+        else:
             end = _closing_mark(text, i)
-            if end is not None:
-                regions.append((i, end))
-                i = end
-                continue
-        i += 1
+        if end is not None:
+            regions.append((i, end))
+            i = end
+        else:
+            i += 1
     return [r for r in regions if r[1] - r[0] > 2]
 
 
 def _closing_mark(text: str, start: int) -> int | None:
-    """End (exclusive) of the quote opened at ``start``, or None when it cannot be paired."""
+    """End (exclusive) of the quote opened at ``start``, or None when it cannot be paired.
+
+    Either mark closes either kind ("“no evidence\"" is common in wire copy). News style reopens
+    a long quotation at each paragraph without closing the last one, so an unclosed quote ends
+    with its paragraph; straight quotes are too ambiguous to carry over at all."""
     opener = text[start]
-    para_end = _paragraph_end(text, start)
-    limit = min(len(text), start + MAX_QUOTE_CHARS)
-    for j in range(start + 1, limit):
-        ch = text[j]
-        if opener == STRAIGHT and (ch == STRAIGHT or ch in CLOSING):
-            return j + 1
-        if opener != STRAIGHT and (ch in CLOSING or ch == STRAIGHT):
-            return j + 1  # mixed marks ("“no evidence\"") are common in wire copy
-        if ch == "\n":
-            # News style reopens a long quotation at each paragraph without closing the last
-            # one, so an unclosed quote ends with its paragraph; straight quotes are too
-            # ambiguous to carry over at all.
-            return None if opener == STRAIGHT else j
-    return para_end if para_end > start + 1 else None
+    m = _AFTER_OPEN.search(text, start + 1, min(len(text), start + MAX_QUOTE_CHARS))
+    if m is None:
+        para_end = _paragraph_end(text, start)
+        return None if opener == STRAIGHT or para_end <= start + 1 else para_end
+    if m.group() == "\n":
+        return None if opener == STRAIGHT else m.start()
+    return m.end()
 
 
 def inside(span: Span, regions: list[Span]) -> float:

@@ -108,8 +108,8 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
             first = next((t for t in span if not t.is_punct), span[0])
             f[f"content_first={first.lower_ if first.tag_ in ('IN', 'WDT', 'WP', 'WRB', 'TO') else first.pos_}"] = 1.0
             f[f"content_root_pos={span.root.pos_}"] = 1.0
-            verbs = sum(1 for t in span if t.pos_ in ("VERB", "AUX"))
-            f["content_has_verb"] = 1.0 if verbs else 0.0
+            has_verb = span.root.pos_ in ("VERB", "AUX") or any(t.pos_ in ("VERB", "AUX") for t in span)
+            f["content_has_verb"] = 1.0 if has_verb else 0.0
             f["content_ents"] = min(len(entity_index(doc).within(span.start_char, span.end_char)), 5) / 5
     # interaction with other candidates
     cue_pos = att.cue[0][0] if att.cue else att.content_start

@@ -60,9 +60,9 @@ def strip_titles(name: str) -> str:
 class SpeakerResolver:
     """Resolves sources within one document, remembering who has been named so far."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, text: str | None = None) -> None:
         self.doc = doc
-        self.text = doc.text  # read once: spaCy rebuilds Doc.text on every access
+        self.text = doc.text if text is None else text  # spaCy rebuilds Doc.text per access
         self.people = self._full_names(doc)
 
     @staticmethod
