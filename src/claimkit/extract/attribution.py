@@ -42,6 +42,9 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # Right-hand dependents that are not part of what the cue verb reports.
 LOOSE_DEPS = {"punct", "cc", "conj", "advcl", "npadvmod", "advmod", "mark", "prt", "aux", "neg",
               "parataxis", "dep", "meta"}
+# Prepositions that still name the source ("the mayor of Geneva", "a spokesman for the firm");
+# others ("a reporter after arriving …", "officials on Tuesday") are dropped from it.
+SOURCE_PREPS = {"of", "for", "from", "at", "with"}
 # Clauses whose subject is inherited from the verb they hang on ("…, saying …", "and added …").
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 DASHES = "―—–"
@@ -141,7 +144,9 @@ def source_tokens(subj: Token) -> list[Token]:
     toks = []
     skip: set[int] = set()
     for c in subj.children:
-        if c.dep_ in ("relcl", "acl") or (c.dep_ == "punct" and c.i > subj.i):
+        if (c.dep_ in ("relcl", "acl", "advcl", "advmod") and c.i > subj.i) or \
+                (c.dep_ == "prep" and c.i > subj.i and c.lower_ not in SOURCE_PREPS) or \
+                (c.dep_ == "punct" and c.i > subj.i):
             skip.update(t.i for t in c.subtree)
     for t in subj.subtree:
         if t.i not in skip:
