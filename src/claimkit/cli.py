@@ -1,6 +1,8 @@
 """The command line: thin commands over the library (DESIGN §3, §6).
 
     claimkit attributions PATH...   one JSON line per article on stdout
+    claimkit extract PATH... --store S   extract claims into a store (resumable)
+    claimkit export --store S --csv F   export claims and reviews (CSV, Parquet, ClaimReview)
     claimkit evaluate GOLD_DIR      score extraction against brat gold
     claimkit demo                   the whole flow on the bundled sample data
 
@@ -136,6 +138,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_attributions)
 
     p = commands.add_parser(
+        "extract", parents=[common],
+        help="extract claims into a store (SQLite file or PostgreSQL URL); resumable",
+        description="Read articles, extract their claims and store them, one transaction per "
+                    "article. Articles already stored by this extractor version are skipped, "
+                    "so a stopped run picks up where it left off. Re-extraction by a newer "
+                    "extractor keeps every review: claims it no longer finds are kept and "
+                    "flagged, never deleted.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="an article file, corpus or folder")
+    p.add_argument("--store", required=True, metavar="FILE_OR_URL",
+                   help="SQLite file (created if missing) or postgresql://user@host/db")
+    p.set_defaults(run=cmd_extract)
+
+    p = commands.add_parser(
+        "export",
+        help="export claims with their reviews: CSV, Parquet, ClaimReview JSON-LD",
+        description="Write the store's claims, one row per claim with its article and review, "
+                    "as CSV (spreadsheet-safe), Parquet, and/or schema.org ClaimReview JSON-LD "
+                    "for claims that have a verdict. Give at least one output.")
+    p.add_argument("--store", required=True, metavar="FILE_OR_URL", help="the store to read")
+    p.add_argument("--csv", metavar="FILE", help="write CSV here")
+    p.add_argument("--parquet", metavar="FILE", help="write Parquet here")
+    p.add_argument("--claimreview", metavar="FILE",
+                   help="write ClaimReview JSON-LD (claims with a verdict) here")
+    p.add_argument("--publisher-name", metavar="NAME", help="fact-checker's name (ClaimReview)")
+    p.add_argument("--publisher-url", metavar="URL", help="fact-checker's site (ClaimReview)")
+    p.add_argument("--review-url", metavar="TEMPLATE",
+                   help="each review's URL, with {claim_id} filled in (ClaimReview; default: "
+                        "the publisher URL with #claim-ID)")
+    p.add_argument("--config", metavar="FILE",
+                   help="TOML or JSON file with a [publisher] table: name, url, review_url")
+    for name, what in (("status", "workflow status"), ("verdict", "verdict"),
+                       ("outlet", "outlet"), ("tag", "tag")):
+        p.add_argument(f"--{name}", action="append", metavar=name.upper(),
+                       help=f"only claims with this {what} (repeat for any of several)")
+    p.set_defaults(run=cmd_export)
+
+    p = commands.add_parser(
         "evaluate", parents=[common],
         help="score extraction against brat gold attributions",
         description="Extract attributions from GOLD_DIR/text/*.txt and score them against "
@@ -207,6 +246,114 @@ def _known_total(paths: Sequence[str]) -> int | None:
     if all(p.lower().endswith(_ONE_ARTICLE_SUFFIXES) and os.path.isfile(p) for p in paths):
         return len(paths)
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit extract --store
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from claimkit.extract import EXTRACTOR_VERSION
+    from claimkit.store import AddResult, StoreError
+
+    store = _open_store(args.store, "extract")
+    batch = Batch(show_progress(args), desc="extract", total=_known_total(args.paths))
+    added = AddResult()
+    already = 0
+
+    def not_yet_stored(articles: Iterator[Article]) -> Iterator[Article]:
+        nonlocal already
+        for article in articles:
+            if store.is_stored(article.article_id, EXTRACTOR_VERSION):
+                already += 1
+                batch.already_done(article)
+            else:
+                yield article
+
+    try:
+        with store, batch:
+            articles = read_articles(args.paths, on_problem=batch.input_problem)
+            results = iter_extract(not_yet_stored(articles), model=args.model, jobs=args.jobs,
+                                   on_problem=batch.extraction_problem)
+            try:
+                for article, claims in results:
+                    if batch.accept(article, claims):
+                        added += store.add(article, claims, extractor_version=EXTRACTOR_VERSION)
+            finally:
+                results.close()
+    except StoreError as exc:
+        _error(f"claimkit extract: {exc}")
+        return EXIT_FAILED
+    batch.print_summary()
+    line = (f"stored {_plural(added.articles, 'article')} "
+            f"({_plural(added.claims_added, 'new claim')}) in {store.name}")
+    if already:
+        line += f"; {already} already there (extractor {EXTRACTOR_VERSION}), skipped"
+    if added.claims_missing:
+        line += (f"; {_plural(added.claims_missing, 'claim')} no longer found, kept and "
+                 "flagged missing")
+    print(line, file=sys.stderr, flush=True)
+    return EXIT_FAILED if batch.failed else EXIT_OK
+
+
+def _open_store(target: str, command: str):
+    from claimkit.store import StoreError, open_store
+
+    try:
+        return open_store(target)
+    except StoreError as exc:
+        raise UsageError(f"claimkit {command}: {exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit export
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from claimkit import report
+    from claimkit.store import StoreError
+
+    if not (args.csv or args.parquet or args.claimreview):
+        raise UsageError("claimkit export: give at least one of --csv FILE, --parquet FILE, "
+                         "--claimreview FILE")
+    for path in filter(None, (args.csv, args.parquet, args.claimreview)):
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise UsageError(f"claimkit export: no such folder: {folder}")
+    publisher = None
+    if args.claimreview:
+        try:
+            publisher = report.load_publisher(args.publisher_name, args.publisher_url,
+                                              args.review_url, args.config)
+        except report.ExportError as exc:
+            raise UsageError(f"claimkit export: {exc}") from None
+    filters = {name: getattr(args, name) for name in ("status", "verdict", "outlet", "tag")
+               if getattr(args, name)}
+    store = _open_store(args.store, "export")
+    try:
+        with store:
+            frame = report.export_frame(store, **filters)
+            verdicts = store.taxonomy("verdict")
+    except StoreError as exc:
+        _error(f"claimkit export: {exc}")
+        return EXIT_FAILED
+    except ValueError as exc:  # a bad filter value
+        raise UsageError(f"claimkit export: {exc}") from None
+    done = []
+    try:
+        if args.csv:
+            done.append(f"{report.write_csv(frame, args.csv)} rows to {args.csv}")
+        if args.parquet:
+            done.append(f"{report.write_parquet(frame, args.parquet)} rows to {args.parquet}")
+        if args.claimreview:
+            reviews = report.claimreviews(frame, verdicts, publisher)
+            done.append(f"{report.write_claimreview(reviews, args.claimreview)} ClaimReviews "
+                        f"to {args.claimreview}")
+    except OSError as exc:
+        _error(f"claimkit export: cannot write {exc.filename}: {exc.strerror}")
+        return EXIT_FAILED
+    print("exported " + "; ".join(done), file=sys.stderr, flush=True)
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -478,6 +625,12 @@ class Batch:
         self.summary.articles += 1
         self.summary.claims += len(claims)
         return True
+
+    def already_done(self, article: Article) -> None:
+        """An article that needs no work this run (``extract``: already in the store)."""
+        self._open.pop(article.path, None)
+        if self._bar is not None:
+            self._bar.update(1)
 
     def summary_line(self) -> str | None:
         """``N articles, M claims; K files skipped``, or None when nothing was skipped."""

@@ -1,0 +1,133 @@
+"""`claimkit extract --store`, run for real: resumable, and safe against `kill -9` (DESIGN §6)."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from store_fixtures import pg_url  # noqa: F401
+
+from claimkit.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TOPICS = ["bridge", "hospital", "school", "railway", "harbour", "airport", "library", "stadium"]
+PEOPLE = ["Mayor Ann Lee", "Governor Tom Hart", "Senator Rita Voss", "Minister Paul Okafor"]
+
+
+def write_corpus(folder: Path, n: int) -> list[Path]:
+    """n short news articles, each different (so each has its own article id)."""
+    folder.mkdir()
+    paths = []
+    for i in range(n):
+        topic, person = TOPICS[i % len(TOPICS)], PEOPLE[i % len(PEOPLE)]
+        text = (f"City weighs plans for the {topic} number {i}\n\n"
+                f"{person} said on Monday that the new {topic} would cost {i + 3} million "
+                f"dollars. Officials told reporters that work on the {topic} had been delayed "
+                f"by {i % 7 + 2} months. \"We will finish it by {2030 + i % 5},\" {person} "
+                f"said. Critics argued that the budget for the {topic} was unrealistic.\n")
+        path = folder / f"article{i:04d}.txt"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def claimkit(*args: str | os.PathLike, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "CLAIMKIT_DEBUG"}
+    return subprocess.run([sys.executable, "-m", "claimkit", *map(str, args)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def stored_articles(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+def test_kill_9_mid_run_leaves_whole_articles_and_the_next_run_completes(tmp_path):
+    corpus = tmp_path / "corpus"
+    n = 300
+    write_corpus(corpus, n)
+    db = tmp_path / "claims.db"
+    proc = subprocess.Popen([sys.executable, "-m", "claimkit", "extract", str(corpus),
+                             "--store", str(db), "--no-progress"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300
+        while stored_articles(db) < 20:
+            assert proc.poll() is None, f"extract ended before the kill: {proc.stderr.read()}"
+            assert time.monotonic() < deadline, "extract stored nothing in 300 s"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+    with open_store(db) as store:
+        assert store.check() == []  # integrity_check, and every article holds all its claims
+        killed_at = store.stats()
+    assert 20 <= killed_at["articles"] < n, "the kill should land mid-run"
+
+    done = claimkit("extract", corpus, "--store", db)
+    assert done.returncode == 0, done.stderr
+    assert f"{killed_at['articles']} already there" in done.stderr
+    assert "Traceback" not in done.stderr
+    with open_store(db) as store:
+        assert store.check() == []
+        final = store.stats()
+        frame = store.claims()
+    assert final["articles"] == n
+    assert not frame["claim_id"].duplicated().any()
+    assert final["claims"] == len(frame) > n  # each article has several claims
+    raw = sqlite3.connect(db)
+    assert raw.execute("SELECT sum(n_claims) FROM articles").fetchone()[0] == final["claims"]
+    raw.close()
+
+
+def test_a_second_run_skips_what_is_stored_and_keeps_reviews(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 3)
+    db = tmp_path / "claims.db"
+    first = claimkit("extract", corpus, "--store", db)
+    assert first.returncode == 0, first.stderr
+    assert "stored 3 articles" in first.stderr
+    with open_store(db) as store:
+        cid = store.claims()["claim_id"].iloc[0]
+        store.review(cid, status="verified", verdict="true", note="ok")
+    (corpus / "extra.txt").write_text("Officials said on Tuesday that the tunnel was finished "
+                                      "two years late.\n", encoding="utf-8")
+    second = claimkit("extract", corpus, "--store", db)
+    assert second.returncode == 0, second.stderr
+    assert "stored 1 article" in second.stderr and "3 already there" in second.stderr
+    with open_store(db) as store:
+        assert store.stats()["articles"] == 4
+        assert store.claim(cid)["verdict"] == "true"
+
+
+def test_extract_into_postgresql(pg_url):  # noqa: F811
+    done = claimkit("extract", "data", "--store", pg_url)
+    assert done.returncode == 0, done.stderr
+    with open_store(pg_url) as store:
+        assert store.stats()["articles"] == len(list((ROOT / "data").glob("*.txt")))
+        assert store.check() == []
+
+
+@pytest.mark.parametrize("store", ["missing-folder/claims.db", "mysql://x@localhost/y"])
+def test_a_bad_store_is_a_usage_error(tmp_path, store):
+    done = claimkit("extract", "data", "--store", tmp_path / store if "://" not in store
+                    else store)
+    assert done.returncode == 2
+    assert done.stderr.startswith("claimkit extract: ") and "Traceback" not in done.stderr
