@@ -38,11 +38,13 @@ def resolve_model_name(model: str | None = None) -> str:
 
 @lru_cache(maxsize=4)
 def load_pipeline(model: str | None = None) -> Language:
-    """Load (once per process) the pipeline; only the components extraction reads are kept."""
+    """Load the pipeline once per process (extraction reads every component it has)."""
     name = resolve_model_name(model)
     try:
         nlp = spacy.load(name)
-    except OSError as exc:  # spaCy's "can't find model" is an OSError
+    except (OSError, ImportError, TypeError, ValueError, AttributeError) as exc:
+        # OSError is spaCy's "can't find model"; the others come from a package that is
+        # installed but is not a spaCy pipeline (e.g. --model numpy).
         raise ModelNotFound(f"cannot load spaCy pipeline {name!r}: {exc}") from exc
     # Articles can be long; the limit only guards memory of the parser, which processes
     # sentence by sentence anyway.
