@@ -129,14 +129,16 @@ def test_add_stores_an_article_and_its_claims(store):
     assert list(frame["claim_id"]) == [c.claim_id for c in claims]
     row = frame.iloc[0]
     assert row["speaker"] == "Mayor Ann Lee" and row["speaker_type"] == "person"
-    assert row["cue_text"] == "said" and row["source_text"] == "Mayor Ann Lee"
+    assert row["cue_text"] == "said"
     assert row["status"] == "unverified" and pd.isna(row["verdict"]) and row["version"] == 0
     assert row["tags"] == [] and row["evidence"] == [] and not row["flagged"]
     assert row["title"] == "Article 1" and row["outlet"] == "Daily Planet"
     assert row["published"] == pd.Timestamp("2024-05-01")
     assert store.article(article.article_id) == article
-    spans = store.claims(spans=True).iloc[0]
-    assert [tuple(s) for s in spans["content"]] == list(claims[0].content)
+    detailed = store.claims(details=True, spans=True).iloc[0]
+    assert [tuple(s) for s in detailed["content"]] == list(claims[0].content)
+    assert detailed["source_text"] == "Mayor Ann Lee" and detailed["rule"] == "test:said-that"
+    assert detailed["reasons"] == ["number"] and detailed["extractor_version"] == "test-1"
     assert store.check() == []
 
 

@@ -48,7 +48,7 @@ class ExportError(ValueError):
 
 def export_frame(store: Store, **filters: Any) -> pd.DataFrame:
     """``store.claims(**filters)`` shaped for export, with the verdict's label and rating."""
-    claims = store.claims(**filters)
+    claims = store.claims(details=True, **filters)
     verdicts = store.taxonomy("verdict")
     return shape_export(claims, verdicts)
 

@@ -11,6 +11,7 @@ Every public method is one transaction. Writes follow three rules:
 from __future__ import annotations
 
 import getpass
+import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,12 +37,14 @@ from claimkit.taxonomy import Taxonomy, TaxonomyError, Value, load_taxonomy
 # The columns of store.claims(), in order.
 CLAIM_COLUMNS = (
     "claim_id", "article_id", "kind", "text", "speaker", "speaker_canonical", "speaker_type",
-    "cue_lemma", "cue_class", "cue_text", "source_text", "parent_id", "hedges",
-    "checkworthiness", "rule", "extractor_version", "missing_since",
+    "cue_lemma", "cue_class", "cue_text", "checkworthiness", "missing_since",
     "status", "verdict", "tags", "note", "evidence", "reviewer", "flagged", "updated_at",
     "version", "title", "outlet", "url", "published",
 )
+# With details=True: why and how the extractor found the claim.
+DETAIL_COLUMNS = ("source_text", "parent_id", "hedges", "reasons", "rule", "extractor_version")
 SPAN_COLUMNS = ("content", "source", "cue")
+ARTICLE_COLUMNS = ("title", "outlet", "url", "published")
 HISTORY_COLUMNS = ("event_id", "claim_id", "version", "field", "old", "new", "reviewer", "at",
                    "undoes")
 KINDS = ("status", "verdict")
@@ -196,7 +199,15 @@ class Store:
                 batch = []
         if batch:
             total += self._add_batch(batch, extractor_version)
+        if total.claims_added >= 5_000:
+            self.optimize()
         return total
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (done after large loads)."""
+        def work(conn: Connection) -> None:
+            conn.exec_driver_sql("ANALYZE")
+        self._write(work)
 
     def _add_batch(self, batch: list[tuple[Article, list[dict]]],
                    extractor_version: str | None) -> AddResult:
@@ -259,10 +270,12 @@ class Store:
     def _insert_claims(conn: Connection, rows: list[dict], status: str) -> None:
         if not rows:
             return
-        conn.execute(insert(claims), rows)
-        conn.execute(insert(reviews), [
-            {"claim_id": r["claim_id"], "status": status, "verdict": None, "tags": [],
-             "note": "", "evidence": [], "reviewer": None, "flagged": False,
+        json_columns = ("content", "source", "cue", "hedges", "reasons")
+        _insert_raw(conn, claims, [{**r, **{k: _encode_json(r[k]) for k in json_columns}}
+                                   for r in rows])
+        _insert_raw(conn, reviews, [
+            {"claim_id": r["claim_id"], "status": status, "verdict": None, "tags": "[]",
+             "note": "", "evidence": "[]", "reviewer": None, "flagged": False,
              "updated_at": None, "version": 0} for r in rows])
 
     @staticmethod
@@ -289,21 +302,22 @@ class Store:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def claims(self, *, spans: bool = False, limit: int | None = None, offset: int = 0,
-               **filters: Any) -> pd.DataFrame:
+    def claims(self, *, details: bool = False, spans: bool = False, limit: int | None = None,
+               offset: int = 0, **filters: Any) -> pd.DataFrame:
         """Claims with their review state and article, one row each, as a DataFrame.
 
         Filters (all optional, combined with AND): ``status``, ``verdict``, ``has_verdict``,
         ``tag``, ``speaker``, ``speaker_type``, ``outlet``, ``kind``, ``cue_class``, ``since``,
         ``until`` (article published date), ``search`` (text), ``min_checkworthiness``,
         ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``. Text filters take
-        one value or a list. ``spans=True`` adds the ``content``/``source``/``cue`` offsets.
+        one value or a list. ``details=True`` adds the extractor's detail columns
+        (``source_text``, ``parent_id``, ``hedges``, ``reasons``, ``rule``,
+        ``extractor_version``); ``spans=True`` adds the ``content``/``source``/``cue`` offsets.
         """
+        extra = (list(DETAIL_COLUMNS) if details else []) + (list(SPAN_COLUMNS) if spans else [])
         where = ClaimFilter.from_kwargs(filters).where()
-        columns = [_column(name) for name in CLAIM_COLUMNS]
-        if spans:
-            columns += [claims.c[name] for name in SPAN_COLUMNS]
-        query = (select(*columns).select_from(_joined()).where(where)
+        names = [n for n in CLAIM_COLUMNS if n not in ARTICLE_COLUMNS] + extra
+        query = (select(*(_column(n) for n in names)).select_from(_joined()).where(where)
                  .order_by(claims.c.article_id, claims.c.position))
         if limit is not None:
             query = query.limit(limit)
@@ -311,11 +325,25 @@ class Store:
             query = query.offset(offset)
 
         def work(conn: Connection):
-            return conn.execute(query).all()
-        rows = self._read(work)
-        names = list(CLAIM_COLUMNS) + (list(SPAN_COLUMNS) if spans else [])
-        frame = pd.DataFrame.from_records(rows, columns=names)
-        return _typed_claims(frame)
+            # The driver's own rows, not SQLAlchemy Row objects: at 100k rows the per-value
+            # result processing costs more than the query. _claims_frame converts the few
+            # columns that need it (JSON text, dates) a whole column at a time.
+            rows = conn.execute(query).cursor.fetchall()
+            # Article columns repeat on every claim of an article: read each article once.
+            ids = {r[1] for r in rows}
+            article_query = select(articles.c.article_id,
+                                   *(articles.c[n] for n in ARTICLE_COLUMNS))
+            if len(ids) <= 2000:
+                found = [a for chunk in _chunks(sorted(ids), 500) for a in conn.execute(
+                    article_query.where(articles.c.article_id.in_(chunk))).cursor.fetchall()]
+            else:
+                found = conn.execute(article_query).cursor.fetchall()
+            return rows, found
+        rows, found = self._read(work)
+        frame = _claims_frame(rows, names)
+        about = _claims_frame(found, ["article_id", *ARTICLE_COLUMNS])
+        frame = frame.merge(about, on="article_id", how="left", sort=False)
+        return frame[list(CLAIM_COLUMNS) + extra]
 
     def count(self, **filters: Any) -> int:
         """How many claims match the filters (see ``claims``)."""
@@ -325,7 +353,7 @@ class Store:
 
     def claim(self, claim_id: str) -> dict:
         """One claim with its review state, as a dict (raises UnknownClaimError)."""
-        frame = self.claims(claim_id=claim_id, spans=True)
+        frame = self.claims(claim_id=claim_id, details=True, spans=True)
         if frame.empty:
             raise UnknownClaimError(claim_id)
         return {k: (None if _missing(v) else v) for k, v in frame.iloc[0].to_dict().items()}
@@ -631,13 +659,67 @@ def _review_select():
     return select(reviews)
 
 
-def _typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["updated_at"] = pd.to_datetime(frame["updated_at"], utc=True)
-    frame["published"] = pd.to_datetime(frame["published"])
-    frame["flagged"] = frame["flagged"].astype(bool)
-    frame["version"] = frame["version"].astype("int64")
-    frame["checkworthiness"] = frame["checkworthiness"].astype("float64")
+def _insert_raw(conn: Connection, table, rows: list[dict]) -> None:
+    """INSERT many rows whose values are already what the database stores.
+
+    The statement is still SQLAlchemy's (one SQL for both backends, parameterised); only the
+    per-value type processing is skipped, which is most of the cost of a 100k-claim load.
+    Callers pass JSON columns as text and no dates.
+    """
+    if not rows:
+        return
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    if compiled.positional:
+        order = compiled.positiontup
+        params: list = [tuple(r[k] for k in order) for r in rows]
+    else:
+        params = rows
+    conn.exec_driver_sql(str(compiled), params)
+
+
+def _encode_json(value: Any) -> str:
+    if not value:
+        return "[]"
+    if isinstance(value[0], list) and all(len(v) == 2 for v in value):  # spans
+        return "[" + ",".join(f"[{int(s)},{int(e)}]" for s, e in value) + "]"
+    return schema.dumps(value)
+
+
+_JSON_COLUMNS = ("hedges", "reasons", "tags", "evidence", *SPAN_COLUMNS)
+
+
+def _claims_frame(rows: list[tuple], names: list[str]) -> pd.DataFrame:
+    """Raw driver rows -> the claims DataFrame (lists decoded, dates typed)."""
+    frame = pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
+    for name in names:
+        column = frame[name]
+        if name in _JSON_COLUMNS:
+            frame[name] = pd.Series(_json_values(column.tolist()), dtype=object,
+                                    index=frame.index)
+        elif name == "updated_at":
+            frame[name] = pd.to_datetime(column.astype(object), utc=True)
+        elif name == "published":
+            frame[name] = pd.to_datetime(column.astype(object))
+        elif name == "flagged":
+            frame[name] = column.astype(bool)
+        elif name == "version":
+            frame[name] = column.astype("int64")
+        elif name == "checkworthiness":
+            frame[name] = column.astype("float64")
     return frame
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _json_values(values: Sequence[str | None]) -> list:
+    """Decode JSON lists; most are empty, and the rest repeat, so each is parsed once."""
+    decoded = {text: json.loads(text) for text in set(values) if text not in (None, "[]")}
+    return [[] if text == "[]" else None if text is None else list(decoded[text])
+            for text in values]
 
 
 def _claim_row(article: Article, claim: Claim, position: int,

@@ -93,6 +93,9 @@ articles = Table(
     Column("stored_at", DateTime, nullable=False),
 )
 
+Index("ix_articles_outlet", articles.c.outlet)
+Index("ix_articles_published", articles.c.published)
+
 claims = Table(
     "claims", metadata,
     Column("claim_id", String(64), primary_key=True),
