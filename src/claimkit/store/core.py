@@ -20,7 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Column, Connection, Engine, MetaData, Table, Text, bindparam, func, insert, select, update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from claimkit.model import Article, Claim
@@ -257,7 +259,8 @@ class Store:
         gone = [cid for cid, missing in old.items() if cid not in found and missing is None]
         self._insert_claims(conn, fresh, status)
         if kept:
-            conn.execute(update(claims).where(claims.c.claim_id == bindparam("b_claim_id")),
+            conn.execute(update(_CLAIMS_AS_TEXT)
+                         .where(_CLAIMS_AS_TEXT.c.claim_id == bindparam("b_claim_id")),
                          [{**{k: v for k, v in r.items() if k != "claim_id"},
                            "b_claim_id": r["claim_id"]} for r in kept])
         if gone:
@@ -270,9 +273,7 @@ class Store:
     def _insert_claims(conn: Connection, rows: list[dict], status: str) -> None:
         if not rows:
             return
-        json_columns = ("content", "source", "cue", "hedges", "reasons")
-        _insert_raw(conn, claims, [{**r, **{k: _encode_json(r[k]) for k in json_columns}}
-                                   for r in rows])
+        _insert_raw(conn, claims, rows)
         _insert_raw(conn, reviews, [
             {"claim_id": r["claim_id"], "status": status, "verdict": None, "tags": "[]",
              "note": "", "evidence": "[]", "reviewer": None, "flagged": False,
@@ -678,12 +679,21 @@ def _insert_raw(conn: Connection, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(str(compiled), params)
 
 
-def _encode_json(value: Any) -> str:
-    if not value:
-        return "[]"
-    if isinstance(value[0], list) and all(len(v) == 2 for v in value):  # spans
-        return "[" + ",".join(f"[{int(s)},{int(e)}]" for s, e in value) + "]"
-    return schema.dumps(value)
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+# The claims table as the database holds it (JSON columns as their text), for rows that
+# _claim_row has already encoded.
+_CLAIMS_AS_TEXT = Table("claims", MetaData(), *(
+    Column(c.name, Text() if isinstance(c.type, schema.JSONText) else c.type,
+           primary_key=c.primary_key) for c in claims.columns))
+
+
+def _encode_json(value: Sequence) -> str:
+    return _JSON_ENCODER.encode(value) if value else "[]"
+
+
+def _encode_spans(spans: Sequence[tuple[int, int]]) -> str:
+    return "[" + ",".join(f"[{int(s)},{int(e)}]" for s, e in spans) + "]"
 
 
 _JSON_COLUMNS = ("hedges", "reasons", "tags", "evidence", *SPAN_COLUMNS)
@@ -724,18 +734,19 @@ def _json_values(values: Sequence[str | None]) -> list:
 
 def _claim_row(article: Article, claim: Claim, position: int,
                extractor_version: str | None) -> dict:
+    """A claims row as stored: lists already encoded as JSON text."""
     return {
         "claim_id": claim.claim_id, "article_id": article.article_id, "position": position,
         "kind": _enum(claim.kind), "text": claim.text,
-        "content": [list(s) for s in claim.content], "source": [list(s) for s in claim.source],
-        "cue": [list(s) for s in claim.cue],
+        "content": _encode_spans(claim.content), "source": _encode_spans(claim.source),
+        "cue": _encode_spans(claim.cue),
         "source_text": _span_text(article.text, claim.source),
         "cue_text": _span_text(article.text, claim.cue),
         "speaker": claim.speaker, "speaker_canonical": claim.speaker_canonical,
         "speaker_type": _enum(claim.speaker_type), "cue_lemma": claim.cue_lemma,
         "cue_class": claim.cue_class, "parent_id": claim.parent_id,
-        "hedges": list(claim.hedges), "checkworthiness": float(claim.checkworthiness),
-        "reasons": list(claim.reasons), "rule": claim.rule,
+        "hedges": _encode_json(claim.hedges), "checkworthiness": float(claim.checkworthiness),
+        "reasons": _encode_json(claim.reasons), "rule": claim.rule,
         "extractor_version": extractor_version or claim.extractor_version,
         "missing_since": None,
     }
