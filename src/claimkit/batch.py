@@ -216,7 +216,16 @@ class _ParallelRun:
             for chunk in chunks:
                 if self.pool is None:  # started on the first chunk: no processes for no input
                     self._new_pool()
-                pending.append((chunk, self.pool.submit(_work, chunk)))
+                try:
+                    future = self.pool.submit(_work, chunk)
+                except BrokenProcessPool:
+                    # The pool broke before this chunk could even be queued (workers dying as
+                    # they start): same path as a broken result, in input order.
+                    suspects = [a for c, _ in pending for a in c] + chunk
+                    pending.clear()
+                    yield from self._retry_one_by_one(suspects)
+                    continue
+                pending.append((chunk, future))
                 if len(pending) >= self.max_in_flight:
                     yield from self._take_oldest(pending)
             while pending:
