@@ -11,11 +11,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc
 
 from claimkit.extract import cues
+from claimkit.extract.cues import data_text
 from claimkit.extract.entities import entity_index
 from claimkit.extract.attribution import Attribution
 from claimkit.extract.quotes import inside
@@ -43,13 +43,9 @@ class CheckworthinessModel:
     assertion_min_words: int
 
 
-def _data(name: str) -> str:
-    return resources.files("claimkit.data").joinpath(name).read_text(encoding="utf-8")
-
-
 @lru_cache(maxsize=1)
 def checkworthiness_model() -> CheckworthinessModel:
-    raw = json.loads(_data("checkworthiness.json"))
+    raw = json.loads(data_text("checkworthiness.json"))
     signals = tuple(Signal(s["reason"], float(s["weight"]), re.compile(s["pattern"], re.IGNORECASE))
                     for s in raw["signals"])
     return CheckworthinessModel(raw["base"], signals, raw["named_entity_weight"], raw["named_entity_max"],
@@ -58,7 +54,7 @@ def checkworthiness_model() -> CheckworthinessModel:
 
 @lru_cache(maxsize=1)
 def hedge_pattern() -> re.Pattern:
-    words = [w.strip() for w in _data("hedges.txt").splitlines() if w.strip() and not w.startswith("#")]
+    words = [w.strip() for w in data_text("hedges.txt").splitlines() if w.strip() and not w.startswith("#")]
     words.sort(key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 

@@ -32,8 +32,13 @@ class CueEntry:
         return self.n_cue / (self.n_total + SMOOTHING)
 
 
+def data_text(name: str) -> str:
+    """A data file shipped in ``claimkit/data`` (lexicons, taxonomies, the filter model)."""
+    return (resources.files("claimkit") / "data" / name).read_text(encoding="utf-8")
+
+
 def _data_lines(name: str) -> list[list[str]]:
-    text = resources.files("claimkit.data").joinpath(name).read_text(encoding="utf-8")
+    text = data_text(name)
     return [row for row in csv.reader(text.splitlines(), delimiter="\t")
             if row and not row[0].startswith("#")]
 

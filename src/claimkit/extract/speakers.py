@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from claimkit.extract.cues import data_text
 from claimkit.extract.entities import entity_index
 from claimkit.model import Span, SpeakerType
 
@@ -27,19 +27,15 @@ class Speaker:
     type: SpeakerType
 
 
-def _data(name: str) -> str:
-    return resources.files("claimkit.data").joinpath(name).read_text(encoding="utf-8")
-
-
 @lru_cache(maxsize=1)
 def speaker_nouns() -> dict[str, SpeakerType]:
-    rows = csv.reader(_data("speaker_nouns.tsv").splitlines(), delimiter="\t")
+    rows = csv.reader(data_text("speaker_nouns.tsv").splitlines(), delimiter="\t")
     return {r[0]: SpeakerType(r[1]) for r in rows if r and not r[0].startswith("#")}
 
 
 @lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
-    return frozenset(line.strip().lower() for line in _data("titles.txt").splitlines()
+    return frozenset(line.strip().lower() for line in data_text("titles.txt").splitlines()
                      if line.strip() and not line.startswith("#"))
 
 
