@@ -43,6 +43,6 @@ lock:
 	"$$tmp/venv/bin/pip" install --quiet "uv==$(UV_VERSION)"; \
 	uv="$$tmp/venv/bin/uv"; \
 	"$$uv" pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock; \
-	"$$uv" pip compile pyproject.toml --extra test -c requirements.lock $(LOCK_FLAGS) \
+	"$$uv" pip compile pyproject.toml --extra test --extra lab -c requirements.lock $(LOCK_FLAGS) \
 	  $$(sed -n 's/^\([A-Za-z0-9][^=]*\)==.*/--no-emit-package \1/p' requirements.lock) \
 	  -o requirements-test.lock
