@@ -131,3 +131,17 @@ def test_a_bad_store_is_a_usage_error(tmp_path, store):
                     else store)
     assert done.returncode == 2
     assert done.stderr.startswith("claimkit extract: ") and "Traceback" not in done.stderr
+
+
+def test_the_library_loader_resumes_and_keeps_problems_in_its_result(tmp_path):
+    from claimkit import extract_into_store
+
+    paths = write_corpus(tmp_path / "in", 3)
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    with open_store(tmp_path / "claims.db") as store:
+        first = extract_into_store(store, [str(tmp_path / "in")])
+        again = extract_into_store(store, [str(p) for p in paths])
+        stored = store.claims()
+    assert first.added.articles == 3 and first.added.claims_added == len(stored) > 3
+    assert [p.path for p in first.problems] == [str(tmp_path / "in" / "empty.txt")]
+    assert again.added.articles == 0 and again.already_stored == 3

@@ -254,41 +254,25 @@ def _known_total(paths: Sequence[str]) -> int | None:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from claimkit.extract import EXTRACTOR_VERSION
-    from claimkit.store import AddResult, StoreError
+    from claimkit.load import extract_into_store
+    from claimkit.store import StoreError
 
     store = _open_store(args.store, "extract")
     batch = Batch(show_progress(args), desc="extract", total=_known_total(args.paths))
-    added = AddResult()
-    already = 0
-
-    def not_yet_stored(articles: Iterator[Article]) -> Iterator[Article]:
-        nonlocal already
-        for article in articles:
-            if store.is_stored(article.article_id, EXTRACTOR_VERSION):
-                already += 1
-                batch.already_done(article)
-            else:
-                yield article
-
     try:
         with store, batch:
-            articles = read_articles(args.paths, on_problem=batch.input_problem)
-            results = iter_extract(not_yet_stored(articles), model=args.model, jobs=args.jobs,
-                                   on_problem=batch.extraction_problem)
-            try:
-                for article, claims in results:
-                    if batch.accept(article, claims):
-                        added += store.add(article, claims, extractor_version=EXTRACTOR_VERSION)
-            finally:
-                results.close()
+            result = extract_into_store(store, args.paths, model=args.model, jobs=args.jobs,
+                                        listener=batch)
     except StoreError as exc:
         _error(f"claimkit extract: {exc}")
         return EXIT_FAILED
     batch.print_summary()
+    added = result.added
     line = (f"stored {_plural(added.articles, 'article')} "
             f"({_plural(added.claims_added, 'new claim')}) in {store.name}")
-    if already:
-        line += f"; {already} already there (extractor {EXTRACTOR_VERSION}), skipped"
+    if result.already_stored:
+        line += (f"; {result.already_stored} already there (extractor {EXTRACTOR_VERSION}), "
+                 "skipped")
     if added.claims_missing:
         line += (f"; {_plural(added.claims_missing, 'claim')} no longer found, kept and "
                  "flagged missing")
