@@ -456,3 +456,31 @@ def test_postgres_urls_work_with_and_without_a_driver_name(pg_url):  # noqa: F81
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM history")).scalar() == 0
         engine.dispose()
+
+
+def test_reading_every_claim_matches_the_filtered_join_path(tmp_path):
+    """claims() without filters reads the tables separately and joins them in pandas; the same
+    rows through the SQL join (a filter that matches everything) must be identical.
+
+    Nullable columns (verdict, reviewer, published) are empty at first and set only near the end.
+    """
+    store = open_store(tmp_path / "claims.db")
+    store.add_many(make_article(n, published=None if n < 390 else "2024-05-0" + str(n % 9 + 1),
+                                outlet="Zeitung für Ü" if n % 2 else "Daily Planet")
+                   for n in range(400))
+    late = store.claims().claim_id.iloc[-5:].tolist()
+    store.review(late[0], verdict="false", tags=["ü", "x,y"], evidence=["https://e.example/1"],
+                 note='line\n"quoted"', reviewer="ann")
+    store.review(late[1], status="in_review", flagged=True)
+
+    everything = ["Daily Planet", "Zeitung für Ü"]
+    for ask in ({}, {"details": True, "spans": True}):
+        direct = store.claims(**ask)
+        joined = store.claims(outlet=everything, **ask)
+        pd.testing.assert_frame_equal(direct, joined, obj=str(ask))
+    assert len(direct) == 1200
+    row = direct.set_index("claim_id").loc[late[0]]
+    assert (row.verdict, row.reviewer, row.tags, row.note) == (
+        "false", "ann", ["ü", "x,y"], 'line\n"quoted"')
+    assert direct.set_index("claim_id").loc[late[1]].flagged
+    assert direct.published.isna().sum() == 390 * 3
