@@ -144,7 +144,20 @@ def test_input_is_read_lazily(jobs):
 
     assert article.text == "Story number 0 said nothing new."
     assert claims
-    assert consumed <= 2 * jobs * 4 if jobs > 1 else consumed <= 4
+    assert consumed <= (3 * jobs + 1) * 4 if jobs > 1 else consumed <= 4
+
+
+def test_the_end_of_the_input_is_shared_out_in_small_chunks():
+    from claimkit.batch import _chunked_evenly_at_the_end
+
+    stories = [make_article(f"Story {i} said nothing.") for i in range(100)]
+    chunks = list(_chunked_evenly_at_the_end(iter(stories), 16, jobs=2))
+
+    assert [a for c in chunks for a in c] == stories  # all of them, in order
+    # full chunks while three more chunks' worth of input is ahead (2 workers + 1) ...
+    assert [len(c) for c in chunks[:4]] == [16] * 4
+    # ... then the last 36 articles in six pieces, three per worker, so both finish together
+    assert [len(c) for c in chunks[4:]] == [6] * 6
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
