@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from store_fixtures import pg_url  # noqa: F401
 
@@ -123,6 +124,22 @@ def test_extract_into_postgresql(pg_url):  # noqa: F811
     with open_store(pg_url) as store:
         assert store.stats()["articles"] == len(list((ROOT / "data").glob("*.txt")))
         assert store.check() == []
+
+
+def test_two_jobs_store_the_same_claims_as_one(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 24)
+    frames = []
+    for jobs in (1, 2):
+        db = tmp_path / f"jobs{jobs}.db"
+        done = claimkit("extract", corpus, "--store", db, "--jobs", jobs)
+        assert done.returncode == 0, done.stderr
+        with open_store(db) as store:
+            assert store.check() == []
+            frames.append(store.claims(spans=True, details=True)
+                          .drop(columns=["updated_at"]).reset_index(drop=True))
+    assert len(frames[0]) > 24
+    pd.testing.assert_frame_equal(frames[0], frames[1])
 
 
 @pytest.mark.parametrize("store", ["missing-folder/claims.db", "mysql://x@localhost/y"])
