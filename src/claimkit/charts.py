@@ -170,7 +170,7 @@ class _Palette:
         return labels.map(lambda v: position.get(v, len(position))).astype("int64")
 
 
-def _speakers(claims: pd.DataFrame) -> pd.Series:
+def speaker_names(claims: pd.DataFrame) -> pd.Series:
     """The name a speaker is counted under: the canonical name, else the surface text."""
     canonical = claims["speaker_canonical"].fillna("").astype(str)
     surface = claims["speaker"].fillna("").astype(str)
@@ -194,7 +194,7 @@ def _group_labels(claims: pd.DataFrame, by: str) -> pd.Series:
     if by == "article":
         return _article_labels(claims)
     if by == "speaker":
-        return _speakers(claims)
+        return speaker_names(claims)
     raise ValueError(f"by must be 'outlet', 'article' or 'speaker', got {by!r}")
 
 
@@ -273,7 +273,7 @@ def track_record_counts(claims: pd.DataFrame, verdicts: Taxonomy, *, top: int = 
     """
     palette = _Palette.of(verdicts, NO_VERDICT)
     mine = claims[claims["speaker_type"].isin(speaker_types)]
-    speakers = _speakers(mine)
+    speakers = speaker_names(mine)
     mine, speakers = mine[speakers != ""], speakers[speakers != ""]
     chosen = _ranked(speakers.value_counts(sort=False))[:top]
     keep = speakers.isin([name for name, _ in chosen])
@@ -313,7 +313,7 @@ def cue_class_counts(claims: pd.DataFrame, *, by: str = "speaker", top: int = TO
     mine = claims[claims["cue_class"].fillna("") != ""]
     if by == "speaker":
         mine = mine[mine["speaker_type"].isin(speaker_types)]
-        mine = mine[_speakers(mine) != ""]
+        mine = mine[speaker_names(mine) != ""]
     groups, _ = _keep_top(_group_labels(mine, by), top, by)
     frame = pd.DataFrame({"group": groups, "cue_class": mine["cue_class"]})
     counts = frame.groupby(["group", "cue_class"], sort=False).size().reset_index(name="count")
@@ -864,6 +864,6 @@ __all__ = [
     "claims_over_time", "claims_over_time_counts", "cue_class_counts", "cue_classes",
     "embedded_rows", "export_charts", "render", "review_progress", "review_progress_counts",
     "save_chart", "sourcing_by_outlet", "sourcing_counts", "speaker_explorer",
-    "speaker_track_record", "status_breakdown", "theme", "themed_spec", "track_record_counts",
+    "speaker_names", "speaker_track_record", "status_breakdown", "theme", "themed_spec", "track_record_counts",
     "use_theme", "verdict_breakdown",
 ]
