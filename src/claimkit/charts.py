@@ -373,7 +373,10 @@ def review_progress_counts(history: pd.DataFrame, claims: pd.DataFrame,
     per_period = changes.groupby(["period", "status"])["delta"].sum().unstack(fill_value=0)
     ids = list(dict.fromkeys([*statuses.ids, *per_period.columns,
                               *claims["status"].dropna().unique()]))
-    per_period = per_period.reindex(columns=ids, fill_value=0).sort_index()
+    # Every bucket, those without changes too: the area stays flat where nothing happened.
+    every = pd.period_range(per_period.index.min(), per_period.index.max(),
+                            freq=per_period.index.freq)
+    per_period = per_period.reindex(index=every, columns=ids, fill_value=0)
     now = claims["status"].value_counts().reindex(ids, fill_value=0)
     before = now - per_period.sum()
     counts = per_period.cumsum() + before
@@ -413,6 +416,10 @@ def _message(title: str, message: str, subtitle: str = "") -> alt.Chart:
     return (alt.Chart(frame).mark_text(fontSize=13, color=MUTED_COLOUR, align="left", x=0, y=30)
             .encode(text="message:N")
             .properties(width=WIDTH, height=60, title=_title(title, subtitle)))
+
+
+def _nothing(claims: pd.DataFrame, why: str) -> str:
+    return "No claims in the store yet." if claims.empty else why
 
 
 def _title(text: str, subtitle: str = "") -> alt.TitleParams:
@@ -507,7 +514,8 @@ def speaker_track_record(claims: pd.DataFrame, verdicts: Taxonomy | None = None,
     title = "Track record of the most quoted speakers"
     counts = track_record_counts(claims, verdicts, top=top)
     if counts.empty:
-        return _message(title, "No claims by named speakers (people or organisations) yet.")
+        return _message(title, _nothing(claims, "No claims by named speakers (people or "
+                                                 "organisations) yet."))
     palette = _Palette.of(verdicts, NO_VERDICT)
     speakers = list(dict.fromkeys(counts["speaker"]))
     return (alt.Chart(counts).mark_bar()
@@ -529,7 +537,8 @@ def sourcing_by_outlet(claims: pd.DataFrame, *, top: int = TOP) -> Chart:
     title = "Named vs anonymous sources per outlet"
     counts = sourcing_counts(claims, top=top)
     if counts.empty:
-        return _message(title, "No attributed claims yet (only the articles' own statements).")
+        return _message(title, _nothing(claims, "No attributed claims yet (only the articles' "
+                                                 "own statements)."))
     kinds = list(SOURCING_COLOURS)
     order = (counts.groupby("outlet")["count"].sum().sort_values(ascending=False, kind="stable"))
     return (alt.Chart(counts).mark_bar()
@@ -554,7 +563,8 @@ def cue_classes(claims: pd.DataFrame, *, by: str = "speaker", top: int = TOP) ->
     title = f"How claims are reported, per {by}"
     counts = cue_class_counts(claims, by=by, top=top)
     if counts.empty:
-        return _message(title, "No attributed claims with a reporting verb yet.")
+        return _message(title, _nothing(claims, "No attributed claims with a reporting verb "
+                                                 "yet."))
     groups = _group_order(counts, "group")
     classes = [name for name, _ in _ranked(counts.groupby("cue_class")["count"].sum())]
     base = alt.Chart(counts).encode(
@@ -686,7 +696,8 @@ def speaker_explorer(claims: pd.DataFrame, verdicts: Taxonomy | None = None, *,
     record = track_record_counts(claims, verdicts, top=top)
     if record.empty:
         return _message("Speakers and how they are reported",
-                        "No claims by named speakers (people or organisations) yet.")
+                        _nothing(claims, "No claims by named speakers (people or organisations) "
+                                         "yet."))
     cues = cue_class_counts(claims, by="speaker", top=len(claims))
     cues = cues[cues["group"].isin(set(record["speaker"]))].rename(columns={"group": "speaker"})
     pick = alt.selection_point(name="speaker_pick", fields=["speaker"], on="click",
