@@ -3,6 +3,8 @@
     claimkit attributions PATH...   one JSON line per article on stdout
     claimkit extract PATH... --store S   extract claims into a store (resumable)
     claimkit export --store S --csv F   export claims and reviews (CSV, Parquet, ClaimReview)
+    claimkit charts --store S --out DIR   the chart set as PNG / SVG / HTML / PDF files
+    claimkit report --store S --html F   one self-contained HTML report
     claimkit evaluate GOLD_DIR      score extraction against brat gold
     claimkit demo                   the whole flow on the bundled sample data
 
@@ -175,6 +177,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_export)
 
     p = commands.add_parser(
+        "charts",
+        help="write the chart set (status, verdicts, speakers, sourcing, …) as image files",
+        description="Draw every chart of claimkit.charts.CHART_SET from the store and write "
+                    "each as DIR/NAME.FORMAT: PNG, SVG, PDF, or HTML (self-contained and "
+                    "interactive, works offline). No browser needed.")
+    p.add_argument("--store", required=True, metavar="FILE_OR_URL", help="the store to read")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (made if missing)")
+    p.add_argument("--format", default="png", metavar="FORMAT",
+                   help="png (default), svg, html or pdf")
+    p.set_defaults(run=cmd_charts)
+
+    p = commands.add_parser(
+        "report",
+        help="write one self-contained HTML report: counts, charts, claims with their reviews",
+        description="Write an HTML file with headline counts, the chart set and a table of "
+                    "claims with status, verdict, note and evidence links. The file loads "
+                    "nothing from the network and runs no script.")
+    p.add_argument("--store", required=True, metavar="FILE_OR_URL", help="the store to read")
+    p.add_argument("--html", required=True, metavar="FILE", help="write the report here")
+    p.add_argument("--title", default="Claims report", help="the report's title")
+    p.add_argument("--max-rows", type=_rows, default=500, metavar="N",
+                   help="claims listed in the table (default 500; reviewed ones first)")
+    p.set_defaults(run=cmd_report)
+
+    p = commands.add_parser(
         "evaluate", parents=[common],
         help="score extraction against brat gold attributions",
         description="Extract attributions from GOLD_DIR/text/*.txt and score them against "
@@ -338,6 +365,77 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print("exported " + "; ".join(done), file=sys.stderr, flush=True)
     return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit charts / claimkit report
+
+
+def cmd_charts(args: argparse.Namespace) -> int:
+    from claimkit import charts
+
+    fmt = args.format.strip().lower()
+    if fmt not in charts.FORMATS:
+        raise UsageError(f"claimkit charts: unknown format {args.format!r}; choose one of "
+                         f"{', '.join(charts.FORMATS)}")
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(f"claimkit charts: --out {args.out} is a file, not a folder")
+    data, _ = _read_chart_data(args.store, "charts")
+    try:
+        paths = charts.export_charts(charts.build_chart_set(data), args.out, fmt)
+    except OSError as exc:
+        _error(f"claimkit charts: cannot write {exc.filename or args.out}: {exc.strerror}")
+        return EXIT_FAILED
+    print(f"wrote {_plural(len(paths), 'chart')} ({fmt}) to {args.out}", file=sys.stderr,
+          flush=True)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from claimkit import report_html
+
+    folder = os.path.dirname(os.path.abspath(args.html))
+    if not os.path.isdir(folder):
+        raise UsageError(f"claimkit report: no such folder: {folder}")
+    data, name = _read_chart_data(args.store, "report")
+    page = report_html.build_html_report(data, source=name, title=args.title,
+                                         max_rows=args.max_rows)
+    try:
+        report_html.write_page(page, args.html)
+    except OSError as exc:
+        _error(f"claimkit report: cannot write {exc.filename or args.html}: {exc.strerror}")
+        return EXIT_FAILED
+    print(f"wrote the report of {_plural(len(data.claims), 'claim')} to {args.html}",
+          file=sys.stderr, flush=True)
+    return EXIT_OK
+
+
+def _read_chart_data(target: str, command: str):
+    """Claims, history and taxonomies of an existing store (never creates one), and the
+    store's name as shown to people (no password)."""
+    from claimkit.charts import ChartData
+    from claimkit.store import StoreError
+
+    # open_store creates a missing SQLite file: right for extract, wrong for a read-only
+    # command, where a typo would silently chart an empty store.
+    if "://" not in target and not os.path.exists(target):
+        raise UsageError(f"claimkit {command}: no such store: {target}")
+    store = _open_store(target, command)
+    try:
+        with store:
+            return ChartData.from_store(store), store.name
+    except StoreError as exc:
+        raise UsageError(f"claimkit {command}: {exc}") from None
+
+
+def _rows(value: str) -> int:
+    try:
+        rows = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if rows < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -277,7 +277,16 @@ def write_claimreview(reviews: list[dict], path: str | os.PathLike) -> int:
 def _temp_beside(target: Path) -> str:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     os.close(fd)
+    # mkstemp makes the file private (0600); an export or report is meant to be shared, so it
+    # gets the permissions any new file would get.
+    os.chmod(tmp, 0o666 & ~_umask())
     return tmp
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _atomic_write(path: str | os.PathLike, write: Callable[[IO[str]], None],
@@ -292,3 +301,16 @@ def _atomic_write(path: str | os.PathLike, write: Callable[[IO[str]], None],
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+# --- the HTML report ---------------------------------------------------------------------------
+# It lives in report_html.py and is loaded on first use: it needs Altair and vl-convert, which
+# the CSV/Parquet/ClaimReview exports should not pay for.
+_HTML_NAMES = ("html_report", "write_html_report", "build_html_report")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HTML_NAMES:
+        from claimkit import report_html
+        return getattr(report_html, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
