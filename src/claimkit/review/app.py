@@ -194,10 +194,10 @@ class ReviewApp:
         f = self.filter_widgets
         filters = w.HBox([f["status"], f["verdict"], f["tag"], f["outlet"], f["kind"],
                           f["speaker"], f["search"], f["flagged"], self.unreviewed_box,
-                          self.sort_box], layout=w.Layout(flex_flow="row wrap", gap="4px"))
+                          self.sort_box], layout=w.Layout(flex_flow="row wrap"))
         progress = w.HBox([self.progress, self.progress_label],
-                          layout=w.Layout(align_items="center", gap="8px"))
-        wrap = w.Layout(flex_flow="row wrap", gap="4px")
+                          layout=w.Layout(align_items="center"))
+        wrap = w.Layout(flex_flow="row wrap")
         actions = w.VBox([
             w.HTML("<b>Verdict</b> (then the next claim)"),
             w.HBox(list(self.verdict_buttons.values()), layout=wrap),
@@ -211,13 +211,13 @@ class ReviewApp:
             w.HTML("<b>Note and evidence</b>"), self.note_box, self.evidence_box,
             w.HTML("<b>Fix the extraction</b>"),
             w.HBox([self.speaker_box, self.not_a_claim_box],
-                   layout=w.Layout(gap="8px", align_items="center")),
+                   layout=w.Layout(align_items="center")),
             self.message,
-        ], layout=w.Layout(flex="2 1 340px", min_width="300px", gap="2px"))
+        ], layout=w.Layout(flex="2 1 340px", min_width="300px"))
         body = w.HBox([w.Box([self.card], layout=w.Layout(flex="3 1 420px", min_width="320px")),
-                       actions], layout=w.Layout(flex_flow="row wrap", gap="16px",
+                       actions], layout=w.Layout(flex_flow="row wrap",
                                                  align_items="flex-start"))
-        root = w.VBox([filters, progress, body], layout=w.Layout(gap="6px"))
+        root = w.VBox([filters, progress, body], layout=w.Layout())
         root.add_class("claimkit-review")
         return root
 
