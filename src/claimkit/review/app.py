@@ -104,7 +104,7 @@ class ReviewApp:
         self.undo_button = self._plain("u", "undo", self.undo, "ck-undo")
         self.flag_button = self._plain("f", "flag for later", self.toggle_flag, "ck-flag")
 
-        self.tags_box = w.TagsInput(value=[], allow_duplicates=False,
+        self.tags_box = w.TagsInput(value=[], allow_duplicates=False, placeholder="no tags",
                                     layout=w.Layout(width="100%"))
         self.tags_box.observe(self._on_tags, "value")
         self.tag_picker = w.Combobox(placeholder="add a tag: pick one or type a new one",
@@ -127,8 +127,8 @@ class ReviewApp:
                                      "value")
         self.not_a_claim_box.add_class("ck-not-a-claim")
 
-        self.key_box = w.Text(placeholder="⌨ click here, then type: 1–9 verdict · j/k next/previous"
-                                          " · u undo · f flag", continuous_update=True,
+        self.key_box = w.Text(placeholder="⌨ keys: click here, then type 1–9, j, k, u or f",
+                              continuous_update=True,
                               layout=w.Layout(width="100%"))
         self.key_box.add_class("ck-keys")
         self.key_box.observe(self._on_keys, "value")
@@ -214,7 +214,9 @@ class ReviewApp:
                    layout=w.Layout(align_items="center")),
             self.message,
         ], layout=w.Layout(flex="2 1 340px", min_width="300px"))
-        body = w.HBox([w.Box([self.card], layout=w.Layout(flex="3 1 420px", min_width="320px")),
+        card = w.Box([self.card], layout=w.Layout(flex="3 1 420px", min_width="320px",
+                                                  margin="0 20px 0 0"))
+        body = w.HBox([card,
                        actions], layout=w.Layout(flex_flow="row wrap",
                                                  align_items="flex-start"))
         root = w.VBox([filters, progress, body], layout=w.Layout())
