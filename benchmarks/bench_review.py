@@ -61,7 +61,8 @@ def bench(path: str, moves: int) -> dict:
         filter_change, _ = seconds(lambda: app.set_filters(outlet="Outlet 3"))
         text_search, _ = seconds(lambda: app.set_filters(outlet="", search="hospital costs 12"))
         return {
-            "open_s": round(statistics.median(opens), 3), "open_runs_s": [round(o, 3) for o in opens],
+            "open_s": round(statistics.median(opens), 3),
+            "open_runs_s": [round(o, 3) for o in opens],
             "open_unreviewed_by_checkworthiness_s": round(filtered_open, 3),
             "queue_length": len(ReviewApp(store).queue),
             "next": summary_ms(nexts), "previous": summary_ms(previous),

@@ -439,3 +439,16 @@ def test_store_filters_from_widget_values():
 
 def test_review_app_is_exported():
     assert claimkit.ReviewApp is ReviewApp
+
+
+def test_undo_can_reach_back_to_a_claim_the_filter_no_longer_shows(store):
+    app = ReviewApp(store, outlet="Gazette")
+    claim_id = app.current["claim_id"]
+    app.status_buttons["in_review"].click()
+    app.set_filters(outlet="Daily Planet")
+    app.press("u")
+    assert app.current["claim_id"] == claim_id
+    assert store.claim(claim_id)["status"] == "unverified"
+    assert "A claim outside this filter (6 in it)" in app.card.value
+    app.press("j")  # back into the queue
+    assert app.current["claim_id"] in app.queue.ids

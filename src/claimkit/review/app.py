@@ -464,7 +464,8 @@ class ReviewApp:
             self._sync_inputs({})
             return
         self.card.value = render.claim_card(
-            claim, self._article_text(claim["article_id"]), position=self.queue.position,
+            claim, self._article_text(claim["article_id"]),
+            position=self.queue.position if self.queue.current == claim["claim_id"] else None,
             total=len(self.queue), statuses=self.statuses, verdicts=self.verdicts)
         self._sync_inputs(claim)
 

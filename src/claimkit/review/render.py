@@ -118,7 +118,7 @@ def legend() -> str:
 
 # --- the card -----------------------------------------------------------------------------------
 
-def claim_card(claim: Mapping[str, Any], text: str, *, position: int, total: int,
+def claim_card(claim: Mapping[str, Any], text: str, *, position: int | None, total: int,
                statuses: Taxonomy, verdicts: Taxonomy) -> str:
     """One claim: where it stands in the queue, its paragraph with highlights, its details."""
     spans = {role: claim.get(role) or () for role in ROLES}
@@ -128,7 +128,7 @@ def claim_card(claim: Mapping[str, Any], text: str, *, position: int, total: int
     banner = _banner(claim)
     return (
         '<div class="ck-card" style="font-size:14px;line-height:1.55;color:#111">'
-        f'<div style="color:#555;font-size:12px">Claim {position + 1} of {total} · '
+        f'<div style="color:#555;font-size:12px">{_place(position, total)} · '
         f'<span class="ck-claim-id">{escape(claim.get("claim_id"))}</span> · {where}</div>'
         f'{banner}'
         '<div class="ck-paragraph" style="background:#fafafa;border:1px solid #ddd;'
@@ -136,6 +136,12 @@ def claim_card(claim: Mapping[str, Any], text: str, *, position: int, total: int
         f'{highlighted(text, spans, window)}</div>'
         f'<div style="font-size:12px;margin-bottom:6px">{legend()}</div>'
         f'{details_table(claim, statuses, verdicts)}</div>')
+
+
+def _place(position: int | None, total: int) -> str:
+    if position is None:  # e.g. undo took the reviewer back to a claim outside the filter
+        return f"A claim outside this filter ({total} in it)"
+    return f"Claim {position + 1} of {total}"
 
 
 def empty_card(filters_text: str) -> str:

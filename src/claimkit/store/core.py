@@ -312,8 +312,8 @@ class Store:
         Filters (all optional, combined with AND): ``status``, ``verdict``, ``has_verdict``,
         ``tag``, ``speaker``, ``speaker_type``, ``outlet``, ``kind``, ``cue_class``, ``since``,
         ``until`` (article published date), ``search`` (text), ``min_checkworthiness``,
-        ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``. Text filters take
-        one value or a list. ``details=True`` adds the extractor's detail columns
+        ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``, ``not_a_claim``.
+        Text filters take one value or a list. ``details=True`` adds the extractor's detail columns
         (``source_text``, ``parent_id``, ``hedges``, ``reasons``, ``rule``,
         ``extractor_version``); ``spans=True`` adds the ``content``/``source``/``cue`` offsets.
         """
@@ -426,10 +426,10 @@ class Store:
                expected_version: int | None = None) -> int:
         """Change a claim's review; returns its new version.
 
-        Arguments left as None are unchanged; ``verdict=""`` clears the verdict.
-        ``corrected_speaker`` and ``not_a_claim`` fix the extraction as review data (the
-        extracted claim is kept as it was); ``corrected_speaker=""`` clears the correction. ``tags`` and
+        Arguments left as None are unchanged; ``verdict=""`` clears the verdict. ``tags`` and
         ``evidence`` replace the lists; ``add_tags`` / ``remove_tags`` edit the tag list.
+        ``corrected_speaker`` and ``not_a_claim`` fix the extraction as review data (the
+        extracted claim is kept as it was); ``corrected_speaker=""`` clears the correction.
         With ``expected_version`` the change is made only if nobody changed the claim since
         that version; otherwise :class:`ConflictError` says what they set. A change that
         changes nothing returns the current version and records nothing.
