@@ -7,7 +7,7 @@ UV_VERSION ?= 0.13.9
 LOCK_TARGET := --python-version 3.11 --python-platform x86_64-manylinux_2_28
 LOCK_FLAGS := --generate-hashes --quiet $(LOCK_TARGET) --custom-compile-command "make lock"
 
-.PHONY: setup test demo bench bench-quick lock
+.PHONY: setup test demo lab bench bench-quick bench-review lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test:
 demo: setup
 	$(VENV)/bin/claimkit demo
 
+## lab: set up, then open JupyterLab on the notebooks (01 extract, 02 review) with the sample data
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
 ## bench: extraction speed, scaling and memory (minutes; writes benchmarks/results/extract.json)
 bench:
 	$(PY) benchmarks/bench_extract.py
@@ -32,6 +36,10 @@ bench:
 ## bench-quick: the same benchmark on a few articles, to check that it runs
 bench-quick:
 	$(PY) benchmarks/bench_extract.py --quick
+
+## bench-review: the review app at 100k claims (opening, moving on); benchmarks/results/review.json
+bench-review:
+	$(PY) benchmarks/bench_review.py
 
 ## lock: re-resolve requirements.lock (runtime) and requirements-test.lock (test extras only)
 ## from pyproject.toml, with hashes. Existing pins are kept unless pyproject.toml needs others.

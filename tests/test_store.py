@@ -71,7 +71,8 @@ def test_sqlite_store_uses_wal_and_foreign_keys(tmp_path):
 
 def test_forward_migrations_run_in_order_and_are_recorded(tmp_path):
     engine = backend.create_store_engine(tmp_path / "claims.db")
-    backend.run_transaction(engine, schema.prepare, write=True)
+    # A store stamped at version 1, then brought forward by two made-up steps.
+    backend.run_transaction(engine, lambda c: schema.prepare(c, latest=1), write=True)
     applied = []
 
     def step2(conn):

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Column, Connection, Engine, MetaData, String, Table, Text, bindparam, func, insert, select, update,
+    Column, Connection, Engine, MetaData, String, Table, Text, bindparam, func, insert, select,
+    type_coerce, update,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -31,7 +32,7 @@ from claimkit.store import frames, schema
 from claimkit.store.backend import (
     StoreError, create_store_engine, describe_target, run_transaction,
 )
-from claimkit.store.filters import ClaimFilter
+from claimkit.store.filters import ClaimFilter, sort_order
 from claimkit.store.schema import (
     REVIEW_FIELDS, articles, claims, history, reviews, settings, taxonomy_values, utcnow,
 )
@@ -42,7 +43,7 @@ CLAIM_COLUMNS = (
     "claim_id", "article_id", "kind", "text", "speaker", "speaker_canonical", "speaker_type",
     "cue_lemma", "cue_class", "cue_text", "checkworthiness", "missing_since",
     "status", "verdict", "tags", "note", "evidence", "reviewer", "flagged", "updated_at",
-    "version", "title", "outlet", "url", "published",
+    "version", "title", "outlet", "url", "published", "corrected_speaker", "not_a_claim",
 )
 # With details=True: why and how the extractor found the claim.
 DETAIL_COLUMNS = ("source_text", "parent_id", "hedges", "reasons", "rule", "extractor_version")
@@ -278,6 +279,7 @@ class Store:
         _insert_raw(conn, reviews, [
             {"claim_id": r["claim_id"], "status": status, "verdict": None, "tags": "[]",
              "note": "", "evidence": "[]", "reviewer": None, "flagged": False,
+             "corrected_speaker": None, "not_a_claim": False,
              "updated_at": None, "version": 0} for r in rows])
 
     @staticmethod
@@ -311,8 +313,8 @@ class Store:
         Filters (all optional, combined with AND): ``status``, ``verdict``, ``has_verdict``,
         ``tag``, ``speaker``, ``speaker_type``, ``outlet``, ``kind``, ``cue_class``, ``since``,
         ``until`` (article published date), ``search`` (text), ``min_checkworthiness``,
-        ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``. Text filters take
-        one value or a list. ``details=True`` adds the extractor's detail columns
+        ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``, ``not_a_claim``.
+        Text filters take one value or a list. ``details=True`` adds the extractor's detail columns
         (``source_text``, ``parent_id``, ``hedges``, ``reasons``, ``rule``,
         ``extractor_version``); ``spans=True`` adds the ``content``/``source``/``cue`` offsets.
         """
@@ -377,6 +379,30 @@ class Store:
         frame = pd.concat([found, review, about], axis=1)
         return _typed_claims(frame[names], names)
 
+    def review_queue(self, *, sort: str = "article", **filters: Any) -> pd.DataFrame:
+        """The matching claims in ``sort`` order (see ``filters.SORT_ORDERS``), without their
+        details: ``claim_id``, ``verdict``, ``not_a_claim``. What a reviewing queue needs to
+        page through 100k claims and count progress; details come one claim at a time."""
+        where = ClaimFilter.from_kwargs(filters).where()
+        query = (select(claims.c.claim_id, reviews.c.verdict, reviews.c.not_a_claim)
+                 .select_from(_joined()).where(where).order_by(*sort_order(sort)))
+        rows = self._read(lambda conn: conn.execute(query).cursor.fetchall())
+        frame = pd.DataFrame.from_records(rows, columns=["claim_id", "verdict", "not_a_claim"],
+                                          coerce_float=False)
+        frame["not_a_claim"] = frame["not_a_claim"].astype(bool)
+        return frame
+
+    def tag_names(self) -> list[str]:
+        """Every tag in use, sorted."""
+        query = select(reviews.c.tags).distinct().where(type_coerce(reviews.c.tags, Text) != "[]")
+        return sorted({t for tags in self._read(lambda conn: conn.execute(query).scalars())
+                       for t in tags})
+
+    def outlets(self) -> list[str]:
+        """Every outlet of a stored article, sorted."""
+        query = select(articles.c.outlet).distinct().where(articles.c.outlet != "")
+        return sorted(self._read(lambda conn: conn.execute(query).scalars()))
+
     def count(self, **filters: Any) -> int:
         """How many claims match the filters (see ``claims``)."""
         where = ClaimFilter.from_kwargs(filters).where()
@@ -427,18 +453,22 @@ class Store:
                evidence: Iterable[str] | str | None = None, reviewer: str | None = None,
                flagged: bool | None = None, add_tags: Iterable[str] | None = None,
                remove_tags: Iterable[str] | None = None,
+               corrected_speaker: str | None = None, not_a_claim: bool | None = None,
                expected_version: int | None = None) -> int:
         """Change a claim's review; returns its new version.
 
         Arguments left as None are unchanged; ``verdict=""`` clears the verdict. ``tags`` and
         ``evidence`` replace the lists; ``add_tags`` / ``remove_tags`` edit the tag list.
+        ``corrected_speaker`` and ``not_a_claim`` fix the extraction as review data (the
+        extracted claim is kept as it was); ``corrected_speaker=""`` clears the correction.
         With ``expected_version`` the change is made only if nobody changed the claim since
         that version; otherwise :class:`ConflictError` says what they set. A change that
         changes nothing returns the current version and records nothing.
         """
         change = _change(status=status, verdict=verdict, tags=tags, note=note,
                          evidence=evidence, flagged=flagged, add_tags=add_tags,
-                         remove_tags=remove_tags)
+                         remove_tags=remove_tags, corrected_speaker=corrected_speaker,
+                         not_a_claim=not_a_claim)
         who = reviewer or self.reviewer
 
         def work(conn: Connection) -> int:
@@ -758,7 +788,7 @@ def _typed_claims(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
             frame[name] = pd.to_datetime(column.astype(object), utc=True)
         elif name == "published":
             frame[name] = pd.to_datetime(column.astype(object))
-        elif name == "flagged":
+        elif name in ("flagged", "not_a_claim"):
             frame[name] = column.astype(bool)
         elif name == "version":
             frame[name] = column.astype("int64")
@@ -840,7 +870,8 @@ def _enum(value: Any) -> str:
     return getattr(value, "value", value) or ""
 
 
-def _change(*, status, verdict, tags, note, evidence, flagged, add_tags, remove_tags) -> _Change:
+def _change(*, status, verdict, tags, note, evidence, flagged, add_tags, remove_tags,
+            corrected_speaker=None, not_a_claim=None) -> _Change:
     change = _Change()
     if status is not None:
         change.values["status"] = _value_id(status, "status")
@@ -856,11 +887,18 @@ def _change(*, status, verdict, tags, note, evidence, flagged, add_tags, remove_
         change.values["evidence"] = _evidence(evidence)
     if flagged is not None:
         change.values["flagged"] = bool(flagged)
+    if corrected_speaker is not None:
+        if not isinstance(corrected_speaker, str):
+            raise TypeError(f"corrected_speaker must be text, got "
+                            f"{type(corrected_speaker).__name__}")
+        change.values["corrected_speaker"] = " ".join(corrected_speaker.split()) or None
+    if not_a_claim is not None:
+        change.values["not_a_claim"] = bool(not_a_claim)
     change.add_tags = _tags(add_tags or [])
     change.remove_tags = _tags(remove_tags or [])
     if not change.values and not change.add_tags and not change.remove_tags:
-        raise ValueError("nothing to change: give status, verdict, tags, note, evidence or "
-                         "flagged")
+        raise ValueError("nothing to change: give status, verdict, tags, note, evidence, "
+                         "flagged, corrected_speaker or not_a_claim")
     return change
 
 

@@ -35,6 +35,7 @@ class ClaimFilter:
     reviewer: str | Iterable[str] | None = None
     flagged: bool | None = None
     missing: bool | None = None  # True: only claims a newer extractor no longer finds
+    not_a_claim: bool | None = None  # a reviewer marked it "not a claim"
 
     @classmethod
     def names(cls) -> list[str]:
@@ -82,11 +83,33 @@ class ClaimFilter:
             out.append(r.flagged.is_(True) if self.flagged else r.flagged.is_(False))
         if self.missing is not None:
             out.append(c.missing_since.is_not(None) if self.missing else c.missing_since.is_(None))
+        if self.not_a_claim is not None:
+            out.append(r.not_a_claim.is_(True) if self.not_a_claim else r.not_a_claim.is_(False))
         return out
 
     def where(self) -> ColumnElement[bool]:
         conditions = self.conditions()
         return and_(true(), *conditions) if conditions else true()
+
+
+# Orders for a reviewing queue (``Store.review_queue``): name -> ORDER BY terms. Every order
+# ends with the claim's place in its article, so ties read in article order.
+_IN_ARTICLE = (claims.c.article_id, claims.c.position)
+SORT_ORDERS: dict[str, tuple] = {
+    "article": _IN_ARTICLE,
+    "newest": (articles.c.published.desc().nulls_last(), *_IN_ARTICLE),
+    "oldest": (articles.c.published.asc().nulls_last(), *_IN_ARTICLE),
+    "checkworthiness": (claims.c.checkworthiness.desc(), *_IN_ARTICLE),
+    "speaker": (claims.c.speaker_canonical, *_IN_ARTICLE),
+    "recently_changed": (reviews.c.updated_at.desc().nulls_last(), *_IN_ARTICLE),
+}
+
+
+def sort_order(name: str) -> tuple:
+    try:
+        return SORT_ORDERS[name]
+    except KeyError:
+        raise ValueError(f"unknown sort {name!r}; sorts are: {', '.join(SORT_ORDERS)}") from None
 
 
 def _many(value: str | Iterable[str]) -> list[str]:

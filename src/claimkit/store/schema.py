@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 # Bump with each new entry in MIGRATIONS.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class JSONText(TypeDecorator):
@@ -137,6 +137,10 @@ reviews = Table(
     Column("evidence", JSONText, nullable=False, default=[]),
     Column("reviewer", Text),  # who made the latest change
     Column("flagged", Boolean, nullable=False, default=False),
+    # "Fix the extraction" (schema 2): the reviewer's correction of the extractor's output,
+    # kept as review data; the article and the extracted claim stay as they were.
+    Column("corrected_speaker", Text),  # None: the extractor's speaker stands
+    Column("not_a_claim", Boolean, nullable=False, default=False),
     Column("updated_at", DateTime),
     # Optimistic concurrency: every change adds one; a change based on an older version fails.
     Column("version", Integer, nullable=False, default=0),
@@ -159,11 +163,22 @@ history = Table(
 )
 Index("ix_history_claim", history.c.claim_id, history.c.version)
 
-REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged")
+REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged", "corrected_speaker",
+                 "not_a_claim")
 
 # MIGRATIONS[n] brings a store from schema version n - 1 to n.
 Migration = Callable[[Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _add_extraction_fixes(conn: Connection) -> None:
+    """Schema 2: reviews can correct the speaker or mark a claim as not a claim."""
+    false = "false" if conn.dialect.name == "postgresql" else "0"
+    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_speaker TEXT"))
+    conn.execute(text(f"ALTER TABLE reviews ADD COLUMN not_a_claim BOOLEAN NOT NULL "
+                      f"DEFAULT {false}"))
+
+
+MIGRATIONS: dict[int, Migration] = {2: _add_extraction_fixes}
 
 
 class SchemaError(Exception):

@@ -1,0 +1,515 @@
+"""``ReviewApp``: the ipywidgets front of the review workflow (JupyterLab 4, ipywidgets 8).
+
+The store is the only state that matters: every click is written at once with the version the
+app last read (optimistic concurrency), so a kernel restart loses nothing and two reviewers never
+overwrite each other silently. The app itself keeps only the queue of ids for the current
+filters, the claim on screen and this session's undo list.
+
+Keys: ipywidgets has no page-wide key events, so the app has a small key box (a text field):
+click into it once and type; each key is handled as it arrives and the box is cleared. After a
+button click the app puts the focus back in the box.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from claimkit.model import Kind
+from claimkit.review import render
+from claimkit.review.navigation import (
+    ANY, NO_VERDICT, UI_FILTERS, Queue, describe_filters, is_decided, key_actions, key_for,
+    store_filters,
+)
+from claimkit.store import ConflictError, NothingToUndo
+from claimkit.store.filters import SORT_ORDERS, ClaimFilter
+
+if TYPE_CHECKING:
+    from claimkit.store import Store
+
+SORT_LABELS = {
+    "article": "article order", "newest": "newest articles first",
+    "oldest": "oldest articles first", "checkworthiness": "most check-worthy first",
+    "speaker": "by speaker", "recently_changed": "recently changed first",
+}
+DROPDOWN_FILTERS = ("status", "verdict", "tag", "outlet", "kind")
+TEXT_FILTERS = ("speaker", "search")
+ARTICLE_CACHE = 16  # articles kept in memory: consecutive claims mostly share one
+
+
+class ReviewApp:
+    """Review claims one at a time. ``ReviewApp(store, status="unverified", sort="newest")``.
+
+    Keyword filters are those of ``store.claims()``; the ones the app has widgets for start the
+    widgets at that value, any other stays fixed for this app. ``unreviewed=True`` shows only
+    claims without a verdict; ``sort`` is one of ``SORT_LABELS``.
+    """
+
+    def __init__(self, store: Store, *, sort: str = "article", unreviewed: bool = False,
+                 reviewer: str | None = None, **filters: Any) -> None:
+        ClaimFilter.from_kwargs(filters)  # unknown filter names fail here, clearly
+        if sort not in SORT_ORDERS:
+            raise ValueError(f"unknown sort {sort!r}; sorts are: {', '.join(SORT_ORDERS)}")
+        self.store = store
+        self.reviewer = reviewer
+        self.statuses = store.taxonomy("status")
+        self.verdicts = store.taxonomy("verdict")
+        self.actions = key_actions(self.verdicts.ids)
+        self.queue = Queue()
+        self.current: dict[str, Any] | None = None
+        self.pending: dict[str, Any] | None = None  # my change that met a conflict
+        self.undo_stack: list[tuple[str, int]] = []  # (claim, version my change made)
+        self._articles: OrderedDict[str, str] = OrderedDict()
+        self._quiet_depth = 0
+        self._build(filters, sort, unreviewed)
+        self.reload()
+
+    # --- display --------------------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.widget)
+
+    # --- building the widgets -------------------------------------------------------------------
+
+    def _build(self, filters: dict[str, Any], sort: str, unreviewed: bool) -> None:
+        self.filter_widgets = self._filter_widgets(filters)
+        # Filters no widget can show (a list of statuses, flagged=False, an outlet not stored
+        # yet, min_checkworthiness...) hold for the life of the app.
+        self.fixed_filters = {k: v for k, v in filters.items()
+                              if k not in self.filter_widgets or v is False
+                              or self.filter_widgets[k].value != v}
+        self.unreviewed_box = w.Checkbox(value=unreviewed, description="unreviewed only",
+                                         indent=False, layout=w.Layout(width="auto"))
+        self.sort_box = w.Dropdown(options=[(SORT_LABELS[k], k) for k in SORT_ORDERS],
+                                   value=sort, description="sort", layout=_width("220px"))
+        for box in (*self.filter_widgets.values(), self.unreviewed_box, self.sort_box):
+            box.observe(self._on_filter, "value")
+
+        self.progress = w.IntProgress(min=0, max=1, value=0, layout=_width("260px"))
+        self.progress_label = w.HTML()
+        self.card = w.HTML(layout=w.Layout(width="100%"))
+        self.message = w.HTML()
+
+        self.verdict_buttons = {v.id: self._button(v, "verdict") for v in self.verdicts.values}
+        self.status_buttons = {v.id: self._button(v, "status") for v in self.statuses.values}
+        self.previous_button = self._plain("k", "◀ previous", self.previous, "ck-previous")
+        self.next_button = self._plain("j", "next ▶", self.next, "ck-next")
+        self.undo_button = self._plain("u", "undo", self.undo, "ck-undo")
+        self.flag_button = self._plain("f", "flag for later", self.toggle_flag, "ck-flag")
+
+        self.tags_box = w.TagsInput(value=[], allow_duplicates=False, placeholder="no tags",
+                                    layout=w.Layout(width="100%"))
+        self.tags_box.observe(self._on_tags, "value")
+        self.tag_picker = w.Combobox(placeholder="add a tag: pick one or type a new one",
+                                     options=self.store.tag_names(), ensure_option=False,
+                                     continuous_update=False, layout=w.Layout(width="100%"))
+        self.tag_picker.observe(self._on_tag_picked, "value")
+        self.note_box = w.Textarea(placeholder="note (saved when you leave the box)",
+                                   continuous_update=False, rows=2,
+                                   layout=w.Layout(width="100%"))
+        self.note_box.observe(lambda c: self._quiet_or(self.set_note, c.new), "value")
+        self.evidence_box = w.Text(placeholder="evidence URL(s), https://…, space-separated",
+                                   continuous_update=False, layout=w.Layout(width="100%"))
+        self.evidence_box.observe(lambda c: self._quiet_or(self.set_evidence, c.new), "value")
+        self.speaker_box = w.Text(placeholder="correct speaker (empty: the extractor's)",
+                                  continuous_update=False, layout=w.Layout(flex="1"))
+        self.speaker_box.observe(lambda c: self._quiet_or(self.correct_speaker, c.new), "value")
+        self.not_a_claim_box = w.Checkbox(description="not a claim", indent=False,
+                                          layout=w.Layout(width="auto"))
+        self.not_a_claim_box.observe(lambda c: self._quiet_or(self.mark_not_a_claim, c.new),
+                                     "value")
+        self.not_a_claim_box.add_class("ck-not-a-claim")
+
+        self.key_box = w.Text(placeholder="⌨ keys: click here, then type 1–9, j, k, u or f",
+                              continuous_update=True,
+                              layout=w.Layout(width="100%"))
+        self.key_box.add_class("ck-keys")
+        self.key_box.observe(self._on_keys, "value")
+
+        self.conflict_text = w.HTML()
+        self.keep_theirs_button = w.Button(description="keep theirs", icon="undo")
+        self.keep_theirs_button.on_click(lambda _: self.keep_theirs())
+        self.apply_mine_button = w.Button(description="apply mine", button_style="warning")
+        self.apply_mine_button.on_click(lambda _: self.apply_mine())
+        self.conflict_box = w.VBox([self.conflict_text, w.HBox([self.keep_theirs_button,
+                                                                self.apply_mine_button])],
+                                   layout=w.Layout(display="none"))
+        self.conflict_box.add_class("ck-conflict-box")
+        self.widget = self._layout()
+
+    def _filter_widgets(self, initial: dict[str, Any]) -> dict[str, w.Widget]:
+        def dropdown(name: str, label: str, options: list[tuple[str, str]]) -> w.Dropdown:
+            options = [(f"any {label}", ANY), *options]
+            value = initial.get(name, ANY)
+            value = value if value in [v for _, v in options] else ANY
+            return w.Dropdown(options=options, value=value, layout=_width("170px"))
+
+        def text(name: str, placeholder: str) -> w.Text:
+            value = initial.get(name)
+            return w.Text(value=value if isinstance(value, str) else "",
+                          placeholder=placeholder, continuous_update=False,
+                          layout=_width("170px"))
+
+        verdicts = [(v.label, v.id) for v in self.verdicts.values]
+        boxes: dict[str, w.Widget] = {
+            "status": dropdown("status", "status", [(v.label, v.id) for v in self.statuses.values]),
+            "verdict": dropdown("verdict", "verdict", [("no verdict yet", NO_VERDICT), *verdicts]),
+            "tag": dropdown("tag", "tag", [(t, t) for t in self.store.tag_names()]),
+            "outlet": dropdown("outlet", "outlet", [(o, o) for o in self.store.outlets()]),
+            "kind": dropdown("kind", "kind", [(k.value, k.value) for k in Kind]),
+            "speaker": text("speaker", "speaker"),
+            "search": text("search", "search the claim text"),
+            "flagged": w.Checkbox(value=initial.get("flagged") is True, description="flagged only",
+                                  indent=False, layout=w.Layout(width="auto")),
+        }
+        assert set(boxes) == set(UI_FILTERS)
+        return boxes
+
+    def _button(self, value, kind: str) -> w.Button:
+        key = key_for(kind, value.id, self.actions)
+        button = w.Button(description=f"{key}  {value.label}" if key else value.label,
+                          tooltip=value.description or value.label,
+                          layout=w.Layout(width="auto", border="3px solid transparent"))
+        button.style.button_color = value.colour
+        button.style.text_color = render.text_colour(value.colour)
+        button.add_class(f"ck-{kind}-{value.id}")
+        action = self.set_verdict if kind == "verdict" else self.set_status
+        button.on_click(lambda _, v=value.id: self._clicked(action, v))
+        return button
+
+    def _plain(self, key: str, label: str, action, css: str) -> w.Button:
+        button = w.Button(description=f"{key}  {label}", layout=w.Layout(width="auto"))
+        button.add_class(css)
+        button.on_click(lambda _: self._clicked(action))
+        return button
+
+    def _layout(self) -> w.VBox:
+        f = self.filter_widgets
+        filters = w.HBox([f["status"], f["verdict"], f["tag"], f["outlet"], f["kind"],
+                          f["speaker"], f["search"], f["flagged"], self.unreviewed_box,
+                          self.sort_box], layout=w.Layout(flex_flow="row wrap"))
+        progress = w.HBox([self.progress, self.progress_label],
+                          layout=w.Layout(align_items="center"))
+        wrap = w.Layout(flex_flow="row wrap")
+        actions = w.VBox([
+            w.HTML("<b>Verdict</b> (then the next claim)"),
+            w.HBox(list(self.verdict_buttons.values()), layout=wrap),
+            w.HTML("<b>Status</b>"),
+            w.HBox(list(self.status_buttons.values()), layout=wrap),
+            w.HBox([self.previous_button, self.next_button, self.undo_button, self.flag_button],
+                   layout=wrap),
+            self.key_box,
+            self.conflict_box,
+            w.HTML("<b>Tags</b>"), self.tags_box, self.tag_picker,
+            w.HTML("<b>Note and evidence</b>"), self.note_box, self.evidence_box,
+            w.HTML("<b>Fix the extraction</b>"),
+            w.HBox([self.speaker_box, self.not_a_claim_box],
+                   layout=w.Layout(align_items="center")),
+            self.message,
+        ], layout=w.Layout(flex="2 1 340px", min_width="300px"))
+        card = w.Box([self.card], layout=w.Layout(flex="3 1 420px", min_width="320px",
+                                                  margin="0 20px 0 0"))
+        body = w.HBox([card,
+                       actions], layout=w.Layout(flex_flow="row wrap",
+                                                 align_items="flex-start"))
+        root = w.VBox([filters, progress, body], layout=w.Layout())
+        root.add_class("claimkit-review")
+        return root
+
+    # --- the queue ------------------------------------------------------------------------------
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The store filters in force: the fixed ones and what the widgets say."""
+        chosen = {name: box.value for name, box in self.filter_widgets.items()}
+        return store_filters(self.fixed_filters, chosen, self.unreviewed_box.value)
+
+    def reload(self) -> None:
+        """Read the queue for the current filters again, staying on the same claim if it is
+        still in it (else the first claim without a decision)."""
+        keep = self.current["claim_id"] if self.current else None
+        frame = self.store.review_queue(sort=self.sort_box.value, **self.filters)
+        self.queue = Queue.from_rows(frame.itertuples(index=False, name=None))
+        if keep is not None:
+            self.queue.go_to(keep)
+        self._hide_conflict()
+        self.show()
+
+    def set_filters(self, **values: Any) -> None:
+        """Set filter widgets (and ``unreviewed`` / ``sort``) as a user would; reloads once."""
+        with self._quiet():
+            for name, value in values.items():
+                if name == "unreviewed":
+                    self.unreviewed_box.value = bool(value)
+                elif name == "sort":
+                    self.sort_box.value = value
+                elif name in self.filter_widgets:
+                    self.filter_widgets[name].value = _widget_value(name, value)
+                else:
+                    raise TypeError(f"no filter widget {name!r}; widgets: "
+                                    f"{', '.join([*UI_FILTERS, 'unreviewed', 'sort'])}")
+        self.reload()
+
+    def show(self) -> None:
+        """Read the queue's current claim from the store and show it."""
+        claim_id = self.queue.current
+        self.current = self.store.claim(claim_id) if claim_id else None
+        self._render()
+
+    def next(self) -> None:
+        self._hide_conflict()
+        if self.queue.next():
+            self.show()
+        else:
+            self._say("That was the last claim in this filter.")
+
+    def previous(self) -> None:
+        self._hide_conflict()
+        if self.queue.previous():
+            self.show()
+        else:
+            self._say("This is the first claim in this filter.")
+
+    # --- changing the review --------------------------------------------------------------------
+
+    def set_verdict(self, verdict: str) -> None:
+        """Record a verdict and move on to the next claim."""
+        if self._save(verdict=verdict):
+            self.next()
+
+    def set_status(self, status: str) -> None:
+        self._save(status=status)
+
+    def toggle_flag(self) -> None:
+        if self.current:
+            self._save(flagged=not self.current["flagged"])
+
+    def set_tags(self, tags: Iterable[str]) -> None:
+        self._save(tags=list(tags))
+
+    def add_tag(self, tag: str) -> None:
+        if tag.strip():
+            self._save(add_tags=[tag])
+
+    def set_note(self, note: str) -> None:
+        self._save(note=note)
+
+    def set_evidence(self, urls: str | Iterable[str]) -> None:
+        self._save(evidence=urls.split() if isinstance(urls, str) else list(urls))
+
+    def correct_speaker(self, speaker: str) -> None:
+        """The speaker as it should have been extracted (empty: back to the extractor's)."""
+        self._save(corrected_speaker=speaker)
+
+    def mark_not_a_claim(self, not_a_claim: bool = True) -> None:
+        self._save(not_a_claim=not_a_claim)
+
+    def _save(self, **change: Any) -> bool:
+        """Write one change at the version on screen; True when it was stored."""
+        if not self.current:
+            return False
+        claim_id, version = self.current["claim_id"], self.current["version"]
+        try:
+            new_version = self.store.review(claim_id, expected_version=version,
+                                            reviewer=self.reviewer, **change)
+        except ConflictError as conflict:
+            self._show_conflict(conflict, change)
+            return False
+        except (ValueError, TypeError) as problem:
+            self._render(message=render.message_html(str(problem), error=True))
+            return False
+        if new_version != version:
+            self.undo_stack.append((claim_id, new_version))
+        self._refresh_current()
+        return True
+
+    def undo(self) -> None:
+        """Undo this session's latest change (going back to its claim first)."""
+        self._hide_conflict()
+        if not self.undo_stack:
+            self._say("Nothing to undo in this session.")
+            return
+        claim_id, version = self.undo_stack[-1]
+        if not self.current or self.current["claim_id"] != claim_id:
+            self.queue.go_to(claim_id)
+            self.current = self.store.claim(claim_id)
+        try:
+            self.store.undo(claim_id, reviewer=self.reviewer, expected_version=version)
+        except ConflictError as conflict:
+            self.undo_stack.pop()  # their change is on top now: undoing mine would undo theirs
+            self._show_conflict(conflict, None)
+            return
+        except NothingToUndo as done:
+            self.undo_stack.pop()
+            self._say(str(done))
+            return
+        self.undo_stack.pop()
+        self._refresh_current(message=render.message_html("Undone."))
+
+    def _refresh_current(self, message: str = "") -> None:
+        self.current = self.store.claim(self.current["claim_id"])
+        self.queue.mark(self.current["claim_id"],
+                        is_decided(self.current["verdict"], self.current["not_a_claim"]))
+        self._render(message=message)
+
+    # --- conflicts ------------------------------------------------------------------------------
+
+    def _show_conflict(self, conflict: ConflictError, mine: dict[str, Any] | None) -> None:
+        self.pending = mine
+        self.current = self.store.claim(conflict.claim_id)  # what they set, on screen
+        self.conflict_text.value = render.conflict_html(conflict.changes, mine)
+        self.apply_mine_button.disabled = mine is None
+        self.conflict_box.layout.display = "flex"
+        self._render()
+
+    def _hide_conflict(self) -> None:
+        self.pending = None
+        self.conflict_box.layout.display = "none"
+
+    @property
+    def in_conflict(self) -> bool:
+        return self.conflict_box.layout.display != "none"
+
+    def keep_theirs(self) -> None:
+        self._hide_conflict()
+        self._refresh_current(message=render.message_html("Kept the other reviewer's change."))
+
+    def apply_mine(self) -> None:
+        """Redo my change on top of theirs (the claim on screen is now their version)."""
+        change = self.pending
+        self._hide_conflict()
+        if change:
+            self._save(**change)
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def press(self, key: str) -> bool:
+        """Do what ``key`` does (the key box sends each typed key here); False if unknown."""
+        action, argument = self.actions.get(key.lower(), (None, None))
+        if action is None:
+            if not key.isspace():
+                self._say(f"The key {key!r} does nothing here.")
+            return False
+        handlers = {"verdict": lambda: self.set_verdict(argument), "next": self.next,
+                    "previous": self.previous, "undo": self.undo, "flag": self.toggle_flag}
+        handlers[action]()
+        return True
+
+    def _on_keys(self, change) -> None:
+        if self._quiet_depth or not change.new:
+            return
+        with self._quiet():
+            self.key_box.value = ""
+        for key in change.new:
+            self.press(key)
+
+    # --- widget events --------------------------------------------------------------------------
+
+    def _clicked(self, action, *args) -> None:
+        action(*args)
+        self.key_box.focus()  # keys keep working after a click
+
+    def _on_filter(self, change) -> None:
+        if not self._quiet_depth:
+            self.reload()
+
+    def _on_tags(self, change) -> None:
+        if not self._quiet_depth:
+            self.set_tags(change.new)
+
+    def _on_tag_picked(self, change) -> None:
+        if self._quiet_depth or not change.new.strip():
+            return
+        self.add_tag(change.new)
+        with self._quiet():
+            self.tag_picker.value = ""
+            self.tag_picker.options = self.store.tag_names()
+
+    def _quiet_or(self, action, value) -> None:
+        if not self._quiet_depth:
+            action(value)
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Set widget values from the store without treating them as the reviewer's input."""
+        self._quiet_depth += 1
+        try:
+            yield
+        finally:
+            self._quiet_depth -= 1
+
+    # --- drawing --------------------------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        self.message.value = render.message_html(text)
+
+    def _render(self, message: str = "") -> None:
+        self.message.value = message
+        decided, total = self.queue.progress
+        self.progress.max = max(total, 1)
+        self.progress.value = decided
+        share = f" ({decided / total:.0%})" if total else ""
+        self.progress_label.value = (f'<span class="ck-progress">{decided} of {total} reviewed'
+                                     f'{share} in this filter</span>')
+        claim = self.current
+        if claim is None:
+            self.card.value = render.empty_card(describe_filters(self.filters))
+            self._sync_inputs({})
+            return
+        self.card.value = render.claim_card(
+            claim, self._article_text(claim["article_id"]),
+            position=self.queue.position if self.queue.current == claim["claim_id"] else None,
+            total=len(self.queue), statuses=self.statuses, verdicts=self.verdicts)
+        self._sync_inputs(claim)
+
+    def _sync_inputs(self, claim: dict[str, Any]) -> None:
+        with self._quiet():
+            for value, button in self.verdict_buttons.items():
+                _select(button, claim.get("verdict") == value)
+            for value, button in self.status_buttons.items():
+                _select(button, claim.get("status") == value)
+            self.flag_button.description = ("f  unflag" if claim.get("flagged")
+                                            else "f  flag for later")
+            self.tags_box.value = list(claim.get("tags") or [])
+            self.note_box.value = claim.get("note") or ""
+            self.evidence_box.value = " ".join(claim.get("evidence") or [])
+            self.speaker_box.value = claim.get("corrected_speaker") or ""
+            self.not_a_claim_box.value = bool(claim.get("not_a_claim"))
+        for box in (*self.verdict_buttons.values(), *self.status_buttons.values(),
+                    self.flag_button, self.undo_button, self.tags_box, self.tag_picker,
+                    self.note_box, self.evidence_box, self.speaker_box, self.not_a_claim_box):
+            box.disabled = not claim
+
+    def _article_text(self, article_id: str) -> str:
+        if article_id not in self._articles:
+            self._articles[article_id] = self.store.article(article_id).text
+            if len(self._articles) > ARTICLE_CACHE:
+                self._articles.popitem(last=False)
+        self._articles.move_to_end(article_id)
+        return self._articles[article_id]
+
+
+def _select(button: w.Button, selected: bool) -> None:
+    border = "3px solid #111" if selected else "3px solid transparent"
+    if button.layout.border != border:
+        button.layout.border = border
+        button.style.font_weight = "bold" if selected else ""
+
+
+def _widget_value(name: str, value: Any) -> Any:
+    if name == "flagged":
+        return value is True
+    if name == "verdict" and value == NO_VERDICT:
+        return NO_VERDICT
+    return value if isinstance(value, str) else ANY
+
+
+def _width(width: str) -> w.Layout:
+    return w.Layout(width=width)

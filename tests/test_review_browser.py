@@ -1,0 +1,196 @@
+"""End to end in a real browser: JupyterLab on localhost, 02_review.ipynb run in headless
+Chromium (Debian's /usr/bin/chromium; Playwright never downloads a browser), a verdict clicked
+in the rendered widget and a key typed into its key box; the store must record the verdict and
+the app must show the next claim. A screenshot is kept in tests/artifacts/review_app.png.
+
+Skipped only where /usr/bin/chromium is missing and not under CI (CI installs it: a failure).
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from claimkit.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+VIEWPORT = {"width": 1366, "height": 900}
+# JupyterLab's own settings for the test server: no news or update checks (no network), and
+# the notebook's kernel starts without asking.
+LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+                {"fetchNews": "false", "checkForUpdates": False},
+                "@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
+                {"autoStartDefaultKernel": True}}
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is required under CI (.ci/run installs Debian's chromium)",
+                    pytrace=False)
+    pytest.skip(f"no {CHROMIUM}", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def lab_environment(home: Path) -> dict[str, str]:
+    """Keep the server's settings, workspaces and runtime files inside the test's folder."""
+    settings = home / "settings"
+    for name, values in LAB_SETTINGS.items():
+        extension, file = name.rsplit("/", 1)
+        (settings / extension).mkdir(parents=True, exist_ok=True)
+        (settings / extension / file).write_text(json.dumps(values))
+    env = dict(os.environ)
+    env.update(JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    # The kernel imports claimkit from this checkout, like the test process does.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"),
+                                                    env.get("PYTHONPATH")) if p)
+    return env
+
+
+@pytest.fixture
+def lab(tmp_path: Path):
+    """A JupyterLab server on 127.0.0.1 over a copy of notebooks/ and data/; always stopped."""
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks",
+                    ignore=shutil.ignore_patterns("*.db*", ".ipynb_checkpoints"))
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    port, token = free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}",
+               f"--ServerApp.root_dir={tmp_path / 'notebooks'}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(tmp_path / "jupyter.log", "wb")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                              env=lab_environment(tmp_path / "home"), start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(base, token, server, tmp_path / "jupyter.log")
+        yield base, token, tmp_path / "notebooks"
+    finally:
+        stop(server)
+        log.close()
+        # Shown by pytest when the test fails.
+        print((tmp_path / "jupyter.log").read_text(errors="replace")[-4000:])
+
+
+def wait_for_server(base: str, token: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"JupyterLab exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"JupyterLab did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop the server and its kernels (its own process group, started for this test)."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(server.pid, signal.SIGKILL)  # kernels left behind, if any
+    except ProcessLookupError:
+        pass
+    server.wait(timeout=10)
+
+
+def start_kernel(base: str, token: str, notebook: str) -> None:
+    """Start the notebook's kernel session through the server's API, so the page attaches to
+    it instead of asking which kernel to use."""
+    body = json.dumps({"path": notebook, "name": notebook, "type": "notebook",
+                       "kernel": {"name": "python3"}}).encode()
+    request = urllib.request.Request(f"{base}/api/sessions?token={token}", data=body,
+                                     method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 201
+
+
+def wait_until(condition, timeout: float = 30, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def test_review_app_in_jupyterlab_records_a_verdict_and_moves_on(lab):
+    base, token, folder = lab
+    store_path = folder / "claimkit-sample.db"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT)
+        try:
+            start_kernel(base, token, "02_review.ipynb")
+            page.goto(f"{base}/lab/tree/02_review.ipynb?token={token}")
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(
+                timeout=60_000)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            card = page.locator(".claimkit-review .ck-card")
+            card.wait_for(timeout=120_000)
+            shown = page.locator(".claimkit-review .ck-claim-id")
+            first = shown.inner_text()
+
+            with open_store(store_path) as store:
+                queue = list(store.review_queue()["claim_id"])
+            assert first == queue[0]
+            button = page.locator(".claimkit-review .ck-verdict-true button, "
+                                  ".claimkit-review button.ck-verdict-true").first
+            assert "1" in button.inner_text() and "True" in button.inner_text()
+            button.click()
+
+            with open_store(store_path) as store:
+                wait_until(lambda: store.claim(first)["verdict"] == "true", what="the verdict")
+            wait_until(lambda: shown.inner_text() == queue[1], what="the next claim")
+            assert "1 of" in page.locator(".claimkit-review .ck-progress").inner_text()
+
+            # Keys: the focus is back in the key box after the click; "k" goes back.
+            page.keyboard.type("k")
+            wait_until(lambda: shown.inner_text() == first, what="the previous claim")
+            assert page.locator(".claimkit-review .ck-keys input").input_value() == ""
+
+            page.locator(".claimkit-review").first.scroll_into_view_if_needed()
+            page.evaluate("document.querySelector('.claimkit-review')"
+                          ".scrollIntoView({block: 'start'})")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "review_app.png"))
+        except BaseException:
+            ARTIFACTS.mkdir(exist_ok=True)  # what the browser showed when it went wrong
+            page.screenshot(path=str(ARTIFACTS / "review_app_failure.png"))
+            raise
+        finally:
+            browser.close()
