@@ -320,3 +320,17 @@ def test_postgresql_store_gives_the_same_chart_data(pg_url, known):  # noqa: F81
             charts.build_chart_set(known, [name])[name]), name
     frame = embedded(charts.verdict_breakdown(data.claims, data.verdicts, by="outlet"))
     assert counted(frame, "group", "value")[("Daily Planet", "True")] == 2
+
+
+def test_notebook_charts_render_without_the_network():
+    from claimkit import charts
+
+    chart = alt.Chart(pd.DataFrame({"n": [1, 2]})).mark_bar().encode(x="n")
+    try:
+        charts.use_theme()
+        bundle = chart._repr_mimebundle_()
+    finally:
+        alt.renderers.enable("default")
+    html = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
+    assert "vegaEmbed" in html and "cdn.jsdelivr" not in html
+    assert 'src="http' not in html

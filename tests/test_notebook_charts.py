@@ -47,3 +47,5 @@ def test_notebook_runs_headless_and_writes_charts_and_report(tmp_path):
     # The linked pair is shown with its selection (Altair's notebook output embeds the spec).
     shown = [str(o.get("data", {})) for c in nb.cells for o in c.get("outputs", [])]
     assert any("speaker_pick" in text and "hconcat" in text for text in shown)
+    # Charts in the notebook carry their JavaScript: nothing is fetched from a CDN.
+    assert not any("cdn.jsdelivr" in text or "<script src=\"http" in text for text in shown)

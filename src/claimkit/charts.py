@@ -97,9 +97,16 @@ def theme() -> alt.theme.ThemeConfig:
     }}
 
 
-def use_theme() -> None:
-    """Draw every Altair chart in this session with claimkit's look (for notebooks)."""
+def use_theme(*, offline: bool = True) -> None:
+    """Draw every Altair chart in this session with claimkit's look (for notebooks).
+
+    ``offline``: charts carry their own Vega JavaScript (vl-convert's bundle, ~0.9 MB each)
+    instead of loading it from a CDN, which Altair 6 does by default in JupyterLab 4 (its
+    built-in renderer stops at Vega-Lite 5). Newsroom and CI machines are often offline.
+    """
     alt.theme.enable(THEME)
+    if offline:
+        alt.renderers.enable("html", template="inline")
 
 
 # --- the data -------------------------------------------------------------------------------
