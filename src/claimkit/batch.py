@@ -41,7 +41,7 @@ ProblemFn = Callable[[InputProblem], None]
 _QUEUED_PER_WORKER = 1
 
 # What a chunk sends back per article: its claims, or the reason it has none.
-_Result = tuple[list[Claim], "str | None"]
+Result = tuple[list[Claim], "str | None"]
 
 
 def run_extraction(
@@ -71,7 +71,7 @@ def run_extraction(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     jobs = _effective_jobs(jobs)
-    chunks = _chunked(articles, batch_size)
+    chunks = chunked(articles, batch_size)
     if jobs == 1:
         results = _run_in_process(chunks, model, extract_fn)
     else:
@@ -91,7 +91,7 @@ def _effective_jobs(jobs: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _chunked(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+def chunked(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
     it = iter(articles)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -110,9 +110,13 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
-def _process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[_Result]:
-    """Parse a chunk with one ``nlp.pipe`` call and extract each doc; never raises per article."""
-    results: list[_Result] = []
+def process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[Result]:
+    """Parse a chunk with one ``nlp.pipe`` call and extract each doc; never raises per article.
+
+    Every engine runs this (worker processes here, Dask workers in ``claimkit.dask_engine``),
+    which is what makes their claims identical.
+    """
+    results: list[Result] = []
     with nlp.memory_zone():
         try:
             docs = list(nlp.pipe([a.text for a in chunk], batch_size=len(chunk)))
@@ -129,11 +133,11 @@ def _process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[_Re
 
 
 def _run_in_process(chunks: Iterable[list[Article]], model: str | None,
-                    extract_fn: ExtractFn | None) -> Iterator[tuple[Article, _Result]]:
+                    extract_fn: ExtractFn | None) -> Iterator[tuple[Article, Result]]:
     nlp = load_pipeline(model)
     fn = extract_fn or _default_extract_fn()
     for chunk in chunks:
-        yield from zip(chunk, _process_chunk(nlp, fn, chunk))
+        yield from zip(chunk, process_chunk(nlp, fn, chunk))
 
 
 # --- worker processes -------------------------------------------------------------------------
@@ -154,10 +158,10 @@ def _init_worker(model: str | None, extract_fn: ExtractFn | None) -> None:
         _worker_init_error = exc
 
 
-def _work(chunk: list[Article]) -> list[_Result]:
+def _work(chunk: list[Article]) -> list[Result]:
     if _worker_init_error is not None:
         raise _worker_init_error
-    return _process_chunk(_worker_nlp, _worker_extract_fn, chunk)
+    return process_chunk(_worker_nlp, _worker_extract_fn, chunk)
 
 
 def _ping() -> bool:
@@ -210,7 +214,7 @@ class _ParallelRun:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    def run(self, chunks: Iterable[list[Article]]) -> Iterator[tuple[Article, _Result]]:
+    def run(self, chunks: Iterable[list[Article]]) -> Iterator[tuple[Article, Result]]:
         pending: deque[tuple[list[Article], Future]] = deque()
         try:
             for chunk in chunks:
@@ -235,7 +239,7 @@ class _ParallelRun:
                 future.cancel()
             self._close_pool()
 
-    def _take_oldest(self, pending: deque) -> Iterator[tuple[Article, _Result]]:
+    def _take_oldest(self, pending: deque) -> Iterator[tuple[Article, Result]]:
         chunk, future = pending.popleft()
         try:
             results = future.result()
@@ -246,7 +250,7 @@ class _ParallelRun:
             return
         yield from zip(chunk, results)
 
-    def _retry_one_by_one(self, articles: list[Article]) -> Iterator[tuple[Article, _Result]]:
+    def _retry_one_by_one(self, articles: list[Article]) -> Iterator[tuple[Article, Result]]:
         self._new_pool()
         try:
             self.pool.submit(_ping).result()
