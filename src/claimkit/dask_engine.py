@@ -29,11 +29,11 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import count
+from itertools import chain, count
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
-from claimkit.batch import ProblemFn, Result, chunked, process_chunk
+from claimkit.batch import ExtractFn, ProblemFn, Result, chunked, process_chunk
 from claimkit.model import Article, Claim, InputProblem
 from claimkit.nlp import load_pipeline, resolve_model_name
 
@@ -53,12 +53,13 @@ IN_FLIGHT_PER_THREAD = 2
 _pipeline_lock = threading.Lock()
 
 
-def extract_partition(articles: list[Article], model: str) -> list[Result]:
+def extract_partition(articles: list[Article], model: str,
+                      extract_fn: ExtractFn | None = None) -> list[Result]:
     """Runs on a worker: ``(claims, error)`` for each article of one partition."""
     from claimkit.extract.pipeline import extract_docs
 
     with _pipeline_lock:
-        return process_chunk(load_pipeline(model), extract_docs, articles)
+        return process_chunk(load_pipeline(model), extract_fn or extract_docs, articles)
 
 
 def run_extraction_dask(
@@ -68,22 +69,28 @@ def run_extraction_dask(
     scheduler: str | Client | None = None,
     partition_size: int = PARTITION_SIZE,
     on_problem: ProblemFn | None = None,
+    extract_fn: ExtractFn | None = None,
 ) -> Iterator[tuple[Article, list[Claim]]]:
     """Yield ``(article, claims)`` for each article as its partition completes on Dask.
 
     ``scheduler``: a scheduler address (``tcp://host:8786``), a ``distributed.Client`` (left
     open), or None to start and stop a local cluster with one worker process per core.
     ``on_problem`` is called just before an article whose extraction failed is yielded (with
-    no claims). The input is consumed lazily; closing the generator cancels what is in flight
-    and stops a cluster it started.
+    no claims). ``extract_fn``: as for ``run_extraction`` (default ``extract_docs``); it must
+    be importable on the workers. The input is consumed lazily; closing the generator cancels
+    what is in flight and stops a cluster it started.
     """
     if partition_size < 1:
         raise ValueError(f"partition_size must be at least 1, got {partition_size}")
     # Resolved here, not on the workers: a cluster's workers may not share our environment.
     model_name = resolve_model_name(model)
+    partitions = chunked(articles, partition_size)
+    first = next(partitions, None)
+    if first is None:  # nothing to do (e.g. a resumed run with everything stored): no cluster
+        return
     with dask_client(scheduler) as client:
-        run = _DaskRun(client, model_name)
-        for article, (claims, error) in run.results(chunked(articles, partition_size)):
+        run = _DaskRun(client, model_name, extract_fn)
+        for article, (claims, error) in run.results(chain([first], partitions)):
             if error is not None and on_problem is not None:
                 on_problem(InputProblem(article.path or article.article_id,
                                         f"extraction failed: {error}"))
@@ -130,9 +137,10 @@ def _connect(address: str) -> Client:
 class _DaskRun:
     """Partitions submitted as Dask futures, at most a few per worker thread at a time."""
 
-    def __init__(self, client: Client, model: str) -> None:
+    def __init__(self, client: Client, model: str, extract_fn: ExtractFn | None) -> None:
         self.client = client
         self.model = model
+        self.extract_fn = extract_fn
         self._keys = (f"claimkit-extract-{uuid4().hex}-{i}" for i in count())
 
     def max_in_flight(self) -> int:
@@ -143,8 +151,8 @@ class _DaskRun:
     def _submit(self, partition: list[Article]):
         # An explicit unique key: Dask would otherwise merge two identical partitions into one
         # task, and keys must not collide between runs sharing a cluster.
-        return self.client.submit(extract_partition, partition, self.model,
-                                  key=next(self._keys), pure=False, retries=0)
+        return self.client.submit(extract_partition, partition, self.model, self.extract_fn,
+                                  key=next(self._keys), pure=False)
 
     def results(self, partitions: Iterable[list[Article]]) -> Iterator[tuple[Article, Result]]:
         from distributed import as_completed

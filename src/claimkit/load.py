@@ -67,8 +67,8 @@ class LoadResult:
 
 def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None = None,
                        jobs: int = 1, listener: LoadListener | None = None,
-                       engine: str = "local", scheduler: str | Client | None = None
-                       ) -> LoadResult:
+                       engine: str = "local", scheduler: str | Client | None = None,
+                       batch_size: int | None = None) -> LoadResult:
     """Extract every article under ``paths`` that ``store`` does not hold yet, and store it.
 
     An article counts as stored when the store holds it from the current extractor version;
@@ -76,7 +76,8 @@ def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None 
     ``engine``: "local" (``jobs`` processes on this machine) or "dask" (``scheduler``: an
     address or a ``distributed.Client``; None starts a local cluster, one worker per core).
     Either way stored articles are skipped before they are sent to extraction, and results
-    are stored here, one transaction per article.
+    are stored here, one transaction per article. ``batch_size``: articles per parse batch
+    (local) or per Dask partition; None for the engine's default.
     """
     from claimkit.extract import EXTRACTOR_VERSION, iter_extract
     from claimkit.store import AddResult
@@ -95,8 +96,8 @@ def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None 
 
     articles = read_articles(list(paths), on_problem=listener.input_problem)
     results = iter_extract(not_yet_stored(articles), model=model, jobs=jobs,
-                           on_problem=listener.extraction_problem, engine=engine,
-                           scheduler=scheduler)
+                           batch_size=batch_size, on_problem=listener.extraction_problem,
+                           engine=engine, scheduler=scheduler)
     try:
         for article, claims in results:
             if listener.accept(article, claims):
