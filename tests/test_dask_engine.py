@@ -1,11 +1,10 @@
 """The Dask engine: the same claims and ids as the local engine, a dead worker costs only a retry.
 
-Real clusters throughout: a ``LocalCluster`` of two worker processes (loopback only), shared
-by the tests of this module and always closed, and the command line starting its own.
+Real clusters throughout: the engine's own ``LocalCluster`` with two worker processes (loopback
+only), shared by the tests of this module and always closed, and the command line starting its own.
 """
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import subprocess
@@ -19,7 +18,7 @@ from test_batch import articles, fails_on_boom, kills_worker_on_crash, make_arti
 
 from claimkit.batch import run_extraction
 from claimkit.cli import main
-from claimkit.dask_engine import run_extraction_dask
+from claimkit.dask_engine import local_cluster, run_extraction_dask
 from claimkit.load import ProblemLog, extract_into_store
 from claimkit.model import InputProblem
 from claimkit.store import open_store
@@ -34,10 +33,7 @@ def cluster():
     # allowed_failures=1: a partition whose worker dies once is simply run again (what a
     # killed worker costs); one that kills two workers is given up as Dask's KilledWorker and
     # retried article by article. Dask's default (3) only makes the crash test slower.
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None,
-                                  silence_logs=logging.ERROR,
-                                  scheduler_kwargs={"allowed_failures": 1}) as cluster, \
+    with local_cluster(2, scheduler_kwargs={"allowed_failures": 1}) as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:
         yield cluster, client
 

@@ -30,7 +30,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain, count
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from claimkit.batch import ExtractFn, ProblemFn, Result, chunked, process_chunk
@@ -38,7 +38,7 @@ from claimkit.model import Article, Claim, InputProblem
 from claimkit.nlp import load_pipeline, resolve_model_name
 
 if TYPE_CHECKING:
-    from distributed import Client, Future
+    from distributed import Client, Future, LocalCluster
 
 # Articles per Dask task. Big enough that the per-task overhead of the scheduler (a few ms)
 # is nothing next to parsing (~0.3 s an article per core), small enough that a lost worker
@@ -100,7 +100,7 @@ def run_extraction_dask(
 @contextmanager
 def dask_client(scheduler: str | Client | None = None) -> Iterator[Client]:
     """A client for ``scheduler``; starts (and then closes) a local cluster when it is None."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if isinstance(scheduler, Client):
         yield scheduler
@@ -109,11 +109,20 @@ def dask_client(scheduler: str | Client | None = None) -> Iterator[Client]:
         with _connect(scheduler) as client:
             yield client
         return
-    with LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, \
-            Client(cluster, set_as_default=False) as client:
+    with local_cluster() as cluster, Client(cluster, set_as_default=False) as client:
         yield client
+
+
+def local_cluster(n_workers: int | None = None, **options: Any) -> LocalCluster:
+    """The cluster started when no scheduler is given: ``n_workers`` (default: one per core)
+    single-threaded worker processes on loopback, no dashboard, Dask's logs kept quiet.
+    ``options`` go to ``LocalCluster`` over these."""
+    from distributed import LocalCluster
+
+    settings = dict(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                    processes=True, host="127.0.0.1", dashboard_address=None,
+                    silence_logs=logging.ERROR)
+    return LocalCluster(**(settings | options))
 
 
 class SchedulerUnreachable(RuntimeError):
