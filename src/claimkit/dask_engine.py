@@ -40,10 +40,12 @@ from claimkit.nlp import load_pipeline, resolve_model_name
 if TYPE_CHECKING:
     from distributed import Client, Future, LocalCluster
 
-# Articles per Dask task. Big enough that the per-task overhead of the scheduler (a few ms)
-# is nothing next to parsing (~0.3 s an article per core), small enough that a lost worker
-# costs little and the client holds little.
-PARTITION_SIZE = 32
+# Articles per Dask task, parsed as one nlp.pipe batch. Big enough that the scheduler's cost
+# per task (about a millisecond) is nothing next to parsing (~0.3 s an article per core); the
+# same as the local engine's batch because a partition is one parse batch: measured on 300
+# PolNeAR articles with 2 workers, 32 made workers' peak RSS 1.0 GB instead of 0.68 GB, and
+# the run 22% slower on a quiet machine (BENCHMARKS.md, "Corpus scale").
+PARTITION_SIZE = 16
 # Partitions per worker thread in flight: one running, one queued so the worker never waits
 # for the client. More only costs memory on the client.
 IN_FLIGHT_PER_THREAD = 2
