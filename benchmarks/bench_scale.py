@@ -1,7 +1,7 @@
 """Corpus scale: files -> claims -> store with each engine, against the bare parse (DESIGN §5).
 
     python benchmarks/bench_scale.py                    # 100 and 1,000 articles (~20 min, 2 cores)
-    python benchmarks/bench_scale.py --sizes 5000       # ~75 min on 2 quiet cores
+    python benchmarks/bench_scale.py --sizes 5000       # ~75 min on 2 cores
     python benchmarks/bench_scale.py --sizes 20         # a smoke run (written to scale-smoke.json)
 
 Texts: the PolNeAR train and dev texts (../shared/polnear, read at run time), written to a

@@ -21,6 +21,7 @@ from claimkit.cli import main
 from claimkit.dask_engine import local_cluster, run_extraction_dask
 from claimkit.load import ProblemLog, extract_into_store
 from claimkit.model import InputProblem
+from claimkit.nlp import ModelNotFound
 from claimkit.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,6 +165,15 @@ def test_an_article_that_keeps_killing_workers_is_the_only_one_lost(cluster):
     assert sorted(results) == sorted(a.path for a in docs)
     assert all(results[a.path] for a in docs if a.path != "crash.txt")
     client.wait_for_workers(2, timeout=60)
+
+
+def test_a_model_the_workers_cannot_load_is_an_error_not_a_problem_per_article(cluster):
+    _, client = cluster
+    problems: list[InputProblem] = []
+    with pytest.raises(ModelNotFound, match="no_such_pipeline"):
+        list(run_extraction_dask(articles(), scheduler=client, model="no_such_pipeline",
+                                 on_problem=problems.append))
+    assert problems == []
 
 
 def claimkit(*args: str | os.PathLike) -> subprocess.CompletedProcess:
