@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-POLNEAR_DEV = ROOT.parent / "shared" / "polnear" / "dev" / "text"
+POLNEAR = ROOT.parent / "shared" / "polnear"
 SAMPLE = ROOT / "data" / "voa_biden_putin_geneva.txt"
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -47,14 +47,15 @@ TARGET_MEMORY_GROWTH = 1.10
 
 # --- texts ------------------------------------------------------------------------------------
 
-def load_texts(source: str, sample_copies: int) -> tuple[list[str], str]:
+def load_texts(source: str, sample_copies: int,
+               splits: tuple[str, ...] = ("dev",)) -> tuple[list[str], str]:
     """The benchmark texts and a description of where they came from."""
-    if source in ("auto", "polnear") and POLNEAR_DEV.is_dir():
-        paths = sorted(POLNEAR_DEV.glob("*.txt"))
-        if paths:
-            return [p.read_text(encoding="utf-8") for p in paths], f"polnear-dev ({len(paths)} texts)"
+    paths = [p for split in splits for p in sorted((POLNEAR / split / "text").glob("*.txt"))]
+    if source in ("auto", "polnear") and paths:
+        return ([p.read_text(encoding="utf-8") for p in paths],
+                f"polnear-{'+'.join(splits)} ({len(paths)} texts)")
     if source == "polnear":
-        sys.exit(f"no PolNeAR dev texts at {POLNEAR_DEV}")
+        sys.exit(f"no PolNeAR {'/'.join(splits)} texts under {POLNEAR}")
     text = SAMPLE.read_text(encoding="utf-8")
     return [text] * sample_copies, f"sample {SAMPLE.name} x{sample_copies}"
 

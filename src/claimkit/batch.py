@@ -45,7 +45,7 @@ _QUEUED_PER_WORKER = 1
 _TAIL_CHUNKS_PER_WORKER = 3
 
 # What a chunk sends back per article: its claims, or the reason it has none.
-_Result = tuple[list[Claim], "str | None"]
+Result = tuple[list[Claim], "str | None"]
 
 
 def run_extraction(
@@ -76,7 +76,7 @@ def run_extraction(
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     jobs = _effective_jobs(jobs)
     if jobs == 1:
-        results = _run_in_process(_chunked(articles, batch_size), model, extract_fn)
+        results = _run_in_process(chunked(articles, batch_size), model, extract_fn)
     else:
         chunks = _chunked_evenly_at_the_end(articles, batch_size, jobs)
         results = _ParallelRun(jobs, model, extract_fn).run(chunks)
@@ -95,7 +95,7 @@ def _effective_jobs(jobs: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _chunked(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+def chunked(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
     it = iter(articles)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -134,9 +134,13 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
-def _process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[_Result]:
-    """Parse a chunk with one ``nlp.pipe`` call and extract each doc; never raises per article."""
-    results: list[_Result] = []
+def process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[Result]:
+    """Parse a chunk with one ``nlp.pipe`` call and extract each doc; never raises per article.
+
+    Every engine runs this (worker processes here, Dask workers in ``claimkit.dask_engine``),
+    which is what makes their claims identical.
+    """
+    results: list[Result] = []
     with nlp.memory_zone():
         try:
             docs = list(nlp.pipe([a.text for a in chunk], batch_size=len(chunk)))
@@ -153,11 +157,11 @@ def _process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[_Re
 
 
 def _run_in_process(chunks: Iterable[list[Article]], model: str | None,
-                    extract_fn: ExtractFn | None) -> Iterator[tuple[Article, _Result]]:
+                    extract_fn: ExtractFn | None) -> Iterator[tuple[Article, Result]]:
     nlp = load_pipeline(model)
     fn = extract_fn or _default_extract_fn()
     for chunk in chunks:
-        yield from zip(chunk, _process_chunk(nlp, fn, chunk))
+        yield from zip(chunk, process_chunk(nlp, fn, chunk))
 
 
 # --- worker processes -------------------------------------------------------------------------
@@ -178,10 +182,10 @@ def _init_worker(model: str | None, extract_fn: ExtractFn | None) -> None:
         _worker_init_error = exc
 
 
-def _work(chunk: list[Article]) -> list[_Result]:
+def _work(chunk: list[Article]) -> list[Result]:
     if _worker_init_error is not None:
         raise _worker_init_error
-    return _process_chunk(_worker_nlp, _worker_extract_fn, chunk)
+    return process_chunk(_worker_nlp, _worker_extract_fn, chunk)
 
 
 def _ping() -> bool:
@@ -234,7 +238,7 @@ class _ParallelRun:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    def run(self, chunks: Iterable[list[Article]]) -> Iterator[tuple[Article, _Result]]:
+    def run(self, chunks: Iterable[list[Article]]) -> Iterator[tuple[Article, Result]]:
         pending: deque[tuple[list[Article], Future]] = deque()
         try:
             for chunk in chunks:
@@ -259,7 +263,7 @@ class _ParallelRun:
                 future.cancel()
             self._close_pool()
 
-    def _take_oldest(self, pending: deque) -> Iterator[tuple[Article, _Result]]:
+    def _take_oldest(self, pending: deque) -> Iterator[tuple[Article, Result]]:
         chunk, future = pending.popleft()
         try:
             results = future.result()
@@ -270,7 +274,7 @@ class _ParallelRun:
             return
         yield from zip(chunk, results)
 
-    def _retry_one_by_one(self, articles: list[Article]) -> Iterator[tuple[Article, _Result]]:
+    def _retry_one_by_one(self, articles: list[Article]) -> Iterator[tuple[Article, Result]]:
         self._new_pool()
         try:
             self.pool.submit(_ping).result()

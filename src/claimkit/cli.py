@@ -2,6 +2,7 @@
 
     claimkit attributions PATH...   one JSON line per article on stdout
     claimkit extract PATH... --store S   extract claims into a store (resumable)
+                                    [--engine dask [--scheduler ADDRESS]]
     claimkit export --store S --csv F   export claims and reviews (CSV, Parquet, ClaimReview)
     claimkit charts --store S --out DIR   the chart set as PNG / SVG / HTML / PDF files
     claimkit report --store S --html F   one self-contained HTML report
@@ -150,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="an article file, corpus or folder")
     p.add_argument("--store", required=True, metavar="FILE_OR_URL",
                    help="SQLite file (created if missing) or postgresql://user@host/db")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: --jobs processes on this machine (default); dask: a Dask "
+                        "cluster, one started here with a worker per core unless --scheduler")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                        "(with --engine dask)")
     p.set_defaults(run=cmd_extract)
 
     p = commands.add_parser(
@@ -280,16 +287,21 @@ def _known_total(paths: Sequence[str]) -> int | None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from claimkit.dask_engine import SchedulerUnreachable
     from claimkit.extract import EXTRACTOR_VERSION
     from claimkit.load import extract_into_store
     from claimkit.store import StoreError
 
+    _check_engine_options(args)
     store = _open_store(args.store, "extract")
     batch = Batch(show_progress(args), desc="extract", total=_known_total(args.paths))
     try:
         with store, batch:
             result = extract_into_store(store, args.paths, model=args.model, jobs=args.jobs,
-                                        listener=batch)
+                                        listener=batch, engine=args.engine,
+                                        scheduler=args.scheduler)
+    except SchedulerUnreachable as exc:
+        raise UsageError(f"claimkit extract: {exc}") from None
     except StoreError as exc:
         _error(f"claimkit extract: {exc}")
         return EXIT_FAILED
@@ -305,6 +317,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
                  "flagged missing")
     print(line, file=sys.stderr, flush=True)
     return EXIT_FAILED if batch.failed else EXIT_OK
+
+
+def _check_engine_options(args: argparse.Namespace) -> None:
+    if args.scheduler is not None and args.engine != "dask":
+        raise UsageError("claimkit extract: --scheduler needs --engine dask")
+    if args.engine == "dask" and args.jobs != 1:
+        raise UsageError("claimkit extract: --jobs is for the local engine; --engine dask "
+                         "runs one worker per core, or the workers of --scheduler")
 
 
 def _open_store(target: str, command: str):

@@ -15,6 +15,8 @@ from claimkit.ingest import read_articles
 from claimkit.model import Article, Claim, InputProblem
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from claimkit.store import AddResult, Store
 
 
@@ -64,11 +66,18 @@ class LoadResult:
 
 
 def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None = None,
-                       jobs: int = 1, listener: LoadListener | None = None) -> LoadResult:
+                       jobs: int = 1, listener: LoadListener | None = None,
+                       engine: str = "local", scheduler: str | Client | None = None,
+                       batch_size: int | None = None) -> LoadResult:
     """Extract every article under ``paths`` that ``store`` does not hold yet, and store it.
 
     An article counts as stored when the store holds it from the current extractor version;
     from an older version it is re-extracted and reconciled (reviews kept, lost claims flagged).
+    ``engine``: "local" (``jobs`` processes on this machine) or "dask" (``scheduler``: an
+    address or a ``distributed.Client``; None starts a local cluster, one worker per core).
+    Either way stored articles are skipped before they are sent to extraction, and results
+    are stored here, one transaction per article. ``batch_size``: articles per parse batch
+    (local) or per Dask partition; None for the engine's default.
     """
     from claimkit.extract import EXTRACTOR_VERSION, iter_extract
     from claimkit.store import AddResult
@@ -87,7 +96,8 @@ def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None 
 
     articles = read_articles(list(paths), on_problem=listener.input_problem)
     results = iter_extract(not_yet_stored(articles), model=model, jobs=jobs,
-                           on_problem=listener.extraction_problem)
+                           batch_size=batch_size, on_problem=listener.extraction_problem,
+                           engine=engine, scheduler=scheduler)
     try:
         for article, claims in results:
             if listener.accept(article, claims):

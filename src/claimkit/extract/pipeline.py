@@ -39,10 +39,36 @@ def choose_attributions(doc: Doc, candidates: list[Attribution], quotes: list[Sp
 
 
 def iter_extract(articles: Iterable[Article], model: str | None = None, jobs: int = 1,
-                 batch_size: int = 16, on_problem=None) -> Iterator[tuple[Article, list[Claim]]]:
-    """Stream (article, claims) pairs in input order; ``jobs`` > 1 parses in parallel processes."""
+                 batch_size: int | None = None, on_problem=None, *, engine: str = "local",
+                 scheduler=None) -> Iterator[tuple[Article, list[Claim]]]:
+    """Stream (article, claims) pairs.
+
+    ``engine="local"`` (default): in input order; ``jobs`` > 1 parses in parallel processes.
+    ``engine="dask"``: on a Dask cluster (``scheduler``: its address or a ``Client``; None
+    starts a local one), in the order partitions complete; ``batch_size`` is then the
+    partition size and ``jobs`` is not used. A bad ``engine``/``scheduler`` raises ValueError
+    at once (this is a plain function returning the engine's generator).
+    """
+    check_engine(engine, scheduler)
+    if engine == "dask":
+        from claimkit.dask_engine import PARTITION_SIZE, run_extraction_dask
+        return run_extraction_dask(articles, model=model, scheduler=scheduler,
+                                   partition_size=batch_size or PARTITION_SIZE,
+                                   on_problem=on_problem)
     from claimkit.batch import run_extraction
-    yield from run_extraction(articles, model=model, jobs=jobs, batch_size=batch_size, on_problem=on_problem)
+    return run_extraction(articles, model=model, jobs=jobs, batch_size=batch_size or 16,
+                              on_problem=on_problem)
+
+
+ENGINES = ("local", "dask")
+
+
+def check_engine(engine: str, scheduler) -> None:
+    """Raise ValueError for an unknown engine, or a scheduler given to the local engine."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if scheduler is not None and engine != "dask":
+        raise ValueError("a scheduler is only used by the Dask engine (engine='dask')")
 
 
 def extract(articles: Iterable[Article], model: str | None = None, jobs: int = 1) -> list[Claim]:
