@@ -208,10 +208,21 @@ class Store:
         return total
 
     def optimize(self) -> None:
-        """Refresh the query planner's statistics (done after large loads)."""
+        """Refresh the query planner's statistics (done after large loads).
+
+        On SQLite the write-ahead log is also folded back into the database file: right after a
+        bulk load every page lives in the WAL, and each read then looks pages up in its index,
+        which made reading every claim about 1.7 times slower.
+        """
         def work(conn: Connection) -> None:
             conn.exec_driver_sql("ANALYZE")
         self._write(work)
+        if self.backend == "sqlite":
+            raw = self.engine.raw_connection()
+            try:  # outside any transaction: a checkpoint cannot run inside one
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+            finally:
+                raw.close()
 
     def _add_batch(self, batch: list[tuple[Article, list[dict]]],
                    extractor_version: str | None) -> AddResult:
