@@ -143,3 +143,19 @@ def test_the_library_loader_resumes_and_keeps_problems_in_its_result(tmp_path):
     assert first.added.articles == 3 and first.added.claims_added == len(stored) > 3
     assert [p.path for p in first.problems] == [str(tmp_path / "in" / "empty.txt")]
     assert again.added.articles == 0 and again.already_stored == 3
+
+
+def test_a_large_load_ends_ready_for_reading(tmp_path, monkeypatch):
+    """Past OPTIMIZE_AFTER_CLAIMS the loader runs store.optimize(): planner statistics, and on
+    SQLite the snapshot that the first full read then uses."""
+    from claimkit import load
+
+    write_corpus(tmp_path / "in", 3)
+    monkeypatch.setattr(load, "OPTIMIZE_AFTER_CLAIMS", 1)
+    with open_store(tmp_path / "claims.db") as store:
+        load.extract_into_store(store, [str(tmp_path / "in")])
+        snapshot_file = store._snapshot_path
+        assert snapshot_file.exists()
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar() > 0
+        pd.testing.assert_frame_equal(store.claims(), store.claims(limit=10**6))

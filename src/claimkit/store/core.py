@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from claimkit.model import Article, Claim
-from claimkit.store import frames, schema
+from claimkit.store import frames, schema, snapshot
 from claimkit.store.backend import (
     StoreError, create_store_engine, describe_target, run_transaction,
 )
@@ -52,6 +53,11 @@ ARTICLE_COLUMNS = ("title", "outlet", "url", "published")
 HISTORY_COLUMNS = ("event_id", "claim_id", "version", "field", "old", "new", "reviewer", "at",
                    "undoes")
 KINDS = ("status", "verdict")
+# Every column claims() can return; what the snapshot beside a SQLite store keeps.
+ALL_COLUMNS = tuple(dict.fromkeys((*CLAIM_COLUMNS, *DETAIL_COLUMNS, *SPAN_COLUMNS)))
+# The review changes since a snapshot that are patched into it when reading; beyond this many,
+# the snapshot is read afresh from the tables and saved again.
+SNAPSHOT_PATCH_LIMIT = 2_000
 
 
 class ConflictError(Exception):
@@ -137,6 +143,9 @@ class Store:
         self.engine = engine
         self.name = name
         self.reviewer = reviewer or _login_name()
+        # SQLite stores on a file keep a snapshot of the extractor's columns (store/snapshot.py).
+        self._snapshot_path = (snapshot.snapshot_path(Path(engine.url.database))
+                               if engine.dialect.name == "sqlite" else None)
 
     def __repr__(self) -> str:
         return f"<claimkit store {self.name}>"
@@ -204,16 +213,23 @@ class Store:
         if batch:
             total += self._add_batch(batch, extractor_version)
         if total.claims_added >= 5_000:
-            self.optimize()
+            self._tune()
         return total
 
     def optimize(self) -> None:
-        """Refresh the query planner's statistics (done after large loads).
-
-        On SQLite the write-ahead log is also folded back into the database file: right after a
-        bulk load every page lives in the WAL, and each read then looks pages up in its index,
-        which made reading every claim about 1.7 times slower.
+        """Ready the store for reading after a large load: refresh the query planner's
+        statistics, fold SQLite's write-ahead log into the file, and write the snapshot that
+        makes reading every claim fast (store/snapshot.py). ``claimkit extract`` runs this at
+        the end; ``add_many`` does the first two after 5,000 claims or more.
         """
+        self._tune()
+        if self._snapshot_path is not None:
+            self.claims()
+
+    def _tune(self) -> None:
+        """ANALYZE; on SQLite also fold the write-ahead log back into the database file: right
+        after a bulk load every page lives in the WAL, and each read then looks pages up in its
+        index, which made reading every claim about 1.7 times slower."""
         def work(conn: Connection) -> None:
             conn.exec_driver_sql("ANALYZE")
         self._write(work)
@@ -238,6 +254,7 @@ class Store:
     def _add_tx(self, conn: Connection, batch: list[tuple[Article, list[dict]]],
                 extractor_version: str | None) -> AddResult:
         result = AddResult(articles=len(batch))
+        snapshot.bump_generation(conn)
         ids = [a.article_id for a, _ in batch]
         stored = set(conn.execute(select(articles.c.article_id)
                                   .where(articles.c.article_id.in_(ids))).scalars())
@@ -365,30 +382,29 @@ class Store:
         return _typed_claims(frame[names], names)
 
     def _all_claims(self, names: list[str]) -> pd.DataFrame:
-        """Every claim: each table read straight through, joined in pandas.
+        """Every claim: each table read straight through, joined in pandas, or the snapshot
+        beside a SQLite store with the reviews changed since it patched in
+        (see store/snapshot.py). One transaction, so one state of the store."""
+        keep = self._snapshot_path
 
-        A join in the database looks up each claim's review and article by text key, which costs
-        more than reading the three tables in order; pandas aligns 100k keys in milliseconds.
-        The reads share one transaction, so they see one state of the store.
-        """
-        parts: dict[Table, list[str]] = {claims: ["claim_id", "article_id", "position"],
-                                         reviews: ["claim_id"], articles: ["article_id"]}
-        for name in names:
-            table = _column(name).table
-            if name not in parts[table]:
-                parts[table].append(name)
-
-        def work(conn: Connection) -> list[pd.DataFrame]:
-            return [_raw_frame(conn.execute(select(*(t.c[n] for n in cols))).cursor.fetchall(),
-                               cols)
-                    for t, cols in parts.items()]
+        def work(conn: Connection):
+            if keep is None:
+                return None, _read_every_claim(conn, names), False
+            key = snapshot.extraction_key(conn, list(ALL_COLUMNS))
+            latest = _last_event(conn)
+            found = snapshot.load(keep, key)
+            if found is not None:
+                frame, taken_at = _as_read(found[0]), found[1]
+                changed = _changed_since(conn, taken_at)
+                if len(changed) <= SNAPSHOT_PATCH_LIMIT:
+                    return None, _patch_reviews(frame, _review_rows(conn, changed)), False
+            return (key, latest), _read_every_claim(conn, list(ALL_COLUMNS)), True
         with frames.gc_paused():  # see store/frames.py: 2 million new values in a few calls
-            found, review, about = self._read(work)
-        found = found.iloc[_article_order(found)].reset_index(drop=True)
-        review = review.set_index("claim_id").reindex(found["claim_id"]).reset_index(drop=True)
-        about = about.set_index("article_id").reindex(found["article_id"]).reset_index(drop=True)
-        frame = pd.concat([found, review, about], axis=1)
-        return _typed_claims(frame[names], names)
+            taken, frame, fresh = self._read(work)
+        if fresh:
+            snapshot.save(keep, frame, *taken)
+        frame = frame[names].copy() if keep else frame
+        return _typed_claims(frame, [n for n in names if n in _JSON_COLUMNS])
 
     def review_queue(self, *, sort: str = "article", **filters: Any) -> pd.DataFrame:
         """The matching claims in ``sort`` order (see ``filters.SORT_ORDERS``), without their
@@ -727,6 +743,67 @@ def _article_order(found: pd.DataFrame) -> np.ndarray:
     return np.lexsort((found["position"].to_numpy(), codes))
 
 
+def _read_every_claim(conn: Connection, names: Sequence[str]) -> pd.DataFrame:
+    """Every claim with its review and article in (article, position) order, typed except for
+    the JSON lists (decoded last, for the columns a caller asked for)."""
+    parts: dict[Table, list[str]] = {claims: ["claim_id", "article_id", "position"],
+                                     reviews: ["claim_id"], articles: ["article_id"]}
+    for name in names:
+        if name not in parts[_column(name).table]:
+            parts[_column(name).table].append(name)
+    found, review, about = (
+        _raw_frame(conn.execute(select(*(t.c[n] for n in cols))).cursor.fetchall(), cols)
+        for t, cols in parts.items())
+    found = found.iloc[_article_order(found)].reset_index(drop=True)
+    review = review.set_index("claim_id").reindex(found["claim_id"]).reset_index(drop=True)
+    about = about.set_index("article_id").reindex(found["article_id"]).reset_index(drop=True)
+    frame = pd.concat([found, review, about], axis=1)[list(names)]
+    return _typed_claims(frame, [n for n in names if n not in _JSON_COLUMNS])
+
+
+def _last_event(conn: Connection) -> int:
+    return conn.execute(select(func.coalesce(func.max(history.c.event_id), 0))).scalar()
+
+
+def _changed_since(conn: Connection, event_id: int) -> list[str]:
+    """Claims whose review changed after history event ``event_id``. Every review change writes
+    history in its transaction, and SQLite numbers events in commit order (one writer)."""
+    return list(conn.execute(select(history.c.claim_id).distinct()
+                             .where(history.c.event_id > event_id)).scalars())
+
+
+def _review_rows(conn: Connection, claim_ids: list[str]) -> pd.DataFrame:
+    """The review columns of these claims, typed as in the claims frame (JSON as text)."""
+    names = ["claim_id", *(n for n in ALL_COLUMNS if n in reviews.c and n != "claim_id")]
+    rows = [r for chunk in _chunks(claim_ids, 500) for r in conn.execute(
+        select(*(reviews.c[n] for n in names)).where(reviews.c.claim_id.in_(chunk))
+    ).cursor.fetchall()]
+    return _typed_claims(_raw_frame(rows, names), [n for n in names if n not in _JSON_COLUMNS])
+
+
+def _patch_reviews(frame: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a snapshot) with the review columns of the ``changed`` rows replaced."""
+    if changed.empty:
+        return frame
+    rows = pd.Index(frame["claim_id"]).get_indexer(changed["claim_id"])
+    for name in changed.columns.drop("claim_id"):
+        column = frame[name].copy()
+        column.iloc[rows] = changed[name].array
+        frame[name] = column
+    return frame
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame back from Arrow with the types the database path gives: nullable text columns
+    hold None (Arrow hands them back as strings with NaN)."""
+    for name in frame.columns:
+        column = _column(name)
+        if column.nullable and _is_text(column):
+            frame[name] = pd.Series(frame[name].astype(object).where(frame[name].notna(), None),
+                                    dtype=object, index=frame.index)
+    return frame
+
+
 def _column(name: str):
     for table in (claims, reviews, articles):
         if name in table.c:
@@ -795,10 +872,10 @@ def _typed_claims(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
         if name in _JSON_COLUMNS:
             frame[name] = pd.Series(_json_values(column), dtype=object,
                                     index=frame.index)
-        elif name == "updated_at":
-            frame[name] = pd.to_datetime(column.astype(object), utc=True)
+        elif name == "updated_at":  # one unit whatever the values (all-empty would give s)
+            frame[name] = pd.to_datetime(column.astype(object), utc=True).dt.as_unit("us")
         elif name == "published":
-            frame[name] = pd.to_datetime(column.astype(object))
+            frame[name] = pd.to_datetime(column.astype(object)).dt.as_unit("us")
         elif name in ("flagged", "not_a_claim"):
             frame[name] = column.astype(bool)
         elif name == "version":

@@ -1,0 +1,141 @@
+"""The snapshot beside a SQLite store (store/snapshot.py): reading every claim through it must
+give exactly what the tables hold, after every kind of change, from any process."""
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+
+import pandas as pd
+import pytest
+from store_fixtures import make_article
+
+from claimkit.store import core, open_store, snapshot
+
+OUTLETS = ["Daily Planet", "Gazette"]
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(tmp_path / "claims.db", reviewer="alice") as s:
+        s.add_many(make_article(n, outlet=OUTLETS[n % 2]) for n in range(30))
+        yield s
+
+
+def assert_matches_the_tables(store) -> pd.DataFrame:
+    """claims() without filters (snapshot) == the same rows through the SQL join (a filter that
+    matches every claim), for the default columns and for every column."""
+    for ask in ({}, {"details": True, "spans": True}):
+        direct = store.claims(**ask)
+        joined = store.claims(outlet=OUTLETS, **ask)
+        pd.testing.assert_frame_equal(direct, joined, obj=str(ask))
+    return direct
+
+
+def snapshot_of(store) -> tuple[pd.DataFrame, int] | None:
+    path = store._snapshot_path
+    with store.engine.connect() as conn:
+        key = snapshot.extraction_key(conn, list(core.ALL_COLUMNS))
+    return snapshot.load(path, key)
+
+
+def test_the_first_full_read_leaves_a_snapshot_that_later_reads_use(store):
+    assert not store._snapshot_path.exists()
+    first = assert_matches_the_tables(store)
+    assert store._snapshot_path.exists()
+    kept, mark = snapshot_of(store)
+    assert mark == 0 and len(kept) == len(first) == 90
+    # Prove the next read comes from the file: a snapshot altered on disk (same key) shows.
+    kept["text"] = "from the snapshot"
+    snapshot.save(store._snapshot_path, kept, *_key_and_mark(store))
+    assert set(store.claims()["text"]) == {"from the snapshot"}
+
+
+def _key_and_mark(store) -> tuple[str, int]:
+    with store.engine.connect() as conn:
+        return snapshot.extraction_key(conn, list(core.ALL_COLUMNS)), core._last_event(conn)
+
+
+def test_reviews_after_the_snapshot_are_patched_in(store):
+    assert_matches_the_tables(store)
+    ids = store.claims()["claim_id"].tolist()
+    store.review(ids[0], status="in_review", verdict="false", tags=["ü", "x,y"], note="a\nb",
+                 evidence=["https://e.example/1"], reviewer="ann")
+    store.review(ids[1], flagged=True)
+    store.bulk_review({"outlet": "Gazette"}, tags=["budget"])
+    store.review(ids[4], status="in_review", note="undo me")
+    store.undo(ids[4])
+    store.review(ids[2], corrected_speaker="Someone Else", not_a_claim=True)
+    store.review(ids[3], verdict="mixed")
+    store.set_taxonomy("verdict", "politifact", remap={"mixed": "half_true"})  # a change too
+    frame = assert_matches_the_tables(store).set_index("claim_id")
+    assert frame.loc[ids[0], "verdict"] == "false" and frame.loc[ids[0], "tags"] == ["ü", "x,y"]
+    assert frame.loc[ids[0], "note"] == "a\nb" and frame.loc[ids[0], "reviewer"] == "ann"
+    assert (frame.loc[ids[4], "status"], frame.loc[ids[4], "note"]) == ("unverified", "")
+    assert frame.loc[ids[1], "flagged"] and frame.loc[ids[2], "not_a_claim"]
+    assert frame.loc[ids[2], "corrected_speaker"] == "Someone Else"
+    assert frame.loc[ids[3], "verdict"] == "half_true"
+    assert (frame[frame.outlet == "Gazette"].tags.map(lambda t: "budget" in t)).all()
+    # The patch is applied on read; the file still holds the state it was taken at.
+    assert snapshot_of(store)[1] == 0
+
+
+def test_many_changes_rebuild_the_snapshot(store, monkeypatch):
+    assert_matches_the_tables(store)
+    monkeypatch.setattr(core, "SNAPSHOT_PATCH_LIMIT", 5)
+    store.bulk_review({"outlet": "Daily Planet"}, status="in_review")  # 45 claims
+    frame = assert_matches_the_tables(store)
+    assert (frame[frame.outlet == "Daily Planet"].status == "in_review").all()
+    kept, mark = snapshot_of(store)
+    assert mark == _key_and_mark(store)[1] > 0
+    assert (kept[kept.outlet == "Daily Planet"].status == "in_review").all()
+
+
+def test_adding_or_re_extracting_articles_makes_a_new_snapshot(store):
+    before = assert_matches_the_tables(store)
+    article, claims = make_article(3, outlet=OUTLETS[1])
+    store.review(claims[1].claim_id, note="keep me")
+    # Re-extraction by a newer extractor: one claim changed, one no longer found.
+    newer = [dataclasses.replace(claims[0], checkworthiness=0.95, extractor_version="test-2"),
+             dataclasses.replace(claims[2], extractor_version="test-2")]
+    store.add(article, newer)
+    frame = assert_matches_the_tables(store).set_index("claim_id")
+    assert frame.loc[claims[0].claim_id, "checkworthiness"] == 0.95
+    assert frame.loc[claims[1].claim_id, "missing_since"] == "test-2"
+    assert frame.loc[claims[1].claim_id, "note"] == "keep me"
+    store.add(*make_article(100, outlet=OUTLETS[0]))
+    after = assert_matches_the_tables(store)
+    assert len(after) == len(before) + 3
+
+
+def test_a_damaged_snapshot_is_ignored_and_replaced(store):
+    assert_matches_the_tables(store)
+    path = store._snapshot_path
+    path.write_bytes(path.read_bytes()[:100])
+    assert_matches_the_tables(store)
+    assert snapshot_of(store) is not None
+    path.write_bytes(b"not arrow at all")
+    assert len(assert_matches_the_tables(store)) == 90
+
+
+def test_a_snapshot_that_cannot_be_written_is_not_an_error(tmp_path):
+    frame = pd.DataFrame({"claim_id": ["a"]})
+    snapshot.save(tmp_path / "no such folder" / "x.arrow", frame, "key", 0)
+    assert not (tmp_path / "no such folder").exists()
+
+
+def _add_and_review(path: str) -> None:
+    with open_store(path, reviewer="bob") as other:
+        other.add(*make_article(200, outlet=OUTLETS[0]))
+        first = other.claims(outlet=OUTLETS)["claim_id"].iloc[0]
+        other.review(first, verdict="true")
+
+
+def test_changes_from_another_process_are_seen(store):
+    assert_matches_the_tables(store)
+    process = multiprocessing.get_context("spawn").Process(
+        target=_add_and_review, args=(str(store._snapshot_path).removesuffix(snapshot.SUFFIX),))
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+    frame = assert_matches_the_tables(store)
+    assert len(frame) == 93 and (frame.verdict == "true").sum() == 1
