@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import operator
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -827,8 +828,9 @@ def _insert_raw(conn: Connection, table, rows: list[dict]) -> None:
     keys = list(rows[0])
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
     if compiled.positional:
-        order = compiled.positiontup
-        params: list = [tuple(r[k] for k in order) for r in rows]
+        row_values = operator.itemgetter(*compiled.positiontup)
+        params: list = [row_values(r) for r in rows] if len(compiled.positiontup) > 1 else [
+            (row_values(r),) for r in rows]
     else:
         params = rows
     conn.exec_driver_sql(str(compiled), params)
