@@ -139,3 +139,14 @@ def test_changes_from_another_process_are_seen(store):
     assert process.exitcode == 0
     frame = assert_matches_the_tables(store)
     assert len(frame) == 93 and (frame.verdict == "true").sum() == 1
+
+
+def test_a_snapshot_without_a_changed_claim_is_not_trusted(store):
+    """Only a wrong key could give this; the read must still not patch the wrong row."""
+    assert_matches_the_tables(store)
+    kept, mark = snapshot_of(store)
+    key, _ = _key_and_mark(store)
+    snapshot.save(store._snapshot_path, kept.iloc[1:].reset_index(drop=True), key, mark)
+    store.review(kept["claim_id"].iloc[0], note="changed after the snapshot")
+    frame = assert_matches_the_tables(store)
+    assert len(frame) == 90 and (frame["note"] == "changed after the snapshot").sum() == 1

@@ -398,7 +398,9 @@ class Store:
                 frame, taken_at = _as_read(found[0]), found[1]
                 changed = _changed_since(conn, taken_at)
                 if len(changed) <= SNAPSHOT_PATCH_LIMIT:
-                    return None, _patch_reviews(frame, _review_rows(conn, changed)), False
+                    patched = _patch_reviews(frame, _review_rows(conn, changed))
+                    if patched is not None:
+                        return None, patched, False
             return (key, latest), _read_every_claim(conn, list(ALL_COLUMNS)), True
         with frames.gc_paused():  # see store/frames.py: 2 million new values in a few calls
             taken, frame, fresh = self._read(work)
@@ -782,11 +784,14 @@ def _review_rows(conn: Connection, claim_ids: list[str]) -> pd.DataFrame:
     return _typed_claims(_raw_frame(rows, names), [n for n in names if n not in _JSON_COLUMNS])
 
 
-def _patch_reviews(frame: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (a snapshot) with the review columns of the ``changed`` rows replaced."""
+def _patch_reviews(frame: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame | None:
+    """``frame`` (a snapshot) with the review columns of the ``changed`` rows replaced; None
+    if a changed claim is not in it (the key should have caught that: never guess)."""
     if changed.empty:
         return frame
     rows = pd.Index(frame["claim_id"]).get_indexer(changed["claim_id"])
+    if (rows < 0).any():
+        return None
     for name in changed.columns.drop("claim_id"):
         column = frame[name].copy()
         column.iloc[rows] = changed[name].array
