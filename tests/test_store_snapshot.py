@@ -107,6 +107,18 @@ def test_adding_or_re_extracting_articles_makes_a_new_snapshot(store):
     assert len(after) == len(before) + 3
 
 
+def test_optimize_leaves_the_snapshot_of_a_very_large_store_to_the_first_full_read(
+        store, monkeypatch):
+    """Writing the snapshot holds every claim in memory, so optimize() (the end of every large
+    load) skips it past SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS; reading everything still writes it."""
+    monkeypatch.setattr(core, "SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS", store.count() - 1)
+    store.optimize()
+    assert not store._snapshot_path.exists()
+    monkeypatch.setattr(core, "SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS", store.count())
+    store.optimize()
+    assert snapshot_of(store) is not None
+
+
 def test_a_damaged_snapshot_is_ignored_and_replaced(store):
     assert_matches_the_tables(store)
     path = store._snapshot_path

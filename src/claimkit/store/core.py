@@ -59,6 +59,11 @@ ALL_COLUMNS = tuple(dict.fromkeys((*CLAIM_COLUMNS, *DETAIL_COLUMNS, *SPAN_COLUMN
 # The review changes since a snapshot that are patched into it when reading; beyond this many,
 # the snapshot is read afresh from the tables and saved again.
 SNAPSHOT_PATCH_LIMIT = 2_000
+# optimize() writes the snapshot ahead of the analyst's first read only up to this many claims:
+# writing it holds every claim in memory once (~1.5-2 KB a claim, measured at 136k), and a store
+# much larger than this is worked through filters, not read whole. claims() still writes it
+# whenever somebody does read everything.
+SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS = 500_000
 
 
 class ConflictError(Exception):
@@ -220,11 +225,12 @@ class Store:
     def optimize(self) -> None:
         """Ready the store for reading after a large load: refresh the query planner's
         statistics, fold SQLite's write-ahead log into the file, and write the snapshot that
-        makes reading every claim fast (store/snapshot.py). ``claimkit extract`` runs this at
-        the end; ``add_many`` does the first two after 5,000 claims or more.
+        makes reading every claim fast (store/snapshot.py), unless the store holds more than
+        ``SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS`` claims. ``claimkit extract`` runs this at the end;
+        ``add_many`` does the first two after 5,000 claims or more.
         """
         self._tune()
-        if self._snapshot_path is not None:
+        if self._snapshot_path is not None and self.count() <= SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS:
             self.claims()
 
     def _tune(self) -> None:
