@@ -177,6 +177,37 @@ def test_quote_resumed_after_the_cue_sentence():
     assert len(c.content) == 2 and c.text.endswith("“We cut waste and we hire teachers.”")
 
 
+def test_quote_interrupted_by_its_cue_is_one_content():
+    text = "“My hope,” the councillor said on Friday, “is that the depot reopens before winter.”"
+    c = only(text)
+    assert spans_text(text, c.source) == "the councillor"
+    assert [text[s:e] for s, e in c.content] == [
+        "“My hope,”", "“is that the depot reopens before winter.”"]
+
+
+def test_a_word_of_the_quote_that_the_parser_hangs_on_the_cue_stays_in_the_quote():
+    text = "“Is the depot ready? Probably not,” Ms. Lane said."
+    c = only(text)
+    assert c.text == "“Is the depot ready? Probably not,”"
+    assert spans_text(text, c.cue) == "said" and c.speaker == "Ms. Lane"
+
+
+def test_transcript_turns_quoted_in_an_article_run_over_their_paragraphs():
+    text = ("Part of the interview follows.\n\n"
+            "\"HOST: Will the mayor attend the hearing tomorrow?\n\n"
+            "\"GUEST: No, she will not attend. The council decided that last week.\n\n"
+            "\"The budget office agrees with that decision.\n\n"
+            "\"(CROSSTALK.)\n\n"
+            "\"HOST: Thank you for joining us.")
+    turns = [c for c in attributed(extract_text(text)) if c.rule == "speaker-label"]
+    assert [c.speaker for c in turns] == ["HOST", "GUEST", "HOST"]
+    guest = turns[1]
+    assert [text[s:e] for s, e in guest.content] == [
+        "No, she will not attend. The council decided that last week.",
+        "\"The budget office agrees with that decision."]
+    assert "CROSSTALK" not in text[turns[0].content[0][0]:turns[0].content[-1][1]]
+
+
 def test_pronoun_resolved_to_the_person_meant():
     text = "Senator Maria Delgado spoke in Denver on Tuesday. She said the bill would lower drug prices."
     c = by_text(attributed(extract_text(text)), "lower drug prices")

@@ -50,6 +50,13 @@ SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 DASHES = "―—–"
 # From the end of "…," X said to the full stop that closes the cue clause.
 _CLAUSE_END = re.compile(r"[^.!?\n“”\"]{0,200}[.!?]")
+# From the end of "“A,” X said" to the quotation that resumes in the same sentence: ", “B …”".
+# What may open a transcript line before the speaker's label: quote marks, space, ">".
+TIME_ENTITIES = ("DATE", "TIME")
+_LABEL_LEAD = " \t\"“‘'>"
+_PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
+# The cue clause may run on a little ("…,” she said in a statement, “…”).
+_INTERRUPTION = re.compile(r"[^.!?\n“”\"]{0,80}[,;:—―–][ \t]*(?=[“\"])")
 LEADING_TRIM = set(" \t\n,;:")
 TRAILING_TRIM = set(" \t\n,;:")
 
@@ -234,6 +241,9 @@ class AttributionFinder:
         if att.cue_token is not None:
             self.used_cues.add(att.cue_token)
         self.found.append(att)
+        # "“A,” X said, “B.”": a quotation interrupted by its own cue clause is one content.
+        content = self.with_interrupted_quote(content, att)
+        att.content = content
         # Whether a quotation resumed after "…," X said. belongs to the same attribution varies
         # by writer: propose both readings and let the filter choose (they conflict on the cue).
         longer = self.with_continued_quotes(content, att)
@@ -291,7 +301,7 @@ class AttributionFinder:
             src = token_span(source_tokens(subj))
             if src and not any(cs <= src[0] < ce for cs, ce in content):
                 source = [src]
-        cue = token_span(cue_tokens(tok))
+        cue = token_span([t for t in cue_tokens(tok) if t is tok or self.quote_at(t.idx) is None])
         self.add(Attribution(cue=[cue] if cue else [], content=content, source=source, rule=rule,
                              cue_lemma=lemma, cue_token=tok.i,
                              source_root=subj.i if source and subj is not None else None))
@@ -322,8 +332,9 @@ class AttributionFinder:
         if obj is not None:
             return [self.extend_to_quotes(self.right_complements(tok))], "verb-object"
         prep = next((c for c in children if c.dep_ == "prep" and c.lower_ in CONTENT_PREPS and c.i > tok.i), None)
-        if prep is not None and any(c.dep_ in ("pobj", "pcomp") for c in prep.children):
-            pobj = next(c for c in prep.children if c.dep_ in ("pobj", "pcomp"))
+        pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
+        # "said on Friday" says when, not what
+        if pobj is not None and pobj.ent_type_ not in TIME_ENTITIES:
             span = self.right_complements(tok)
             return [self.extend_to_quotes((pobj.left_edge.idx, span[1]))], "verb-prep"
         # "…," X said / X said, "…": a quotation right next to the cue clause
@@ -340,6 +351,23 @@ class AttributionFinder:
             if pieces and tok.i > tok.head.i:
                 return [self.extend_to_quotes(p) for p in pieces], "parenthetical"
         return [], ""
+
+    def with_interrupted_quote(self, content: list[Span], att: Attribution) -> list[Span]:
+        """"“My hope,” he said, “is that …”": when the content is a quotation that ends before
+        the cue and another quotation opens right after the cue clause, in the same sentence,
+        both halves are what was said."""
+        if not att.cue or not self.quotes or att.content_end > min(s for s, _ in att.cue):
+            return content
+        if inside(content[-1], self.quotes) < 0.5:
+            return content
+        clause_end = max(e for _, e in att.cue + att.source)
+        m = _INTERRUPTION.match(self.text, clause_end)
+        if m is None:
+            return content
+        quote = self.quote_at(m.end())
+        if quote is None or quote[0] != m.end():
+            return content
+        return content + [quote]
 
     def with_continued_quotes(self, content: list[Span], att: Attribution) -> list[Span]:
         """"“A,” X said. “B.”": a quotation that resumes right after the cue belongs to it too."""
@@ -403,6 +431,9 @@ class AttributionFinder:
         """A quotation touching the cue's clause: only punctuation/space between them."""
         clause = [tok] + ([t for t in subj.subtree] if subj is not None else [])
         clause += [c for c in tok.children if c.dep_ in ("aux", "neg", "advmod", "npadvmod", "dative")]
+        # words the parser hangs on the cue from inside the quotation ("…probably not," she
+        # said: "not" as the verb's negation) belong to the quotation, not to the cue clause
+        clause = [t for t in clause if t is tok or self.quote_at(t.idx) is None]
         lo = min(t.idx for t in clause)
         hi = max(t.idx + len(t.text) for t in clause)
         i = bisect.bisect_left(self.quote_starts, hi)
@@ -433,25 +464,43 @@ class AttributionFinder:
                              source_root=owner.i if owner is not None else None))
 
     def speaker_labels(self) -> None:
-        """Transcript lines and headlines: ``NAME: what they said`` at a line start."""
-        text = self.text
+        """Transcript lines and headlines: ``NAME: what they said`` at a line start (also inside
+        a quotation that opens the line, as transcripts quoted in an article are printed). In a
+        transcript (two labels or more) a speaker's turn runs on over the unlabelled paragraphs
+        that follow, up to the next label or stage direction ("(CROSSTALK)")."""
+        turns: list[tuple[int, int, int, int, int]] = []  # line, label start / end, colon, line end
         pos = 0
-        for line in text.split("\n"):
+        for line in self.text.split("\n"):
             start = pos
             pos += len(line) + 1
-            colon = line.find(":")
-            if colon <= 0 or colon > 40 or self.in_skip(start):
+            label_start = start + len(line) - len(line.lstrip(_LABEL_LEAD))
+            colon = line.find(":", label_start - start)
+            if colon <= 0 or colon - (label_start - start) > 40 or self.in_skip(start):
                 continue
-            label = line[:colon].strip()
-            words = label.split()
+            label_end = start + len(line[:colon].rstrip())
+            words = self.text[label_start:label_end].split()
             if not (1 <= len(words) <= 4) or not all(w[:1].isupper() for w in words):
                 continue
-            if not self.is_name_label(start, start + colon):
-                continue
-            content = (start + colon + 1, start + len(line))
-            self.add(Attribution(cue=[(start + colon, start + colon + 1)], content=[content],
-                                 source=[(start, start + len(line[:colon].rstrip()))],
-                                 rule="speaker-label", cue_lemma=":"))
+            if self.is_name_label(label_start, label_end):
+                turns.append((start, label_start, label_end, start + colon, start + len(line)))
+        for i, (_, label_start, label_end, colon, line_end) in enumerate(turns):
+            content = [(colon + 1, line_end)]
+            if len(turns) >= 2:
+                next_turn = turns[i + 1][0] if i + 1 < len(turns) else len(self.text)
+                content += self.turn_continues(line_end, next_turn)
+            self.add(Attribution(cue=[(colon, colon + 1)], content=content,
+                                 source=[(label_start, label_end)], rule="speaker-label",
+                                 cue_lemma=":"))
+
+    def turn_continues(self, pos: int, next_turn: int) -> list[Span]:
+        """The unlabelled paragraphs of a transcript turn, from ``pos`` up to the next turn."""
+        spans: list[Span] = []
+        for m in _PARAGRAPH.finditer(self.text, pos, next_turn):
+            para = m.group().strip().lstrip(_LABEL_LEAD)
+            if para.startswith(("(", "[")) or self.in_skip(m.start()):
+                break
+            spans.append(m.span())
+        return spans
 
     def is_name_label(self, s: int, e: int) -> bool:
         span: SpacySpan | None = self.doc.char_span(s, e, alignment_mode="expand")
