@@ -28,7 +28,11 @@ def docs_for(gold, names, cache: Path | None):
     if cache is not None and cache.exists():
         from spacy.tokens import DocBin
         return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
-    return list(nlp.pipe((gold[n].text for n in names), batch_size=16))
+    docs = list(nlp.pipe((gold[n].text for n in names), batch_size=16))
+    if cache is not None:  # parsing train takes minutes: keep it for the next run
+        from spacy.tokens import DocBin
+        DocBin(docs=docs, store_user_data=True).to_disk(cache)
+    return docs
 
 
 def labelled_candidates(gold_doc, doc):

@@ -243,6 +243,16 @@ def test_quote_signed_with_a_dash():
     assert c.rule == "quote-dash" and c.speaker_canonical == "Ana Ruiz"
 
 
+def test_a_signed_paragraph_is_one_quote_even_when_its_marks_do_not_pair():
+    text = ("Readers wrote in.\n\n"
+            "”The bridge is a disgrace and the council knows it.” ― Ana Ruiz\n\n"
+            "“I would rather walk than wait for what they call “progress” again.” ― Tom Reyes")
+    signed = [c for c in attributed(extract_text(text)) if c.rule == "quote-dash"]
+    assert [(c.speaker, c.text) for c in signed] == [
+        ("Ana Ruiz", "”The bridge is a disgrace and the council knows it.”"),
+        ("Tom Reyes", "“I would rather walk than wait for what they call “progress” again.”")]
+
+
 def test_unbalanced_quotes_fall_back_gracefully():
     text = ("“This never closes, the spokesman said.\n\n"
             "Officials said the plant would reopen in May. ” Stray marks ” everywhere “")

@@ -58,6 +58,8 @@ CIRCUMSTANCE_PREPS = {"in", "at", "during", "before", "after", "amid", "since"}
 WH_TAGS = ("WDT", "WP", "WP$")
 _LABEL_LEAD = " \t\"“‘'>"
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
+# A paragraph that is a quotation signed with a dash: “…” ― Name
+_SIGNED_PARAGRAPH = re.compile(r"^[ \t]*([“”\"][^\n]*[”\"])[ \t\u00a0]*[―—–]", re.MULTILINE)
 # The cue clause may run on a little ("…,” she said in a statement, “…”).
 _INTERRUPTION = re.compile(r"[^.!?\n“”\"]{0,80}[,;:—―–][ \t]*(?=[“\"])")
 LEADING_TRIM = set(" \t\n,;:")
@@ -544,8 +546,11 @@ class AttributionFinder:
                    for ent in entity_index(self.doc).within(max(0, s - 1), e + 1))
 
     def quote_dash(self) -> None:
-        """``"…" ― Name``: a quotation signed with a dash, as in vox-pop collections."""
-        for qs, qe in self.quotes:
+        """``"…" ― Name``: a quotation signed with a dash, as in vox-pop collections. Such a
+        paragraph is one quotation even when its marks do not pair up (an opening ” or a
+        quotation nested inside), so whole paragraphs that look like one count as well."""
+        signed_paragraphs = [(m.start(1), m.end(1)) for m in _SIGNED_PARAGRAPH.finditer(self.text)]
+        for qs, qe in sorted(set(self.quotes) | set(signed_paragraphs)):
             rest = self.text[qe:qe + 80]
             stripped = rest.lstrip(" \u00a0")
             if not stripped or stripped[0] not in DASHES:
