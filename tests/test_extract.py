@@ -148,6 +148,23 @@ def test_participle_inherits_the_subject():
     assert c.cue_lemma == "say" and c.speaker == "The governor"
 
 
+@pytest.mark.parametrize("text, fragment, speaker", [
+    ("Mayor Lane answered the council by saying the budget was balanced.",
+     "the budget was balanced", "Mayor Lane"),
+    ("The mayor, despite admitting that she had doubts about the plan, voted for it.",
+     "she had doubts", "The mayor"),
+])
+def test_a_cue_after_a_preposition_takes_the_clause_subject(text, fragment, speaker):
+    assert by_text(attributed(extract_text(text)), fragment).speaker == speaker
+
+
+def test_a_headline_or_time_stamp_above_is_never_the_source():
+    text = ("The Latest on the county race (all times EDT):\n\n5:45 p.m.\n\n"
+            "The governor's doctor is calling the report false.")
+    c = by_text(attributed(extract_text(text)), "the report false")
+    assert c.speaker == "The governor's doctor"
+
+
 def test_colon_introduction():
     text = "The minister said: “The border will stay open.”"
     c = only(text)

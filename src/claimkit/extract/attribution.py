@@ -163,13 +163,43 @@ def source_tokens(subj: Token) -> list[Token]:
     for t in subj.subtree:
         if t.i not in skip:
             toks.append(t)
-    # keep the contiguous block around the head
+    # keep the contiguous block around the head, within its paragraph: a parse that runs over a
+    # line break hangs datelines and headlines ("5:45 p.m.", "The Latest: …") on the subject
+    lo, hi = paragraph_bounds(subj)
     toks.sort(key=lambda t: t.i)
-    block = [t for t in toks if abs(t.i - subj.i) <= 12]
+    block = [t for t in toks if abs(t.i - subj.i) <= 12 and lo <= t.i <= hi]
     return block or [subj]
 
 
+def paragraph_bounds(tok: Token) -> tuple[int, int]:
+    """The first and last token index of ``tok``'s paragraph (line breaks are space tokens)."""
+    doc = tok.doc
+    lo = tok.i
+    while lo > 0 and "\n" not in doc[lo - 1].text_with_ws:
+        lo -= 1
+    hi = tok.i
+    while hi + 1 < len(doc) and "\n" not in doc[hi].text_with_ws and "\n" not in doc[hi + 1].text:
+        hi += 1
+    return lo, hi
+
+
 def find_subject(verb: Token) -> Token | None:
+    """The verb's subject (see ``parsed_subject``), taken from the verb's own paragraph: when the
+    parse runs over a line break and finds it in a headline above, the phrase that opens the
+    verb's paragraph is the subject ("5:45 p.m.\n\nThe governor's doctor is calling …")."""
+    subj = parsed_subject(verb)
+    if subj is None:
+        return None
+    lo, hi = paragraph_bounds(verb)
+    if lo <= subj.i <= hi:
+        return subj
+    if verb.i <= lo:
+        return None
+    opening = verb.doc[lo:verb.i].root
+    return opening if opening.pos_ in ("NOUN", "PROPN", "PRON") else None
+
+
+def parsed_subject(verb: Token) -> Token | None:
     """The verb's subject, inherited through xcomp / conj / participle clauses when it has none."""
     cur = verb
     for _ in range(4):
@@ -183,6 +213,9 @@ def find_subject(verb: Token) -> Token | None:
                 return pobj
         if cur.dep_ in SUBJECT_SHARING_DEPS and cur.head is not cur:
             cur = cur.head
+            continue
+        if cur.dep_ == "prep" and cur.head.pos_ in ("VERB", "AUX"):
+            cur = cur.head  # "responded by saying …", "despite admitting …": the clause's subject
             continue
         if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN"):
             return cur.head  # "a statement saying …" -> the statement
