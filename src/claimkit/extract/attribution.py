@@ -53,8 +53,6 @@ _CLAUSE_END = re.compile(r"[^.!?\n“”\"]{0,200}[.!?]")
 # From the end of "“A,” X said" to the quotation that resumes in the same sentence: ", “B …”".
 # What may open a transcript line before the speaker's label: quote marks, space, ">".
 TIME_ENTITIES = ("DATE", "TIME")
-# After the object of a cue verb these say when or where it was said, not what.
-CIRCUMSTANCE_PREPS = {"in", "at", "during", "before", "after", "amid", "since"}
 WH_TAGS = ("WDT", "WP", "WP$")
 _LABEL_LEAD = " \t\"“‘'>"
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
@@ -452,42 +450,26 @@ class AttributionFinder:
 
     def right_complements(self, tok: Token) -> Span:
         """Everything the verb governs to its right ("criticized X for Y", "blasted X as Z"),
-        stopping before loosely attached clauses ("…, and", "…, while …"), before the
-        circumstances that trail it ("… in a speech on Monday") and before an aside on its
-        last word ("…, which …")."""
+        stopping before loosely attached clauses ("…, and", "…, while …") and before an aside
+        on its last word ("…, which …")."""
         right = [c for c in tok.children if c.i > tok.i and c.dep_ not in LOOSE_DEPS]
-        while len(right) > 1 and self.is_circumstance(right[-1]):
-            right.pop()
         if not right:
             return (tok.idx + len(tok.text), tok.idx + len(tok.text))
         start = min(c.left_edge.idx for c in right)
-        last = right[-1]
-        return start, self.end_before_trailing_asides(last)
+        return start, self.end_before_aside(right[-1])
 
-    def end_before_trailing_asides(self, head: Token) -> int:
-        """Where ``head``'s phrase ends once the circumstances and asides that close it are cut:
-        "her rival as a fraud| during the debate", "climate change|, which makes him …"."""
+    def end_before_aside(self, head: Token) -> int:
+        """Where ``head``'s phrase ends without the relative clause set off by a comma that
+        closes it: "the reality of climate change|, which makes him an outlier". (Cutting
+        trailing circumstances too, "| during the debate", helped on dev but not on train.)"""
         end_tok = head.right_edge
         for t in head.subtree:
-            if t.i <= head.i or t.right_edge.i != end_tok.i:
-                continue  # only what runs to the end of the phrase
+            if t.i <= head.i or t.right_edge.i != end_tok.i or t.dep_ not in ("relcl", "acl"):
+                continue  # only a clause that runs to the end of the phrase
             before = t.doc[t.left_edge.i - 1]
-            aside = (t.dep_ in ("relcl", "acl") and t.left_edge.tag_ in WH_TAGS and before.text == ",")
-            if aside or (t.dep_ == "prep" and t.head.pos_ not in ("VERB", "AUX")
-                         and self.is_circumstance(t)):
-                return before.idx if before.text == "," else t.left_edge.idx
+            if t.left_edge.tag_ in WH_TAGS and before.text == ",":
+                return before.idx
         return end_tok.idx + len(end_tok.text)
-
-    def is_circumstance(self, child: Token) -> bool:
-        """When or where rather than what: "in a speech", "during the debate", "on Monday",
-        or any phrase set off by a comma."""
-        if child.dep_ == "npadvmod" or child.doc[child.left_edge.i - 1].text == ",":
-            return True
-        if child.dep_ != "prep":
-            return False
-        pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
-        return child.lower_ in CIRCUMSTANCE_PREPS or (
-            pobj is not None and pobj.ent_type_ in TIME_ENTITIES)
 
     def next_non_space(self, pos: int) -> int:
         while pos < len(self.text) and self.text[pos].isspace():
