@@ -11,7 +11,7 @@ from claimkit.extract.scoring import select
 from claimkit.model import Article, Claim, Span, article_id_for
 
 # Bump when extraction output changes: the store keys re-extraction on it.
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 # Confidence reported for a quoted paragraph attributed to the previous paragraph's speaker.
 FOLLOW_CONFIDENCE = 0.5
 
