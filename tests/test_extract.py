@@ -225,6 +225,14 @@ def test_transcript_turns_quoted_in_an_article_run_over_their_paragraphs():
     assert "CROSSTALK" not in text[turns[0].content[0][0]:turns[0].content[-1][1]]
 
 
+def test_a_cue_in_the_middle_of_the_content():
+    text = "The new tariffs, the senator said, are like weapons that nobody can use."
+    c = only(text)
+    assert c.rule == "parenthetical" and c.speaker == "the senator"
+    assert [text[s:e] for s, e in c.content] == [
+        "The new tariffs", "are like weapons that nobody can use."]
+
+
 def test_an_aside_after_the_object_is_not_content():
     text = "Okafor has acknowledged the cost of the bridge, which makes her an outlier."
     assert only(text).text == "the cost of the bridge"

@@ -384,7 +384,7 @@ class AttributionFinder:
             head_span = subtree_span(tok.head)
             hole = subtree_span(tok)
             pieces = span_minus(head_span, hole)
-            if pieces and tok.i > tok.head.i:
+            if pieces and (tok.i > tok.head.i or head_span[0] < hole[0]):
                 return [self.extend_to_quotes(p) for p in pieces], "parenthetical"
         return [], ""
 
