@@ -202,6 +202,19 @@ def test_quote_interrupted_by_its_cue_is_one_content():
         "“My hope,”", "“is that the depot reopens before winter.”"]
 
 
+def test_interrupted_quote_in_two_apostrophe_marks():
+    text = "''I think the plan failed,'' he said, ''and we ought to have moved the depot.''"
+    c = only(text)
+    assert len(c.content) == 2 and c.text.endswith("''and we ought to have moved the depot.''")
+
+
+def test_quote_resumed_after_a_cue_sentence_ending_in_an_abbreviation():
+    text = ("\"The record does not match the talk,\" Cruz told reporters in Fort Mill, S.C. "
+            "\"It seems the mayor is nervous.\"")
+    c = only(text)
+    assert len(c.content) == 2 and c.text.endswith("\"It seems the mayor is nervous.\"")
+
+
 def test_a_word_of_the_quote_that_the_parser_hangs_on_the_cue_stays_in_the_quote():
     text = "“Is the depot ready? Probably not,” Ms. Lane said."
     c = only(text)

@@ -49,7 +49,8 @@ SOURCE_PREPS = {"of", "for", "from", "at", "with"}
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 DASHES = "―—–"
 # From the end of "…," X said to the full stop that closes the cue clause.
-_CLAUSE_END = re.compile(r"[^.!?\n“”\"]{0,200}[.!?]")
+# A full stop inside an abbreviation ("Fort Mill, S.C.") is not followed by a space.
+_CLAUSE_END = re.compile(r"(?:[^.!?\n“”\"]|[.!?](?!\s)){0,200}[.!?](?=\s|$)")
 # From the end of "“A,” X said" to the quotation that resumes in the same sentence: ", “B …”".
 # What may open a transcript line before the speaker's label: quote marks, space, ">".
 TIME_ENTITIES = ("DATE", "TIME")
@@ -59,7 +60,7 @@ _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 # A paragraph that is a quotation signed with a dash: “…” ― Name
 _SIGNED_PARAGRAPH = re.compile(r"^[ \t]*([“”\"][^\n]*[”\"])[ \t\u00a0]*[―—–]", re.MULTILINE)
 # The cue clause may run on a little ("…,” she said in a statement, “…”).
-_INTERRUPTION = re.compile(r"[^.!?\n“”\"]{0,80}[,;:—―–][ \t]*(?=[“\"])")
+_INTERRUPTION = re.compile(r"[^.!?\n“”\"]{0,80}[,;:—―–][ \t]*(?=[“\"]|'')")
 LEADING_TRIM = set(" \t\n,;:")
 TRAILING_TRIM = set(" \t\n,;:")
 
