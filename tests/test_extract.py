@@ -251,6 +251,19 @@ def test_an_aside_after_the_object_is_not_content():
     assert only(text).text == "the cost of the bridge"
 
 
+def test_a_headline_label_is_not_a_transcript_turn():
+    from claimkit.extract.attribution import find_candidates
+    from claimkit.nlp import load_pipeline
+
+    text = ("OBAMA: The Depot Will Reopen\n\nThe mayor spoke on Monday.\n\nPartial transcript:\n\n"
+            "HOST: Will the depot reopen?\n\nGUEST: Yes, in May.")
+    candidates, _ = find_candidates(load_pipeline()(text))
+    turns = {text[a.source[0][0]:a.source[0][1]]: [text[s:e] for s, e in a.content]
+             for a in candidates if a.rule == "speaker-label"}
+    assert turns == {"OBAMA": ["The Depot Will Reopen"], "HOST": ["Will the depot reopen?"],
+                     "GUEST": ["Yes, in May."]}
+
+
 def test_pronoun_resolved_to_the_person_meant():
     text = "Senator Maria Delgado spoke in Denver on Tuesday. She said the bill would lower drug prices."
     c = by_text(attributed(extract_text(text)), "lower drug prices")

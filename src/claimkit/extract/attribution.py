@@ -533,9 +533,9 @@ class AttributionFinder:
                 continue
             if self.is_name_label(label_start, label_end):
                 turns.append((start, label_start, label_end, start + colon, start + len(line)))
-        for i, (_, label_start, label_end, colon, line_end) in enumerate(turns):
+        for i, (line_start, label_start, label_end, colon, line_end) in enumerate(turns):
             content = [(colon + 1, line_end)]
-            if len(turns) >= 2:
+            if len(turns) >= 2 and line_start > 0:  # a headline "Name: …" is no turn
                 next_turn = turns[i + 1][0] if i + 1 < len(turns) else len(self.text)
                 content += self.turn_continues(line_end, next_turn)
             self.add(Attribution(cue=[(colon, colon + 1)], content=content,
@@ -547,8 +547,8 @@ class AttributionFinder:
         spans: list[Span] = []
         for m in _PARAGRAPH.finditer(self.text, pos, next_turn):
             para = m.group().strip().lstrip(_LABEL_LEAD)
-            if para.startswith(("(", "[")) or self.in_skip(m.start()):
-                break
+            if para.startswith(("(", "[")) or para.endswith(":") or self.in_skip(m.start()):
+                break  # a stage direction, or a line that introduces something else
             spans.append(m.span())
         return spans
 
