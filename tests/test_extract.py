@@ -135,6 +135,13 @@ def test_according_to():
     assert "bridge repairs cost $4 million" in c.text
 
 
+def test_according_to_at_the_end_stays_in_its_paragraph_and_leaves_no_bare_full_stop():
+    text = "Bleak outlook for the depot;\nChances of reopening are small, according to a poll."
+    c = only(text)
+    assert [text[s:e] for s, e in c.content] == ["Chances of reopening are small"]
+    assert spans_text(text, c.source) == "a poll"
+
+
 def test_inverted_order_strips_titles():
     text = "“We will not raise taxes this year,” said Mayor Linda Okafor."
     c = only(text)

@@ -124,6 +124,10 @@ def subtree_span(tok: Token, exclude: Iterable[int] = ()) -> Span:
 
 
 def trim(text: str, span: Span) -> Span | None:
+    """The span without the spaces and separators at its edges; None when nothing is left that
+    is not punctuation (the full stop after "…, according to X.")."""
+    if not any(ch.isalnum() for ch in text[span[0]:span[1]]):
+        return None
     s, e = span
     while s < e and text[s] in LEADING_TRIM:
         s += 1
@@ -316,7 +320,8 @@ class AttributionFinder:
         phrase = token_span(list(tok.subtree) + list(to.subtree)) or (tok.idx, to.idx + 2)
         sent = tok.sent
         sent_span = (sent.start_char, sent.end_char)
-        content = [self.extend_to_quotes(p) for p in span_minus(sent_span, phrase)]
+        pieces = (self.clip_to_paragraph(p, tok) for p in span_minus(sent_span, phrase))
+        content = [self.extend_to_quotes(p) for p in pieces if p]
         source = [token_span(source_tokens(pobj))] if pobj is not None else []
         self.add(Attribution(cue=[(tok.idx, to.idx + len(to.text))], content=content,
                              source=[s for s in source if s], rule="according-to",
