@@ -253,6 +253,18 @@ def test_a_cue_in_the_middle_of_the_content():
         "The new tariffs", "are like weapons that nobody can use."]
 
 
+def test_a_quote_before_a_cue_with_an_object_is_proposed_beside_the_object():
+    from claimkit.extract.attribution import find_candidates
+    from claimkit.nlp import load_pipeline
+
+    text = "“Get ready, because we have a ceiling to break!” he told the cheering crowd."
+    candidates, _ = find_candidates(load_pipeline()(text))
+    readings = {(a.rule, text[a.content[0][0]:a.content[-1][1]]) for a in candidates}
+    assert readings == {("verb-object", "the cheering crowd"),
+                        ("verb-quote", "“Get ready, because we have a ceiling to break!”")}
+    assert only(text).text == "“Get ready, because we have a ceiling to break!”"
+
+
 def test_an_aside_after_the_object_is_not_content():
     text = "Okafor has acknowledged the cost of the bridge, which makes her an outlier."
     assert only(text).text == "the cost of the bridge"

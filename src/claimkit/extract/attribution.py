@@ -54,6 +54,8 @@ _CLAUSE_END = re.compile(r"(?:[^.!?\n“”\"]|[.!?](?!\s)){0,200}[.!?](?=\s|$)"
 # From the end of "“A,” X said" to the quotation that resumes in the same sentence: ", “B …”".
 # What may open a transcript line before the speaker's label: quote marks, space, ">".
 TIME_ENTITIES = ("DATE", "TIME")
+# Rules whose reading competes with a quotation that ends right before the cue clause.
+READINGS_BESIDE_A_QUOTE = ("verb-object", "verb-prep", "verb-xcomp")
 WH_TAGS = ("WDT", "WP", "WP$")
 _LABEL_LEAD = " \t\"“‘'>"
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
@@ -344,9 +346,16 @@ class AttributionFinder:
             if src and not any(cs <= src[0] < ce for cs, ce in content):
                 source = [src]
         cue = token_span([t for t in cue_tokens(tok) if t is tok or self.quote_at(t.idx) is None])
-        self.add(Attribution(cue=[cue] if cue else [], content=content, source=source, rule=rule,
-                             cue_lemma=lemma, cue_token=tok.i,
-                             source_root=subj.i if source and subj is not None else None))
+        att = Attribution(cue=[cue] if cue else [], content=content, source=source, rule=rule,
+                          cue_lemma=lemma, cue_token=tok.i,
+                          source_root=subj.i if source and subj is not None else None)
+        self.add(att)
+        # "“Why now?” he told Fox News.": the verb's object (the listener) or the quotation that
+        # hands over to the cue may be what was said; propose both, the filter chooses (they
+        # share the cue, so only one can stand)
+        quote = self.adjacent_quote(tok, subj) if rule in READINGS_BESIDE_A_QUOTE else None
+        if quote is not None and quote[1] <= tok.idx and self.ends_open(quote):
+            self.add(replace(att, content=[quote], rule="verb-quote"))
 
     def verb_content(self, tok: Token, subj: Token | None) -> tuple[list[Span], str]:
         children = list(tok.children)
@@ -481,6 +490,12 @@ class AttributionFinder:
         while pos < len(self.text) and self.text[pos].isspace():
             pos += 1
         return pos
+
+    def ends_open(self, quote: Span) -> bool:
+        """The quotation hands over to a cue ("…,” she said; "…?” he asked) rather than
+        closing its sentence with a full stop."""
+        inner = self.text[quote[0]:quote[1]].rstrip("”\"'’» ")
+        return inner[-1:] in (",", "?", "!", "—", "―", "-")
 
     def adjacent_quote(self, tok: Token, subj: Token | None) -> Span | None:
         """A quotation touching the cue's clause: only punctuation/space between them."""
