@@ -270,6 +270,23 @@ def test_an_aside_after_the_object_is_not_content():
     assert only(text).text == "the cost of the bridge"
 
 
+@pytest.mark.parametrize("text, speaker", [
+    # the tagger misses a title-case label; the article names the speaker further down
+    ("Okafor: Depot Plan Has Stalled.\n\nMayor Linda Okafor said on Monday that the depot "
+     "plan had stalled.", "Okafor"),
+    # the tagger runs the organisation on past the colon
+    ("Judicial Watch: State Department Hid Key Email For Years.\n\nThe State Department "
+     "withheld an email.", "Judicial Watch"),
+])
+def test_a_headline_quoting_someone_by_name_is_attributed_to_them(text, speaker):
+    from claimkit.extract.attribution import find_candidates
+    from claimkit.nlp import load_pipeline
+
+    candidates, _ = find_candidates(load_pipeline()(text))
+    labels = [a for a in candidates if a.rule == "speaker-label"]
+    assert [text[a.source[0][0]:a.source[0][1]] for a in labels] == [speaker]
+
+
 def test_a_headline_label_is_not_a_transcript_turn():
     from claimkit.extract.attribution import find_candidates
     from claimkit.nlp import load_pipeline

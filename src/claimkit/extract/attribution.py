@@ -54,6 +54,7 @@ _CLAUSE_END = re.compile(r"(?:[^.!?\n“”\"]|[.!?](?!\s)){0,200}[.!?](?=\s|$)"
 # From the end of "“A,” X said" to the quotation that resumes in the same sentence: ", “B …”".
 # What may open a transcript line before the speaker's label: quote marks, space, ">".
 TIME_ENTITIES = ("DATE", "TIME")
+NAME_ENTITIES = ("PERSON", "ORG", "NORP")
 # Rules whose reading competes with a quotation that ends right before the cue clause.
 READINGS_BESIDE_A_QUOTE = ("verb-object", "verb-prep", "verb-xcomp")
 WH_TAGS = ("WDT", "WP", "WP$")
@@ -578,8 +579,14 @@ class AttributionFinder:
             return False
         if span.text.isupper() and len(span.text) > 2:
             return True
-        return any(ent.label_ in ("PERSON", "ORG", "NORP") and ent.start_char <= s + 1 and ent.end_char >= e - 1
-                   for ent in entity_index(self.doc).within(max(0, s - 1), e + 1))
+        index = entity_index(self.doc)
+        if any(ent.label_ in NAME_ENTITIES for ent in index.covering(s + 1, e - 1)):
+            return True
+        # Title case fools the tagger in headlines ("Sanders: Clinton Email Story Has Moved"):
+        # a label that names someone the article names elsewhere is a name too.
+        label = self.text[s:e]
+        return any(ent.label_ in NAME_ENTITIES and ent.start_char >= e and
+                   (ent.text == label or ent.text.endswith(" " + label)) for ent in index.ents)
 
     def quote_dash(self) -> None:
         """``"…" ― Name``: a quotation signed with a dash, as in vox-pop collections. Such a

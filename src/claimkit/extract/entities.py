@@ -27,6 +27,11 @@ class EntityIndex:
             i += 1
         return out
 
+    def covering(self, start: int, end: int) -> list[SpacySpan]:
+        """Entities that contain all of [start, end)."""
+        return [e for e in self.ents[: bisect.bisect_right(self.starts, start)]
+                if e.end_char >= end]
+
     def before(self, pos: int) -> list[SpacySpan]:
         return self.ents[: bisect.bisect_left(self.starts, pos)]
 
