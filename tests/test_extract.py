@@ -287,6 +287,12 @@ def test_a_headline_quoting_someone_by_name_is_attributed_to_them(text, speaker)
     assert [text[a.source[0][0]:a.source[0][1]] for a in labels] == [speaker]
 
 
+def test_a_name_and_a_colon_before_a_quotation_inside_a_line():
+    text = "STATES LEAN RED - Jeffrey M. Jones: “Twenty states are solidly Republican this year.”"
+    c = only(text)
+    assert c.speaker == "Jeffrey M. Jones" and c.text.startswith("“Twenty states")
+
+
 def test_a_headline_label_is_not_a_transcript_turn():
     from claimkit.extract.attribution import find_candidates
     from claimkit.nlp import load_pipeline

@@ -59,6 +59,9 @@ NAME_ENTITIES = ("PERSON", "ORG", "NORP")
 READINGS_BESIDE_A_QUOTE = ("verb-object", "verb-prep", "verb-xcomp")
 WH_TAGS = ("WDT", "WP", "WP$")
 _LABEL_LEAD = " \t\"“‘'>"
+# Capitalised words (with "and", initials) right before a colon that opens a quotation.
+_NAME_BEFORE_COLON = re.compile(
+    r"((?:[A-Z][\w.'’-]*)(?:\s+(?:[A-Z][\w.'’-]*|and|de|van|von))*)\s*(:)\s*$")
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 # A paragraph that is a quotation signed with a dash: “…” ― Name
 _SIGNED_PARAGRAPH = re.compile(r"^[ \t]*([“”\"][^\n]*[”\"])[ \t\u00a0]*[―—–]", re.MULTILINE)
@@ -314,6 +317,7 @@ class AttributionFinder:
                 continue
             rule(tok)
         self.speaker_labels()
+        self.named_colon_quotes()
         self.quote_dash()
         return self.found
 
@@ -562,6 +566,23 @@ class AttributionFinder:
             self.add(Attribution(cue=[(colon, colon + 1)], content=content,
                                  source=[(label_start, label_end)], rule="speaker-label",
                                  cue_lemma=":"))
+
+    def named_colon_quotes(self) -> None:
+        """``… Jeffrey M. Jones: “…”`` inside a line: a name, a colon, and a quotation."""
+        for qs, qe in self.quotes:
+            m = _NAME_BEFORE_COLON.search(self.text, max(0, qs - 80), qs)
+            if m is None or any(a.content_start <= qs < a.content_end for a in self.found):
+                continue
+            s, e = m.span(1)
+            if self.in_skip(s) or not self.names_someone(s, e):
+                continue
+            self.add(Attribution(cue=[(m.start(2), m.start(2) + 1)], content=[(qs, qe)],
+                                 source=[(s, e)], rule="speaker-label", cue_lemma=":"))
+
+    def names_someone(self, s: int, e: int) -> bool:
+        """The phrase ends in a person's or organisation's name ("Frank Newport and Jim Harter")."""
+        return any(ent.label_ in NAME_ENTITIES and s <= ent.start_char and ent.end_char >= e - 1
+                   for ent in entity_index(self.doc).within(s, e + 1))
 
     def turn_continues(self, pos: int, next_turn: int) -> list[Span]:
         """The unlabelled paragraphs of a transcript turn, from ``pos`` up to the next turn."""
