@@ -288,7 +288,7 @@ def test_a_headline_quoting_someone_by_name_is_attributed_to_them(text, speaker)
 
 
 def test_a_name_and_a_colon_before_a_quotation_inside_a_line():
-    text = "STATES LEAN RED - Jeffrey M. Jones: “Twenty states are solidly Republican this year.”"
+    text = "RED STATES OUTNUMBER BLUE - Jeffrey M. Jones: “Twenty states are solidly Republican this year.”"
     c = only(text)
     assert c.speaker == "Jeffrey M. Jones" and c.text.startswith("“Twenty states")
 

@@ -571,7 +571,7 @@ class AttributionFinder:
         """``… Jeffrey M. Jones: “…”`` inside a line: a name, a colon, and a quotation."""
         for qs, qe in self.quotes:
             m = _NAME_BEFORE_COLON.search(self.text, max(0, qs - 80), qs)
-            if m is None or any(a.content_start <= qs < a.content_end for a in self.found):
+            if m is None:
                 continue
             s, e = m.span(1)
             if self.in_skip(s) or not self.names_someone(s, e):
