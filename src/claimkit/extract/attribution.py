@@ -53,6 +53,7 @@ DASHES = "―—–"
 _CLAUSE_END = re.compile(r"(?:[^.!?\n“”\"]|[.!?](?!\s)){0,200}[.!?](?=\s|$)")
 # From the end of "“A,” X said" to the quotation that resumes in the same sentence: ", “B …”".
 # What may open a transcript line before the speaker's label: quote marks, space, ">".
+_BREAKS_KEY = "claimkit_line_breaks"
 TIME_ENTITIES = ("DATE", "TIME")
 NAME_ENTITIES = ("PERSON", "ORG", "NORP")
 # Rules whose reading competes with a quotation that ends right before the cue clause.
@@ -182,14 +183,22 @@ def source_tokens(subj: Token) -> list[Token]:
 
 def paragraph_bounds(tok: Token) -> tuple[int, int]:
     """The first and last token index of ``tok``'s paragraph (line breaks are space tokens)."""
-    doc = tok.doc
-    lo = tok.i
-    while lo > 0 and "\n" not in doc[lo - 1].text_with_ws:
-        lo -= 1
-    hi = tok.i
-    while hi + 1 < len(doc) and "\n" not in doc[hi].text_with_ws and "\n" not in doc[hi + 1].text:
-        hi += 1
+    breaks = line_break_tokens(tok.doc)
+    i = bisect.bisect_left(breaks, tok.i)
+    lo = breaks[i - 1] + 1 if i > 0 else 0
+    if i < len(breaks) and breaks[i] == tok.i:
+        return lo, tok.i
+    hi = breaks[i] - 1 if i < len(breaks) else len(tok.doc) - 1
     return lo, hi
+
+
+def line_break_tokens(doc: Doc) -> list[int]:
+    """Indices of the tokens that hold a line break, found once per document (a walk to the
+    paragraph's edges per cue would make a long one-paragraph article quadratic)."""
+    breaks = doc.user_data.get(_BREAKS_KEY)
+    if breaks is None:
+        breaks = doc.user_data[_BREAKS_KEY] = [t.i for t in doc if "\n" in t.text_with_ws]
+    return breaks
 
 
 def find_subject(verb: Token) -> Token | None:
