@@ -306,6 +306,14 @@ def test_a_headline_label_is_not_a_transcript_turn():
                      "GUEST": ["Yes, in May."]}
 
 
+def test_a_quote_with_its_own_cue_does_not_continue_the_one_before():
+    text = ("“Some people feel the mayor will win easily,” she said. "
+            "“If he gets in, then things will change,” she said.")
+    contents = [[text[s:e] for s, e in c.content] for c in attributed(extract_text(text))]
+    assert contents == [["“Some people feel the mayor will win easily,”"],
+                        ["“If he gets in, then things will change,”"]]
+
+
 def test_pronoun_resolved_to_the_person_meant():
     text = "Senator Maria Delgado spoke in Denver on Tuesday. She said the bill would lower drug prices."
     c = by_text(attributed(extract_text(text)), "lower drug prices")

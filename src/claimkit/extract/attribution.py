@@ -450,11 +450,18 @@ class AttributionFinder:
             if qs < pos or qs < content_end:
                 continue
             gap = self.text[pos:qs]
-            if gap.strip() or "\n" in gap:
+            if gap.strip() or "\n" in gap or self.hands_over((qs, qe)):
                 break
             content = content + [(qs, qe)]
             pos = qe
         return content
+
+    def hands_over(self, quote: Span) -> bool:
+        """The quotation ends with a comma and words follow on its line: it has a cue of its
+        own ("“B,” she said."), so it does not continue the one before."""
+        inner = self.text[quote[0]:quote[1]].rstrip("”\"'’» ")
+        rest = self.text[quote[1]:quote[1] + 2]
+        return inner.endswith(",") and rest[:1] == " " and rest[1:2].isalpha()
 
     def clip_to_paragraph(self, span: Span, tok: Token) -> Span | None:
         """Parses run across paragraph breaks; content stays in the cue's paragraph unless a
