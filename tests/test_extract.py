@@ -306,6 +306,12 @@ def test_a_headline_label_is_not_a_transcript_turn():
                      "GUEST": ["Yes, in May."]}
 
 
+def test_said_of_someone_reports_the_quotation_not_the_topic():
+    text = "“Who do they think they are?” the senator said of the company in February."
+    c = only(text)
+    assert c.text == "“Who do they think they are?”"
+
+
 def test_a_quote_with_its_own_cue_does_not_continue_the_one_before():
     text = ("“Some people feel the mayor will win easily,” she said. "
             "“If he gets in, then things will change,” she said.")

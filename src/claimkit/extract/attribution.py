@@ -398,8 +398,9 @@ class AttributionFinder:
             return [self.extend_to_quotes(self.right_complements(tok))], "verb-object"
         prep = next((c for c in children if c.dep_ == "prep" and c.lower_ in CONTENT_PREPS and c.i > tok.i), None)
         pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
-        # "said on Friday" says when, not what
-        if pobj is not None and pobj.ent_type_ not in TIME_ENTITIES:
+        # "said on Friday" says when, not what; "said of Apple" says about whom: "say" reports
+        # through its clause or a quotation, never through a preposition
+        if pobj is not None and pobj.ent_type_ not in TIME_ENTITIES and tok.lemma_ != "say":
             span = self.right_complements(tok)
             return [self.extend_to_quotes((pobj.left_edge.idx, span[1]))], "verb-prep"
         # "…," X said / X said, "…": a quotation right next to the cue clause
