@@ -48,17 +48,23 @@ SOURCE_PREPS = {"of", "for", "from", "at", "with"}
 # Clauses whose subject is inherited from the verb they hang on ("…, saying …", "and added …").
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 DASHES = "―—–"
-# From the end of "…," X said to the full stop that closes the cue clause.
-# A full stop inside an abbreviation ("Fort Mill, S.C.") is not followed by a space.
-_CLAUSE_END = re.compile(r"(?:[^.!?\n“”\"]|[.!?](?!\s)){0,200}[.!?](?=\s|$)")
-# From the end of "“A,” X said" to the quotation that resumes in the same sentence: ", “B …”".
-# What may open a transcript line before the speaker's label: quote marks, space, ">".
-_BREAKS_KEY = "claimkit_line_breaks"
 TIME_ENTITIES = ("DATE", "TIME")
 NAME_ENTITIES = ("PERSON", "ORG", "NORP")
+WH_TAGS = ("WDT", "WP", "WP$")
 # Rules whose reading competes with a quotation that ends right before the cue clause.
 READINGS_BESIDE_A_QUOTE = ("verb-object", "verb-prep", "verb-xcomp")
-WH_TAGS = ("WDT", "WP", "WP$")
+# What a quotation that hands over to its cue ends with ("…,” she said; "…?” he asked).
+OPEN_QUOTE_ENDINGS = (",", "?", "!", "—", "―", "-")
+_CLOSING_MARKS = "”\"'’» "
+_BREAKS_KEY = "claimkit_line_breaks"  # Doc.user_data: token indices of line breaks
+
+# From the end of "…," X said to the full stop that closes the cue clause. A full stop inside an
+# abbreviation ("Fort Mill, S.C.") is not followed by a space.
+_CLAUSE_END = re.compile(r"(?:[^.!?\n“”\"]|[.!?](?!\s)){0,200}[.!?](?=\s|$)")
+# From the end of "“A,” X said" to the quotation that resumes in the same sentence: ", “B …”";
+# the cue clause may run on a little ("…,” she said in a statement, “…”).
+_INTERRUPTION = re.compile(r"[^.!?\n“”\"]{0,80}[,;:—―–][ \t]*(?=[“\"]|'')")
+# What may open a transcript line before the speaker's label: quote marks, space, ">".
 _LABEL_LEAD = " \t\"“‘'>"
 # Capitalised words (with "and", initials) right before a colon that opens a quotation.
 _NAME_BEFORE_COLON = re.compile(
@@ -66,8 +72,6 @@ _NAME_BEFORE_COLON = re.compile(
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 # A paragraph that is a quotation signed with a dash: “…” ― Name
 _SIGNED_PARAGRAPH = re.compile(r"^[ \t]*([“”\"][^\n]*[”\"])[ \t\u00a0]*[―—–]", re.MULTILINE)
-# The cue clause may run on a little ("…,” she said in a statement, “…”).
-_INTERRUPTION = re.compile(r"[^.!?\n“”\"]{0,80}[,;:—―–][ \t]*(?=[“\"]|'')")
 LEADING_TRIM = set(" \t\n,;:")
 TRAILING_TRIM = set(" \t\n,;:")
 
@@ -457,12 +461,14 @@ class AttributionFinder:
             pos = qe
         return content
 
+    def last_quoted_char(self, quote: Span) -> str:
+        return self.text[quote[0]:quote[1]].rstrip(_CLOSING_MARKS)[-1:]
+
     def hands_over(self, quote: Span) -> bool:
         """The quotation ends with a comma and words follow on its line: it has a cue of its
         own ("“B,” she said."), so it does not continue the one before."""
-        inner = self.text[quote[0]:quote[1]].rstrip("”\"'’» ")
         rest = self.text[quote[1]:quote[1] + 2]
-        return inner.endswith(",") and rest[:1] == " " and rest[1:2].isalpha()
+        return self.last_quoted_char(quote) == "," and rest[:1] == " " and rest[1:2].isalpha()
 
     def clip_to_paragraph(self, span: Span, tok: Token) -> Span | None:
         """Parses run across paragraph breaks; content stays in the cue's paragraph unless a
@@ -516,8 +522,7 @@ class AttributionFinder:
     def ends_open(self, quote: Span) -> bool:
         """The quotation hands over to a cue ("…,” she said; "…?” he asked) rather than
         closing its sentence with a full stop."""
-        inner = self.text[quote[0]:quote[1]].rstrip("”\"'’» ")
-        return inner[-1:] in (",", "?", "!", "—", "―", "-")
+        return self.last_quoted_char(quote) in OPEN_QUOTE_ENDINGS
 
     def adjacent_quote(self, tok: Token, subj: Token | None) -> Span | None:
         """A quotation touching the cue's clause: only punctuation/space between them."""
