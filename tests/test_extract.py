@@ -14,7 +14,9 @@ from claimkit import read_articles
 from claimkit.brat import load_gold_dir
 from claimkit.evaluate import score
 from claimkit.extract import extract, extract_text
+from claimkit.extract.attribution import find_candidates
 from claimkit.model import Kind, SpeakerType
+from claimkit.nlp import load_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "voa_biden_putin_geneva.txt"
@@ -25,6 +27,12 @@ SHARED = ROOT.parent / "shared"
 def sample():
     article = next(read_articles([SAMPLE]))
     return article, extract([article])
+
+
+def rule_candidates(text):
+    """Every reading the rules propose, before the filter chooses among them."""
+    candidates, _ = find_candidates(load_pipeline()(text))
+    return candidates
 
 
 def attributed(claims):
@@ -254,11 +262,8 @@ def test_a_cue_in_the_middle_of_the_content():
 
 
 def test_a_quote_before_a_cue_with_an_object_is_proposed_beside_the_object():
-    from claimkit.extract.attribution import find_candidates
-    from claimkit.nlp import load_pipeline
-
     text = "“Get ready, because we have a ceiling to break!” he told the cheering crowd."
-    candidates, _ = find_candidates(load_pipeline()(text))
+    candidates = rule_candidates(text)
     readings = {(a.rule, text[a.content[0][0]:a.content[-1][1]]) for a in candidates}
     assert readings == {("verb-object", "the cheering crowd"),
                         ("verb-quote", "“Get ready, because we have a ceiling to break!”")}
@@ -279,10 +284,7 @@ def test_an_aside_after_the_object_is_not_content():
      "withheld an email.", "Judicial Watch"),
 ])
 def test_a_headline_quoting_someone_by_name_is_attributed_to_them(text, speaker):
-    from claimkit.extract.attribution import find_candidates
-    from claimkit.nlp import load_pipeline
-
-    candidates, _ = find_candidates(load_pipeline()(text))
+    candidates = rule_candidates(text)
     labels = [a for a in candidates if a.rule == "speaker-label"]
     assert [text[a.source[0][0]:a.source[0][1]] for a in labels] == [speaker]
 
@@ -294,12 +296,9 @@ def test_a_name_and_a_colon_before_a_quotation_inside_a_line():
 
 
 def test_a_headline_label_is_not_a_transcript_turn():
-    from claimkit.extract.attribution import find_candidates
-    from claimkit.nlp import load_pipeline
-
     text = ("OBAMA: The Depot Will Reopen\n\nThe mayor spoke on Monday.\n\nPartial transcript:\n\n"
             "HOST: Will the depot reopen?\n\nGUEST: Yes, in May.")
-    candidates, _ = find_candidates(load_pipeline()(text))
+    candidates = rule_candidates(text)
     turns = {text[a.source[0][0]:a.source[0][1]]: [text[s:e] for s, e in a.content]
              for a in candidates if a.rule == "speaker-label"}
     assert turns == {"OBAMA": ["The Depot Will Reopen"], "HOST": ["Will the depot reopen?"],
