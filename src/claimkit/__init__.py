@@ -1,10 +1,10 @@
 """claimkit: who claimed what in the news, and whether it holds up."""
 from __future__ import annotations
 
-from claimkit.extract import EXTRACTOR_VERSION, extract, extract_text, iter_extract
+from claimkit.extract import extract, extract_text, iter_extract
 from claimkit.ingest import read_articles
 from claimkit.load import extract_into_store
-from claimkit.model import Article, Claim, InputProblem, Kind, SpeakerType
+from claimkit.model import EXTRACTOR_VERSION, Article, Claim, InputProblem, Kind, SpeakerType
 from claimkit.store import open_store
 
 

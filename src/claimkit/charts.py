@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from claimkit.files import atomic_write_bytes
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
@@ -882,7 +883,7 @@ def save_chart(chart: Chart, path: str | os.PathLike, fmt: str | None = None) ->
     """Write one chart; the format is ``fmt`` or the file's suffix."""
     target = Path(path)
     fmt = fmt or target.suffix.lstrip(".").lower()
-    _write_bytes(target, render(chart, fmt))
+    atomic_write_bytes(target, render(chart, fmt))
     return target
 
 
@@ -900,22 +901,8 @@ def export_charts(charts: Mapping[str, Chart], out_dir: str | os.PathLike,
         images = list(pool.map(RENDERERS[fmt], specs))
     paths = [folder / f"{name}.{fmt}" for name in charts]
     for path, image in zip(paths, images):
-        _write_bytes(path, image)
+        atomic_write_bytes(path, image)
     return paths
-
-
-def _write_bytes(target: Path, data: bytes) -> None:
-    """All or nothing: a crash never leaves half an image behind."""
-    from claimkit.report import _temp_beside
-
-    tmp = _temp_beside(target)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def embedded_rows(chart: Chart) -> int:

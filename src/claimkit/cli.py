@@ -38,7 +38,7 @@ from claimkit import __version__
 from claimkit.evaluate import main_evaluate
 from claimkit.extract import iter_extract
 from claimkit.ingest import read_articles
-from claimkit.model import Article, BatchSummary, Claim, InputProblem
+from claimkit.model import Article, BatchSummary, Claim, InputProblem, span_text
 from claimkit.nlp import ModelNotFound
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ def _known_total(paths: Sequence[str]) -> int | None:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from claimkit.dask_engine import SchedulerUnreachable
-    from claimkit.extract import EXTRACTOR_VERSION
+    from claimkit.model import EXTRACTOR_VERSION
     from claimkit.load import extract_into_store
     from claimkit.store import StoreError
 
@@ -604,7 +604,7 @@ def demo_examples(run: DemoRun) -> None:
     run.out("Example claims (speaker → cue → content)")
     for i, (article, claim) in enumerate(chosen, 1):
         speaker = claim.speaker_canonical or claim.speaker or "(no stated source)"
-        cue = _span_text(article, claim.cue) or claim.cue_lemma
+        cue = span_text(article.text, claim.cue, squeeze=True) or claim.cue_lemma
         detail = [claim.kind.value, f"rule {claim.rule}"]
         if claim.cue_class:
             detail.append(f"cue class {claim.cue_class}")
@@ -643,10 +643,6 @@ def _example_claims(attributions: list[tuple[Article, Claim]], limit: int = 4
         if pair not in chosen:
             chosen.append(pair)
     return chosen[:limit]
-
-
-def _span_text(article: Article, spans: Sequence[tuple[int, int]]) -> str:
-    return " ".join(" ".join(article.text[s:e].split()) for s, e in spans)
 
 
 def _text_width() -> int:

@@ -84,7 +84,8 @@ def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None 
     are stored here, one transaction per article. ``batch_size``: articles per parse batch
     (local) or per Dask partition; None for the engine's default.
     """
-    from claimkit.extract import EXTRACTOR_VERSION, iter_extract
+    from claimkit.extract import iter_extract
+    from claimkit.model import EXTRACTOR_VERSION
     from claimkit.store import AddResult
 
     log = ProblemLog()

@@ -8,11 +8,16 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import Enum
 
 Span = tuple[int, int]
+
+# Bump when extraction output changes: the store keys re-extraction on it. It lives with the
+# data model (not in extract/) so that the store can read it without loading spaCy.
+EXTRACTOR_VERSION = "0.2.0"
 
 
 class Kind(str, Enum):
@@ -82,6 +87,18 @@ class Claim:
         d["hedges"] = list(self.hedges)
         d["reasons"] = list(self.reasons)
         return d
+
+
+def span_text(text: str, spans: Iterable[Span], *, squeeze: bool = False) -> str:
+    """The text of ``spans`` joined by a space.
+
+    ``squeeze=False`` keeps each piece exactly as ``text[s:e]`` (a claim's ``text``, from which
+    its id derives). ``squeeze=True`` also folds each piece's runs of whitespace into one space,
+    for display and for reviewed text, where a line break inside a span means nothing.
+    """
+    if squeeze:
+        return " ".join(" ".join(text[s:e].split()) for s, e in spans)
+    return " ".join(text[s:e] for s, e in spans)
 
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)

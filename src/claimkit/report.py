@@ -13,14 +13,14 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
+from claimkit.files import atomic_write
 from claimkit.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> int:
     def write(f: IO[str]) -> None:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerows(csv_rows(frame))
-    _atomic_write(path, write, newline="")
+    atomic_write(path, write, newline="")
     return len(frame)
 
 
@@ -112,14 +112,7 @@ def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> int:
     """Write the export as Parquet: tags and evidence stay lists, dates stay dates."""
     out = frame.copy()
     out["published"] = out["published"].dt.date
-    target = Path(path)
-    tmp = _temp_beside(target)
-    try:
-        out.to_parquet(tmp, index=False, engine="pyarrow")
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write(path, lambda f: out.to_parquet(f, index=False, engine="pyarrow"), binary=True)
     return len(frame)
 
 
@@ -267,40 +260,8 @@ def write_claimreview(reviews: list[dict], path: str | os.PathLike) -> int:
     def write(f: IO[str]) -> None:
         json.dump(reviews, f, ensure_ascii=False, indent=2)
         f.write("\n")
-    _atomic_write(path, write)
+    atomic_write(path, write)
     return len(reviews)
-
-
-# --- files ------------------------------------------------------------------------------------
-
-
-def _temp_beside(target: Path) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    os.close(fd)
-    # mkstemp makes the file private (0600); an export or report is meant to be shared, so it
-    # gets the permissions any new file would get.
-    os.chmod(tmp, 0o666 & ~_umask())
-    return tmp
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _atomic_write(path: str | os.PathLike, write: Callable[[IO[str]], None],
-                  newline: str | None = None) -> None:
-    """Write a whole file or nothing: a crash never leaves half an export behind."""
-    target = Path(path)
-    tmp = _temp_beside(target)
-    try:
-        with open(tmp, "w", encoding="utf-8", newline=newline) as f:
-            write(f)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # --- the HTML report ---------------------------------------------------------------------------

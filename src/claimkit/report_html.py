@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from claimkit import charts as chart_set
-from claimkit.report import _atomic_write
+from claimkit.files import atomic_write
 from claimkit.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def write_page(page: str, path: str | os.PathLike) -> None:
     """Write a page all or nothing: a crash never leaves half a report behind."""
     def write(f: IO[str]) -> None:
         f.write(page)
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def build_html_report(data: chart_set.ChartData, *, source: str = "",

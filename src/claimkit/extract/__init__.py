@@ -1,6 +1,6 @@
 """Sentences -> claims. Attribution = source + cue + content (DESIGN §1-§2)."""
 from __future__ import annotations
 
-from claimkit.extract.pipeline import EXTRACTOR_VERSION, extract, extract_docs, extract_text, iter_extract
+from claimkit.extract.pipeline import extract, extract_docs, extract_text, iter_extract
 
-__all__ = ["EXTRACTOR_VERSION", "extract", "extract_docs", "extract_text", "iter_extract"]
+__all__ = ["extract", "extract_docs", "extract_text", "iter_extract"]

@@ -20,7 +20,7 @@ from claimkit.extract.entities import entity_index
 from claimkit.extract.attribution import Attribution
 from claimkit.extract.quotes import inside
 from claimkit.extract.speakers import Speaker, SpeakerResolver
-from claimkit.model import Article, Claim, Kind, Span, SpeakerType, claim_id_for
+from claimkit.model import Article, Claim, Kind, Span, SpeakerType, claim_id_for, span_text
 
 DIRECT_MIN_QUOTED = 0.9
 MIXED_MIN_QUOTED = 0.05
@@ -93,11 +93,6 @@ def kind_of(content: list[Span], quotes: list[Span]) -> Kind:
     if quoted >= MIXED_MIN_QUOTED:
         return Kind.MIXED
     return Kind.INDIRECT
-
-
-def span_text(text: str, spans: list[Span] | tuple[Span, ...]) -> str:
-    """The claim's text: its spans' text joined by a space (always text[s:e] of its spans)."""
-    return " ".join(text[s:e] for s, e in spans)
 
 
 def entity_count(doc: Doc, spans: list[Span]) -> int:

@@ -8,10 +8,8 @@ from spacy.tokens import Doc
 from claimkit.extract.attribution import Attribution, find_candidates, quotes_after_speaker
 from claimkit.extract.claims import ClaimBuilder, link_parents
 from claimkit.extract.scoring import select
-from claimkit.model import Article, Claim, Span, article_id_for
+from claimkit.model import EXTRACTOR_VERSION, Article, Claim, Span, article_id_for
 
-# Bump when extraction output changes: the store keys re-extraction on it.
-EXTRACTOR_VERSION = "0.2.0"
 # Confidence reported for a quoted paragraph attributed to the previous paragraph's speaker.
 FOLLOW_CONFIDENCE = 0.5
 

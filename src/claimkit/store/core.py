@@ -29,14 +29,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from claimkit.model import Article, Claim
+from claimkit.model import EXTRACTOR_VERSION, Article, Claim, span_text
 from claimkit.store import frames, schema, snapshot
 from claimkit.store.backend import (
     StoreError, create_store_engine, describe_target, run_transaction,
 )
 from claimkit.store.filters import ClaimFilter, sort_order
 from claimkit.store.schema import (
-    REVIEW_FIELDS, articles, claims, history, reviews, settings, taxonomy_values, utcnow,
+    articles, claims, history, reviews, settings, taxonomy_values, utcnow,
 )
 from claimkit.taxonomy import Taxonomy, TaxonomyError, Value, load_taxonomy
 
@@ -932,8 +932,8 @@ def _claim_row(article: Article, claim: Claim, position: int,
         "kind": _enum(claim.kind), "text": claim.text,
         "content": _encode_spans(claim.content), "source": _encode_spans(claim.source),
         "cue": _encode_spans(claim.cue),
-        "source_text": _span_text(article.text, claim.source),
-        "cue_text": _span_text(article.text, claim.cue),
+        "source_text": span_text(article.text, claim.source, squeeze=True),
+        "cue_text": span_text(article.text, claim.cue, squeeze=True),
         "speaker": claim.speaker, "speaker_canonical": claim.speaker_canonical,
         "speaker_type": _enum(claim.speaker_type), "cue_lemma": claim.cue_lemma,
         "cue_class": claim.cue_class, "parent_id": claim.parent_id,
@@ -959,12 +959,7 @@ def _extractor_version(rows: list[dict], given: str | None) -> str:
         return given
     if rows and rows[0]["extractor_version"]:
         return rows[0]["extractor_version"]
-    from claimkit.extract.pipeline import EXTRACTOR_VERSION
     return EXTRACTOR_VERSION
-
-
-def _span_text(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    return " ".join(" ".join(text[s:e].split()) for s, e in spans)
 
 
 def _enum(value: Any) -> str:

@@ -19,13 +19,13 @@ rename), never needed for correctness, and simply not kept where the folder is r
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection
+
+from claimkit.files import atomic_write
 
 SUFFIX = "-snapshot.arrow"
 _KEY = b"claimkit.extraction_key"
@@ -80,14 +80,12 @@ def save(path: Path, frame: pd.DataFrame, key: str, history_mark: int) -> None:
     history event ``history_mark``; quietly keep none if the folder refuses."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({_KEY: key.encode(), _MARK: str(history_mark).encode()})
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp",
-                                             dir=path.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+
+    def write(sink) -> None:
+        with pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
-        os.replace(temporary, path)
+
+    try:
+        atomic_write(path, write, binary=True, shared=False)
     except OSError:
-        Path(temporary).unlink(missing_ok=True)
+        pass  # derived data: the next full read rebuilds it
