@@ -7,7 +7,7 @@ UV_VERSION ?= 0.13.9
 LOCK_TARGET := --python-version 3.11 --python-platform x86_64-manylinux_2_28
 LOCK_FLAGS := --generate-hashes --quiet $(LOCK_TARGET) --custom-compile-command "make lock"
 
-.PHONY: setup test demo lab bench bench-quick bench-review lock
+.PHONY: setup test test-fast demo lab bench bench-quick bench-review lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,15 @@ setup: $(PY)
 	$(PY) -m pip install --require-hashes -r requirements.lock -r requirements-test.lock
 	$(PY) -m pip install --no-deps -e .
 
-## test: run the test suite
+## test: run the whole test suite (every tier; what .ci/run runs)
 test:
 	$(PY) -m pytest -q
+
+## test-fast: the inner loop: everything but the slow tiers (browser, notebooks, Dask,
+## PostgreSQL, kill -9, slow); under a minute. Extra pytest arguments: make test-fast ARGS=-x
+FAST_TIERS := not (browser or notebook or dask or postgres or kill or slow)
+test-fast:
+	$(PY) -m pytest -q -m "$(FAST_TIERS)" $(ARGS)
 
 ## demo: the whole flow on the bundled sample data
 demo: setup

@@ -1,63 +1,11 @@
-"""Fixtures for the store's tests: a real SQLite file and a real PostgreSQL server.
+"""Stores filled by hand for the store, review, export, chart and report tests (no spaCy).
 
-PostgreSQL: the server at $CLAIMKIT_TEST_PG_URL (``.ci/run`` starts one), else a throwaway
-server started here with the machine's initdb/pg_ctl, once per test session. Each test gets its
-own empty schema on it. Where PostgreSQL is not installed the PostgreSQL cases are skipped,
-except under CI, where they fail.
-
-Test modules import what they use: ``from store_fixtures import store_url  # noqa: F401``.
+The store fixtures themselves (``store_url``: SQLite and PostgreSQL; ``pg_url``; ``store``) are
+in conftest.py.
 """
 from __future__ import annotations
 
-import atexit
-import os
-from pathlib import Path
-
-import pytest
-
 from claimkit.model import Article, Claim, Kind, SpeakerType, article_id_for, claim_id_for
-from claimkit.store.testing import PostgresUnavailable, TempPostgres, schema_url
-
-_server: TempPostgres | None = None
-_server_error: str | None = None
-
-
-def pg_base_url() -> str:
-    """The PostgreSQL server for this test session (started on first use)."""
-    global _server, _server_error
-    url = os.environ.get("CLAIMKIT_TEST_PG_URL")
-    if url:
-        return url
-    if _server is None and _server_error is None:
-        try:
-            server = TempPostgres()
-            server.start()
-        except PostgresUnavailable as exc:
-            _server_error = str(exc)
-        else:
-            _server = server
-            atexit.register(server.stop)
-    if _server is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required under CI: {_server_error}")
-        pytest.skip(f"no PostgreSQL: {_server_error}")
-    return _server.url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path: Path):
-    """A new, empty store's address on each backend."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "claims.db")
-    else:
-        with schema_url(pg_base_url()) as url:
-            yield url
-
-
-@pytest.fixture
-def pg_url():
-    with schema_url(pg_base_url()) as url:
-        yield url
 
 
 # --- data -------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ def test_one_claim_per_sentence_in_input_order():
             assert article.text[start:end] == claim.text
 
 
+@pytest.mark.slow  # worker processes, each loading spaCy
 def test_workers_give_the_same_results_as_one_process():
     arts = articles() * 3  # more articles than one chunk per worker
     one = list(run_extraction(arts, extract_fn=sentence_claims, batch_size=2))
@@ -86,12 +87,13 @@ def test_workers_give_the_same_results_as_one_process():
     assert all(a is b for (a, _), b in zip(two, arts))
 
 
+@pytest.mark.slow  # worker processes, each loading spaCy
 def test_default_extractor_runs_the_same_with_workers():
     arts = articles()
     assert list(run_extraction(arts, jobs=2)) == list(run_extraction(arts))
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_a_failing_article_is_reported_and_the_batch_goes_on(jobs):
     arts = articles()
     arts.insert(2, make_article("This one goes BOOM. Sadly.", path="bad.txt"))
@@ -113,6 +115,7 @@ def test_a_problem_names_the_article_id_when_there_is_no_path():
     assert [p.path for p in problems] == ["a-no-path"]
 
 
+@pytest.mark.kill  # a worker process dies mid-batch
 def test_a_worker_that_dies_costs_only_its_own_article():
     arts = articles()
     arts.insert(3, make_article("This one will CRASH the worker.", path="crash.txt"))
@@ -128,7 +131,7 @@ def test_a_worker_that_dies_costs_only_its_own_article():
     assert [r for i, r in enumerate(results) if i != 3] == expected
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_input_is_read_lazily(jobs):
     consumed = 0
 
@@ -178,6 +181,7 @@ def test_batch_size_must_be_positive():
         next(run_extraction(articles(), batch_size=0))
 
 
+@pytest.mark.slow  # a fresh interpreter whose workers die as they start
 def test_workers_that_cannot_start_are_an_error_not_a_problem_per_article(tmp_path):
     # Code piped on stdin is a script the workers cannot import: they die as they start.
     script = (

@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 import pytest
 from chart_fixtures import fill_known_store
-from store_fixtures import make_article, pg_url  # noqa: F401
+from store_fixtures import make_article
 
 from claimkit import charts
 from claimkit.store import open_store
@@ -24,9 +24,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def known(tmp_path_factory) -> charts.ChartData:
-    with open_store(tmp_path_factory.mktemp("known") / "claims.db") as store:
-        fill_known_store(store)
+def known(known_store) -> charts.ChartData:
+    with open_store(known_store) as store:
         return charts.ChartData.from_store(store)
 
 
@@ -309,7 +308,7 @@ def test_the_theme_is_applied_to_exports_only_when_asked(built):
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 
-def test_postgresql_store_gives_the_same_chart_data(pg_url, known):  # noqa: F811
+def test_postgresql_store_gives_the_same_chart_data(pg_url, known):
     with open_store(pg_url) as store:
         fill_known_store(store)
         data = charts.ChartData.from_store(store)

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import distributed
 import pytest
+from conftest import run_cli as claimkit
 from corpus_fixtures import write_corpus
 from test_batch import articles, fails_on_boom, kills_worker_on_crash, make_article
 
@@ -24,7 +23,6 @@ from claimkit.model import InputProblem
 from claimkit.nlp import ModelNotFound
 from claimkit.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 N_ARTICLES = 64
 PARTITION = 8  # several partitions per worker, so a kill lands mid-run
 
@@ -69,6 +67,7 @@ def local_claims(corpus, tmp_path_factory) -> list[tuple]:
     return claims
 
 
+@pytest.mark.dask
 def test_dask_stores_exactly_the_claims_and_ids_of_the_local_engine(
         cluster, corpus, local_claims, tmp_path):
     _, client = cluster
@@ -80,6 +79,7 @@ def test_dask_stores_exactly_the_claims_and_ids_of_the_local_engine(
     assert stored_claims(db) == local_claims
 
 
+@pytest.mark.dask
 def test_a_rerun_on_dask_skips_stored_articles_before_sending_them(cluster, corpus, tmp_path):
     _, client = cluster
     db = tmp_path / "claims.db"
@@ -121,6 +121,8 @@ class KillAWorkerMidRun(ProblemLog):
         return super().accept(article, claims)
 
 
+@pytest.mark.dask
+@pytest.mark.kill
 def test_a_worker_killed_mid_run_costs_a_retry_and_nothing_is_lost_or_doubled(
         cluster, corpus, local_claims, tmp_path):
     _, client = cluster
@@ -136,6 +138,7 @@ def test_a_worker_killed_mid_run_costs_a_retry_and_nothing_is_lost_or_doubled(
     assert listener.killed not in client.run(os.getpid).values()
 
 
+@pytest.mark.dask
 def test_a_failing_article_is_reported_and_the_rest_extracted(cluster):
     _, client = cluster
     docs = articles()
@@ -151,6 +154,8 @@ def test_a_failing_article_is_reported_and_the_rest_extracted(cluster):
     assert dask_results["bad.txt"] == []
 
 
+@pytest.mark.dask
+@pytest.mark.kill
 def test_an_article_that_keeps_killing_workers_is_the_only_one_lost(cluster):
     _, client = cluster
     docs = articles()
@@ -167,6 +172,7 @@ def test_an_article_that_keeps_killing_workers_is_the_only_one_lost(cluster):
     client.wait_for_workers(2, timeout=60)
 
 
+@pytest.mark.dask
 def test_a_model_the_workers_cannot_load_is_an_error_not_a_problem_per_article(cluster):
     _, client = cluster
     problems: list[InputProblem] = []
@@ -176,12 +182,7 @@ def test_a_model_the_workers_cannot_load_is_an_error_not_a_problem_per_article(c
     assert problems == []
 
 
-def claimkit(*args: str | os.PathLike) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "CLAIMKIT_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "claimkit", *map(str, args)], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
-
-
+@pytest.mark.dask
 def test_cli_extract_on_a_local_dask_cluster_is_resumable(tmp_path):
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 6)

@@ -326,9 +326,12 @@ def test_evaluate_dir_runs_the_extractor(tmp_path, capsys):
     root = write_gold(tmp_path / "g", {"mayor": text}, {"mayor_x.ann": ann})
     scores = evaluate_dir(root)
     assert isinstance(scores, Scores)
-    assert scores.content.gold == 1 and 0.0 <= scores.content.f1 <= 1.0
+    # One plain "X said that Y": found, with its source, and nothing else predicted.
+    assert (scores.content.gold, scores.content.predicted, scores.content.tp) == (1, 1, 1)
+    assert scores.content.f1 == 1.0 and scores.end_to_end.f1 == 1.0
     assert main_evaluate(root, as_json=True) == 0
-    assert json.loads(capsys.readouterr().out)["content"]["gold"] == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["content"]["gold"] == 1 and printed["end_to_end"]["f1"] == 1.0
     assert main_evaluate(root) == 0
     assert "end-to-end" in capsys.readouterr().out
 

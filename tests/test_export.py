@@ -5,19 +5,16 @@ from __future__ import annotations
 import csv
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from store_fixtures import make_article, store_url  # noqa: F401
+from conftest import run_cli as claimkit
+from store_fixtures import make_article
 
 from claimkit import report
 from claimkit.report import EXPORT_COLUMNS, Publisher, neutralise
 from claimkit.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 PUBLISHER = Publisher("Example Checks", "https://checks.example")
 
 AWKWARD = [
@@ -33,12 +30,6 @@ FORMULAS = [
     "\tTabbed said that it is so.",
     "\rReturned said that it is not so.",
 ]
-
-
-@pytest.fixture
-def store(store_url):  # noqa: F811
-    with open_store(store_url, reviewer="alice") as s:
-        yield s
 
 
 def reviewed_store(store):
@@ -215,12 +206,6 @@ def test_publisher_comes_from_options_or_a_config_file(tmp_path):
 
 
 # --- the command ------------------------------------------------------------------------------
-
-def claimkit(*args) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "CLAIMKIT_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "claimkit", *map(str, args)], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
-
 
 def test_claimkit_export_writes_all_three(tmp_path):
     db = tmp_path / "claims.db"

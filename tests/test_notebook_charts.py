@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from claimkit import charts
@@ -27,6 +28,7 @@ def test_committed_without_outputs_and_with_a_parameters_cell():
     assert 'input_path = "../data"' in code[0].source
 
 
+@pytest.mark.notebook
 def test_notebook_runs_headless_and_writes_charts_and_report(tmp_path):
     shutil.copytree(ROOT / "data", tmp_path / "data")
     (tmp_path / "notebooks").mkdir()

@@ -55,6 +55,7 @@ def test_notebooks_are_committed_clean_with_a_parameters_cell(name):
     assert 'input_path = "../data"' in code[0].source
 
 
+@pytest.mark.notebook
 def test_extract_notebook_fills_the_store_and_shows_a_table(workspace):
     notebook = run(workspace / "01_extract.ipynb")
     shown = text_of(notebook)
@@ -66,6 +67,7 @@ def test_extract_notebook_fills_the_store_and_shows_a_table(workspace):
     assert "1 already there" in text_of(again)
 
 
+@pytest.mark.notebook
 def test_extract_notebook_takes_papermill_parameters(workspace, tmp_path):
     papermill = pytest.importorskip("papermill")
     target = tmp_path / "elsewhere.db"
@@ -77,6 +79,7 @@ def test_extract_notebook_takes_papermill_parameters(workspace, tmp_path):
     assert not (workspace / "claimkit-sample.db").exists()
 
 
+@pytest.mark.notebook
 def test_review_notebook_fills_an_empty_store_and_shows_the_app(workspace):
     notebook = run(workspace / "02_review.ipynb")
     views = [o for o in outputs(notebook)

@@ -132,6 +132,7 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="needs SIGALRM (Unix)")
 def test_200kb_of_quotes_that_never_close():
     # Parsing 200 KB takes seconds; the limit only catches extraction that grows faster than

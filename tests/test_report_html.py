@@ -11,13 +11,13 @@ import dataclasses
 import html
 import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from chart_fixtures import fill_known_store
+from conftest import ROOT
+from conftest import run_cli as claimkit
 from store_fixtures import make_article
 
 from claimkit import charts, report
@@ -25,7 +25,6 @@ from claimkit.cli import main
 from claimkit.report_html import build_html_report
 from claimkit.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 
@@ -152,20 +151,6 @@ def test_write_is_atomic_and_shareable(hostile_store, tmp_path):
 
 
 # --- the command line -------------------------------------------------------------------------
-
-
-def claimkit(*args) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k != "CLAIMKIT_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "claimkit", *map(str, args)], cwd=ROOT,
-                          env=environ, capture_output=True, text=True, timeout=600)
-
-
-@pytest.fixture(scope="module")
-def known_store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "claims.db"
-    with open_store(path) as store:
-        fill_known_store(store)
-    return path
 
 
 def test_cli_charts_writes_the_whole_set_as_png_by_default(known_store, tmp_path):

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, text
-from store_fixtures import make_article, pg_url, store_url  # noqa: F401
+from store_fixtures import make_article
 
 import claimkit
 from claimkit.review import ReviewApp
@@ -214,7 +214,8 @@ def test_a_conflict_shows_what_the_other_reviewer_set_and_keep_theirs_keeps_it(s
     assert not app.in_conflict and store.claim(claim_id)["verdict"] == "false"
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
+                                                             marks=pytest.mark.postgres)])
 def test_apply_mine_after_a_conflict_stores_mine_on_top_of_theirs(backend, tmp_path, request):
     url = str(tmp_path / "c.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
     with open_store(url, reviewer="alice") as mine, open_store(url, reviewer="bob") as theirs:
@@ -307,7 +308,7 @@ def test_fixing_the_extraction_is_review_data_and_leaves_the_article_alone(store
     assert store.claim(claim_id)["corrected_speaker"] is None
 
 
-def test_fix_fields_on_both_backends_with_history_and_undo(store_url):  # noqa: F811
+def test_fix_fields_on_both_backends_with_history_and_undo(store_url):
     with open_store(store_url, reviewer="alice") as store:
         article, claims = make_article(1)
         store.add(article, claims)
@@ -331,7 +332,7 @@ def test_fix_fields_on_both_backends_with_history_and_undo(store_url):  # noqa: 
         assert list(queue["claim_id"])[-1] == claims[2].claim_id  # the 0.3 assertion last
 
 
-def test_a_version_1_store_is_migrated_forward_keeping_its_reviews(store_url):  # noqa: F811
+def test_a_version_1_store_is_migrated_forward_keeping_its_reviews(store_url):
     with open_store(store_url, reviewer="alice") as store:
         article, claims = make_article(1)
         store.add(article, claims)

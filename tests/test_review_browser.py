@@ -36,6 +36,8 @@ LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings
                 "@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
                 {"autoStartDefaultKernel": True}}
 
+pytestmark = pytest.mark.browser
+
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         pytest.fail(f"{CHROMIUM} is required under CI (.ci/run installs Debian's chromium)",

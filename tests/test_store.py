@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
-from store_fixtures import make_article, pg_url, store_url  # noqa: F401
+from store_fixtures import make_article
 
 import claimkit
 from claimkit.store import (
@@ -28,12 +28,6 @@ REQUIRED_COLUMNS = ["claim_id", "article_id", "kind", "text", "speaker", "speake
 
 
 @pytest.fixture
-def store(store_url):  # noqa: F811
-    with open_store(store_url, reviewer="alice") as s:
-        yield s
-
-
-@pytest.fixture
 def filled(store):
     """Three articles, nine claims."""
     for n, outlet in ((1, "Daily Planet"), (2, "Daily Planet"), (3, "Gazette")):
@@ -47,7 +41,7 @@ def first_claim(store, **filters) -> str:
 
 # --- opening and schema -----------------------------------------------------------------------
 
-def test_open_store_is_exported_and_creates_the_schema(store_url):  # noqa: F811
+def test_open_store_is_exported_and_creates_the_schema(store_url):
     with claimkit.open_store(store_url) as store:
         assert store.stats() == {"articles": 0, "claims": 0, "missing": 0, "reviewed": 0,
                                  "events": 0}
@@ -422,7 +416,8 @@ def _review_many(url: str, ids: list[str], worker: int, rounds: int, queue) -> N
     queue.put((landed, conflicts, errors))
 
 
-def test_two_processes_reviewing_the_same_claims(store_url):  # noqa: F811
+@pytest.mark.slow  # two fresh processes
+def test_two_processes_reviewing_the_same_claims(store_url):
     with open_store(store_url) as store:
         store.add(*make_article(1))
         store.add(*make_article(2))
@@ -447,7 +442,7 @@ def test_two_processes_reviewing_the_same_claims(store_url):  # noqa: F811
         assert store.claims()["version"].sum() == landed
 
 
-def test_postgres_urls_work_with_and_without_a_driver_name(pg_url):  # noqa: F811
+def test_postgres_urls_work_with_and_without_a_driver_name(pg_url):
     with open_store(pg_url) as store:
         store.add(*make_article(1))
     explicit = pg_url.replace("postgresql://", "postgresql+psycopg://")

@@ -1,7 +1,6 @@
 """`claimkit extract --store`, run for real: resumable, and safe against `kill -9` (DESIGN §6)."""
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -11,19 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
+from conftest import run_cli as claimkit
 from corpus_fixtures import write_corpus
-from store_fixtures import pg_url  # noqa: F401
 
 from claimkit.store import open_store
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def claimkit(*args: str | os.PathLike, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "CLAIMKIT_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "claimkit", *map(str, args)], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=timeout)
-
 
 def stored_articles(db: Path) -> int:
     try:
@@ -36,6 +27,7 @@ def stored_articles(db: Path) -> int:
         return 0
 
 
+@pytest.mark.kill
 def test_kill_9_mid_run_leaves_whole_articles_and_the_next_run_completes(tmp_path):
     corpus = tmp_path / "corpus"
     n = 300
@@ -99,7 +91,7 @@ def test_a_second_run_skips_what_is_stored_and_keeps_reviews(tmp_path):
         assert store.claim(cid)["verdict"] == "true"
 
 
-def test_extract_into_postgresql(pg_url):  # noqa: F811
+def test_extract_into_postgresql(pg_url):
     done = claimkit("extract", "data", "--store", pg_url)
     assert done.returncode == 0, done.stderr
     with open_store(pg_url) as store:
@@ -107,6 +99,7 @@ def test_extract_into_postgresql(pg_url):  # noqa: F811
         assert store.check() == []
 
 
+@pytest.mark.slow  # worker processes, each loading spaCy
 def test_two_jobs_store_the_same_claims_as_one(tmp_path):
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 24)

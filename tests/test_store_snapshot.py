@@ -142,6 +142,7 @@ def _add_and_review(path: str) -> None:
         other.review(first, verdict="true")
 
 
+@pytest.mark.slow  # a fresh process
 def test_changes_from_another_process_are_seen(store):
     assert_matches_the_tables(store)
     process = multiprocessing.get_context("spawn").Process(
