@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import GOLD_SEED, SHARED
 
 from claimkit.brat import (
     BratError, GoldAttribution, GoldDoc, GoldLayoutError, article_name, load_gold_dir, parse_ann,
@@ -20,7 +21,6 @@ from claimkit.evaluate import (
 )
 from claimkit.model import Claim, Kind
 
-SHARED = Path(__file__).parents[1].parent / "shared"
 
 
 @dataclass(frozen=True)
@@ -363,7 +363,7 @@ def _covered_texts_agree(docs: dict[str, GoldDoc]) -> None:
 
 
 def test_seed_article_gold():
-    docs = _gold_or_skip(SHARED / "gold" / "seed")
+    docs = _gold_or_skip(GOLD_SEED)
     assert len(docs) == 1
     (doc,) = docs.values()
     assert len(doc.attributions) == 11

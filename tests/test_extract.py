@@ -6,9 +6,10 @@ project may carry). Expectations follow ../shared/gold/seed_expectations.json.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import GOLD_SEED, needs_shared
+from conftest import SAMPLE_PATH as SAMPLE
 
 from claimkit import read_articles
 from claimkit.brat import load_gold_dir
@@ -17,10 +18,6 @@ from claimkit.extract import extract, extract_text
 from claimkit.extract.attribution import find_candidates
 from claimkit.model import Kind, SpeakerType
 from claimkit.nlp import load_pipeline
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "voa_biden_putin_geneva.txt"
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +44,10 @@ def by_text(claims, fragment):
 
 # --- the sample article -----------------------------------------------------------------------
 
-@pytest.mark.skipif(not (SHARED / "gold" / "seed").is_dir(), reason="../shared/gold not present")
+@needs_shared(GOLD_SEED)
 def test_sample_finds_all_reference_attributions_with_their_sources(sample):
     article, claims = sample
-    gold = load_gold_dir(SHARED / "gold" / "seed")
+    gold = load_gold_dir(GOLD_SEED)
     (name, doc), = gold.items()
     assert doc.text == article.text  # offsets agree with the reference annotation
     scores = score({name: claims}, gold)

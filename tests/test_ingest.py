@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_PATH as SAMPLE
 
 from claimkit.ingest import (
     MAX_BYTES,
@@ -21,8 +22,6 @@ from claimkit.ingest import (
 )
 from claimkit.model import Article, InputProblem, article_id_for
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "voa_biden_putin_geneva.txt"
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 BRIDGE = (

@@ -6,16 +6,14 @@ The notebook is run as a user would (kernel in the notebooks folder, sample arti
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from conftest import ROOT
 
 from claimkit import charts
 from claimkit.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "03_charts_and_reports.ipynb"
 
 
@@ -32,6 +30,8 @@ def test_committed_without_outputs_and_with_a_parameters_cell():
 def test_notebook_runs_headless_and_writes_charts_and_report(tmp_path):
     shutil.copytree(ROOT / "data", tmp_path / "data")
     (tmp_path / "notebooks").mkdir()
+    from nbclient import NotebookClient  # a second to import: only the notebook tier needs it
+
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path / "notebooks")}})

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from conftest import ROOT
 
 from claimkit.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01_extract.ipynb", "02_review.ipynb"]
 
@@ -26,6 +25,8 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def run(path: Path) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient  # a second to import: only the notebook tier needs it
+
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()

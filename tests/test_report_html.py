@@ -29,10 +29,10 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture
-def hostile_store(tmp_path) -> Path:
-    """A store whose article title, claims, speaker and note carry markup."""
-    path = tmp_path / "hostile.db"
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory) -> Path:
+    """A store whose article title, claims, speaker and note carry markup (read only)."""
+    path = tmp_path_factory.mktemp("hostile") / "hostile.db"
     article, claims = make_article(
         1, title=f"Budget {SCRIPT} row", sentences=[
             f"Mayor Ann Lee said that the bridge {IMG} cost 12 million dollars.",
@@ -52,11 +52,17 @@ def page_of(path: Path, **options) -> str:
         return report.html_report(store, **options)
 
 
+@pytest.fixture(scope="module")
+def hostile_page(hostile_store) -> str:
+    """The report of the hostile store, built once (every chart is drawn: about a second)."""
+    return page_of(hostile_store)
+
+
 # --- escaping and self-containment ------------------------------------------------------------
 
 
-def test_store_text_is_escaped_never_markup(hostile_store):
-    page = page_of(hostile_store)
+def test_store_text_is_escaped_never_markup(hostile_page):
+    page = hostile_page
     assert SCRIPT not in page and IMG not in page
     assert "<script" not in page.lower()
     assert "onerror=alert" not in page.replace("onerror=alert(1)&gt;", "")
@@ -66,8 +72,8 @@ def test_store_text_is_escaped_never_markup(hostile_store):
     assert html.escape(f"Budget {SCRIPT} row") in page       # the title
 
 
-def test_only_web_urls_become_links(hostile_store):
-    page = page_of(hostile_store)
+def test_only_web_urls_become_links(hostile_page):
+    page = hostile_page
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert hrefs == ["https://records.example/a?b=1&amp;c=2"]  # the evidence; not javascript:
     assert "javascript:alert(1)" not in page
@@ -89,8 +95,8 @@ def test_evidence_that_is_not_a_web_address_is_shown_as_text(tmp_path):
     assert "<li>ftp://files.example/x</li>" in page
 
 
-def test_nothing_is_loaded_from_anywhere(hostile_store):
-    page = page_of(hostile_store)
+def test_nothing_is_loaded_from_anywhere(hostile_page):
+    page = hostile_page
     sources = re.findall(r'\bsrc="([^"]*)"', page)
     assert sources and all(s.startswith("data:image/svg+xml;base64,") for s in sources)
     assert "<link" not in page and "@import" not in page and "url(" not in page
@@ -99,8 +105,8 @@ def test_nothing_is_loaded_from_anywhere(hostile_store):
     assert "default-src 'none'" in page  # and the browser is told so
 
 
-def test_charts_are_embedded_as_safe_svg_images(hostile_store):
-    page = page_of(hostile_store)
+def test_charts_are_embedded_as_safe_svg_images(hostile_page):
+    page = hostile_page
     uris = re.findall(r'src="data:image/svg\+xml;base64,([^"]*)"', page)
     assert len(uris) == len(charts.CHART_SET)
     for encoded in uris:

@@ -20,10 +20,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from claimkit.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
