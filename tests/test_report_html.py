@@ -242,9 +242,3 @@ def test_cli_report_bad_input(known_store, tmp_path, capsys, monkeypatch, args, 
         assert len(lines) == 1 and lines[0].startswith(message), lines
     assert not (tmp_path / "r.html").exists()
 
-
-def test_report_is_reachable_from_claimkit_report():
-    from claimkit import report_html
-    assert report.write_html_report is report_html.write_html_report
-    with pytest.raises(AttributeError):
-        report.no_such_thing  # noqa: B018

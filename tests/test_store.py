@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 from store_fixtures import make_article
 
 import claimkit
@@ -151,7 +152,7 @@ def test_adding_the_same_article_twice_stores_it_once(store):
 def test_an_article_is_written_whole_or_not_at_all(store):
     article, claims = make_article(1)
     broken = claims[:2] + [dataclasses.replace(claims[2], text=None)]  # NOT NULL violation
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):  # the NOT NULL violation itself, not any error
         store.add(article, broken)
     assert store.stats()["articles"] == 0 and store.stats()["claims"] == 0
     assert store.check() == []
