@@ -142,6 +142,25 @@ class InputProblem:
         return f"{self.severity}: {self.path}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """What an engine gives back for one article: its claims, or the problem that left it
+    without any. A failed article still comes out (with no claims), in its place."""
+
+    article: Article
+    claims: list[Claim]
+    problem: InputProblem | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.problem is not None
+
+    @classmethod
+    def failure(cls, article: Article, reason: str) -> Extraction:
+        return cls(article, [], InputProblem(article.path or article.article_id,
+                                             f"extraction failed: {reason}"))
+
+
 @dataclass
 class BatchSummary:
     articles: int = 0
