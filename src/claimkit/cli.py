@@ -338,7 +338,7 @@ def _open_store(target: str, command: str):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from claimkit import report
+    from claimkit import export
     from claimkit.store import StoreError
 
     if not (args.csv or args.parquet or args.claimreview):
@@ -351,16 +351,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     publisher = None
     if args.claimreview:
         try:
-            publisher = report.load_publisher(args.publisher_name, args.publisher_url,
+            publisher = export.load_publisher(args.publisher_name, args.publisher_url,
                                               args.review_url, args.config)
-        except report.ExportError as exc:
+        except export.ExportError as exc:
             raise UsageError(f"claimkit export: {exc}") from None
     filters = {name: getattr(args, name) for name in ("status", "verdict", "outlet", "tag")
                if getattr(args, name)}
     store = _open_store(args.store, "export")
     try:
         with store:
-            frame = report.export_frame(store, **filters)
+            frame = export.export_frame(store, **filters)
             verdicts = store.taxonomy("verdict")
     except StoreError as exc:
         _error(f"claimkit export: {exc}")
@@ -370,12 +370,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     done = []
     try:
         if args.csv:
-            done.append(f"{report.write_csv(frame, args.csv)} rows to {args.csv}")
+            done.append(f"{export.write_csv(frame, args.csv)} rows to {args.csv}")
         if args.parquet:
-            done.append(f"{report.write_parquet(frame, args.parquet)} rows to {args.parquet}")
+            done.append(f"{export.write_parquet(frame, args.parquet)} rows to {args.parquet}")
         if args.claimreview:
-            reviews = report.claimreviews(frame, verdicts, publisher)
-            done.append(f"{report.write_claimreview(reviews, args.claimreview)} ClaimReviews "
+            reviews = export.claimreviews(frame, verdicts, publisher)
+            done.append(f"{export.write_claimreview(reviews, args.claimreview)} ClaimReviews "
                         f"to {args.claimreview}")
     except OSError as exc:
         _error(f"claimkit export: cannot write {exc.filename}: {exc.strerror}")
@@ -409,16 +409,16 @@ def cmd_charts(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from claimkit import report_html
+    from claimkit import report
 
     folder = os.path.dirname(os.path.abspath(args.html))
     if not os.path.isdir(folder):
         raise UsageError(f"claimkit report: no such folder: {folder}")
     data, name = _read_chart_data(args.store, "report")
-    page = report_html.build_html_report(data, source=name, title=args.title,
-                                         max_rows=args.max_rows)
+    page = report.build_html_report(data, source=name, title=args.title,
+                                    max_rows=args.max_rows)
     try:
-        report_html.write_page(page, args.html)
+        report.write_page(page, args.html)
     except OSError as exc:
         _error(f"claimkit report: cannot write {exc.filename or args.html}: {exc.strerror}")
         return EXIT_FAILED
