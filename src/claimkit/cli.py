@@ -46,7 +46,7 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE
 
-# The keys of one claim in `claimkit attributions` output, in this order (DESIGN §3).
+# The keys of one claim in `claimkit attributions` output, in this order (docs/architecture.md §3).
 CLAIM_KEYS = ("claim_id", "kind", "content", "source", "cue", "text", "speaker",
               "speaker_canonical", "speaker_type", "cue_lemma", "cue_class", "parent_id",
               "hedges", "checkworthiness", "rule")
@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run one command and turn every way it can end into an exit code and at most one line.
 
-    A user's mistake never shows a traceback (DESIGN §6); a bug shows one only when
+    A user's mistake never shows a traceback (docs/architecture.md §6); a bug shows one only when
     ``CLAIMKIT_DEBUG=1``.
     """
     try:
@@ -257,7 +257,7 @@ def cmd_attributions(args: argparse.Namespace) -> int:
 
 
 def article_json(article: Article, claims: Sequence[Claim]) -> str:
-    """One output line: ``{"path", "article_id", "claims": [...]}`` (DESIGN §3)."""
+    """One output line: ``{"path", "article_id", "claims": [...]}`` (docs/architecture.md §3)."""
     record = {"path": article.path, "article_id": article.article_id,
               "claims": [claim_record(c) for c in claims]}
     line = json.dumps(record, ensure_ascii=False)

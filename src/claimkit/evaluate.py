@@ -1,4 +1,4 @@
-"""Score extracted attributions against brat gold, as DESIGN §4 says.
+"""Score extracted attributions against brat gold, as docs/architecture.md §4 says.
 
 Per article:
 
@@ -13,7 +13,7 @@ attributions are summed over articles). Gold recall is also split by how the gol
 worded (direct / mixed / indirect, from the quote marks around it) and by its cue (say / tell /
 according to vs every other cue).
 
-Conventions this module settles (DESIGN leaves them open):
+Conventions this module settles (the design leaves them open):
 
 - Dropped characters: ``str.isspace()``, every Unicode punctuation category (``P*``: quote
   marks, apostrophes, dashes, brackets, ``.,;:!?…%&@/``), invisible format/control characters

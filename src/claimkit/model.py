@@ -1,7 +1,7 @@
 """The data that flows between stages: articles in, claims out.
 
 Everything here is plain, immutable data. Offsets are Python string offsets into
-``Article.text`` (DESIGN §2), so a span ``(s, e)`` always means ``article.text[s:e]``.
+``Article.text`` (docs/architecture.md §2), so a span ``(s, e)`` always means ``article.text[s:e]``.
 """
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ def stable_hash(*parts: str, length: int = 16) -> str:
 
 
 def article_id_for(text: str) -> str:
-    """Stable article id: a hash of the decoded text (DESIGN §2)."""
+    """Stable article id: a hash of the decoded text (docs/architecture.md §2)."""
     return "a" + stable_hash(text)
 
 
