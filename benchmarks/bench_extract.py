@@ -1,4 +1,4 @@
-"""Extraction speed, scaling and memory, measured as ratios within one run (DESIGN §5).
+"""Extraction speed, scaling and memory, measured as ratios within one run (docs/architecture.md §5).
 
     python benchmarks/bench_extract.py            # full run: several minutes on 2 cores
     python benchmarks/bench_extract.py --quick    # a few articles: checks that it all runs
@@ -102,22 +102,22 @@ def summary(times: list[float], n_articles: int) -> dict:
 def bench_speed(texts: list[str], model: str | None, batch_size: int, repeats: int) -> dict:
     from textacy.extract.triples import direct_quotations
 
-    from claimkit.batch import run_extraction
+    from claimkit.engines.local import run_extraction
     from claimkit.model import Article, article_id_for
     from claimkit.nlp import load_pipeline
 
     nlp = load_pipeline(model)
     articles = [Article(article_id=article_id_for(t), text=t) for t in texts]
-    problems = []
+    failed = set()  # articles whose extraction failed, by id
 
     def bare_pipe():
         for _ in nlp.pipe(texts, batch_size=batch_size):
             pass
 
     def claimkit_extract():
-        for _ in run_extraction(articles, model=model, jobs=1, batch_size=batch_size,
-                                on_problem=problems.append):
-            pass
+        for x in run_extraction(articles, model=model, jobs=1, batch_size=batch_size):
+            if x.failed:
+                failed.add(x.article.article_id)
 
     textacy_bailed = set()
 
@@ -146,7 +146,7 @@ def bench_speed(texts: list[str], model: str | None, batch_size: int, repeats: i
     result["ratio_b_over_a_median"] = round(
         result["a_nlp_pipe"]["median_s"] / result["b_claimkit_jobs1"]["median_s"], 3)
     result["ratio_c_over_a"] = round(a / c, 3)
-    result["extraction_problems"] = len(problems)
+    result["extraction_problems"] = len(failed)
     result["textacy_bailed_out_on"] = len(textacy_bailed)  # articles with unbalanced quotes
     return result
 
@@ -188,7 +188,7 @@ def bench_scaling(n: int, args: argparse.Namespace, jobs: int, repeats: int) -> 
 def scaling_child(n: int, jobs: int, source: str, sample_copies: int, model: str | None,
                   batch_size: int) -> None:
     """Run in a fresh process: extract ``n`` articles with ``jobs`` workers, print the time."""
-    from claimkit.batch import run_extraction
+    from claimkit.engines.local import run_extraction
 
     texts, _ = load_texts(source, sample_copies)
     articles = list(cycle_articles(texts, n))
@@ -204,16 +204,16 @@ def scaling_child(n: int, jobs: int, source: str, sample_copies: int, model: str
 def memory_child(n: int, source: str, sample_copies: int, model: str | None,
                  batch_size: int) -> None:
     """Run in a fresh process: stream ``n`` articles, print peak RSS as JSON."""
-    from claimkit.batch import run_extraction
+    from claimkit.engines.local import run_extraction
     from claimkit.nlp import load_pipeline
 
     texts, _ = load_texts(source, sample_copies)
     count = claims = 0
     start = time.perf_counter()
-    for _, found in run_extraction(cycle_articles(texts, n, unique=True), model=model, jobs=1,
-                                   batch_size=batch_size):
+    for x in run_extraction(cycle_articles(texts, n, unique=True), model=model, jobs=1,
+                            batch_size=batch_size):
         count += 1
-        claims += len(found)
+        claims += len(x.claims)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     strings = len(load_pipeline(model).vocab.strings)  # grows if the memory zones leak
     print(json.dumps({"articles": count, "claims": claims, "peak_rss_mb": round(peak_kb / 1024, 1),

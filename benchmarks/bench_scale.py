@@ -1,4 +1,4 @@
-"""Corpus scale: files -> claims -> store with each engine, against the bare parse (DESIGN §5).
+"""Corpus scale: files -> claims -> store with each engine, against the bare parse (docs/architecture.md §5).
 
     python benchmarks/bench_scale.py                    # 100 and 1,000 articles (~20 min, 2 cores)
     python benchmarks/bench_scale.py --sizes 5000       # ~75 min on 2 cores
@@ -15,7 +15,7 @@ For each size, one after the other, each in a fresh process:
   pipe     bare ``nlp.pipe`` over the same texts in one process: the floor of the cost
   local-1  ``extract_into_store(jobs=1)`` into a new SQLite store
   local-2  ``extract_into_store(jobs=2)``
-  dask-2   ``extract_into_store(engine="dask")`` on ``dask_engine.local_cluster(2)``
+  dask-2   ``extract_into_store(engine="dask")`` on ``engines.dask.local_cluster(2)``
 
 Times are wall-clock from the call to the last article stored, so they include reading the
 files, starting the pool or cluster and loading spaCy in every process: what a user waits for.
@@ -148,7 +148,7 @@ def run_config(config: str, folder: Path, store_path: Path, model: str | None) -
 def _extract_on_dask(store, folder: Path, model: str | None):
     from distributed import Client
 
-    from claimkit.dask_engine import local_cluster
+    from claimkit.engines.dask import local_cluster
     from claimkit.load import extract_into_store
 
     with local_cluster(2) as cluster, Client(cluster, set_as_default=False) as client:

@@ -57,7 +57,6 @@ def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
 
 # --- help and usage ------------------------------------------------------------------------------
 
-@pytest.mark.slow  # a fresh `python -m claimkit` process loads spaCy
 def test_help_lists_the_commands():
     result = python_m_claimkit("--help")  # once through `python -m claimkit` itself
     assert result.returncode == 0

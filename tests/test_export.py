@@ -1,5 +1,5 @@
 """Exports from the store: CSV (spreadsheet-safe, round-trips awkward text), Parquet and
-schema.org ClaimReview JSON-LD (DESIGN §6, issue 3)."""
+schema.org ClaimReview JSON-LD (issue 3)."""
 from __future__ import annotations
 
 import csv
@@ -11,8 +11,8 @@ import pytest
 from conftest import run_cli as claimkit
 from store_fixtures import make_article
 
-from claimkit import report
-from claimkit.report import EXPORT_COLUMNS, Publisher, neutralise
+from claimkit import export
+from claimkit.export import EXPORT_COLUMNS, Publisher, neutralise
 from claimkit.store import open_store
 
 PUBLISHER = Publisher("Example Checks", "https://checks.example")
@@ -64,13 +64,13 @@ def test_csv_neutralises_every_text_cell_from_an_article_or_a_reviewer(tmp_path,
     cid = store.claims()["claim_id"].iloc[0]
     store.review(cid, tags=["-tag", "ok"], note="@note")
     path = tmp_path / "claims.csv"
-    report.write_csv(report.export_frame(store), path)
+    export.write_csv(export.export_frame(store), path)
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == len(FORMULAS)
     for row in rows:
         for name, cell in row.items():
-            assert not cell.startswith(report.FORMULA_PREFIXES), (name, cell)
+            assert not cell.startswith(export.FORMULA_PREFIXES), (name, cell)
     assert rows[0]["title"] == "'=cmd|' /C calc'!A0" and rows[0]["outlet"] == "'+Outlet"
     assert rows[0]["content"] == "'=HYPERLINK(\"http://evil.example\",\"click\") works"
     assert [r["speaker"] for r in rows[1:]] == ["'+1", "'-5 percent", "'@Bob", "'\tTabbed",
@@ -83,9 +83,9 @@ def test_csv_round_trips_awkward_text(tmp_path, store):
     store.add(*make_article(5, sentences=AWKWARD, title='Zürich, "Brücke"\nnews'))
     cid = store.claims()["claim_id"].iloc[1]
     store.review(cid, note='She said "yes",\nthen "no"; ok, 100 %', tags=["ça", "東京, tag"])
-    frame = report.export_frame(store)
+    frame = export.export_frame(store)
     path = tmp_path / "claims.csv"
-    assert report.write_csv(frame, path) == 3
+    assert export.write_csv(frame, path) == 3
     back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     assert list(back.columns) == list(EXPORT_COLUMNS)
     assert back["content"].tolist() == frame["content"].tolist()
@@ -101,7 +101,7 @@ def test_csv_round_trips_awkward_text(tmp_path, store):
 def test_csv_has_one_row_per_claim_with_ratings_and_dates(tmp_path, store):
     reviewed_store(store)
     path = tmp_path / "claims.csv"
-    report.write_csv(report.export_frame(store), path)
+    export.write_csv(export.export_frame(store), path)
     rows = list(csv.DictReader(open(path, encoding="utf-8", newline="")))
     assert len(rows) == 6
     first = rows[0]
@@ -120,7 +120,7 @@ def test_csv_has_one_row_per_claim_with_ratings_and_dates(tmp_path, store):
 def test_parquet_keeps_lists_and_types(tmp_path, store):
     ids = reviewed_store(store)
     path = tmp_path / "claims.parquet"
-    report.write_parquet(report.export_frame(store), path)
+    export.write_parquet(export.export_frame(store), path)
     back = pd.read_parquet(path)
     assert list(back.columns) == list(EXPORT_COLUMNS) and len(back) == 6
     row = back.set_index("claim_id").loc[ids[0]]
@@ -152,7 +152,7 @@ def assert_valid_claimreview(review: dict) -> None:
 
 def test_claimreview_for_claims_with_a_verdict_only(store):
     ids = reviewed_store(store)
-    reviews = report.claimreviews(report.export_frame(store), store.taxonomy("verdict"),
+    reviews = export.claimreviews(export.export_frame(store), store.taxonomy("verdict"),
                                   PUBLISHER)
     assert len(reviews) == 4  # two claims have no verdict
     for review in reviews:
@@ -179,7 +179,7 @@ def test_claimreview_follows_the_store_s_taxonomy(store):
     store.set_taxonomy("verdict", "politifact", remap={"unverifiable": None,
                                                       "not_checkable": None})
     store.review(ids[1], verdict="pants_on_fire")
-    reviews = report.claimreviews(report.export_frame(store), store.taxonomy("verdict"),
+    reviews = export.claimreviews(export.export_frame(store), store.taxonomy("verdict"),
                                   Publisher("X", "https://x.example",
                                             "https://x.example/checks/{claim_id}"))
     assert [r["reviewRating"]["alternateName"] for r in reviews] == ["False", "Pants on Fire"]
@@ -193,16 +193,16 @@ def test_claimreview_follows_the_store_s_taxonomy(store):
 def test_publisher_comes_from_options_or_a_config_file(tmp_path):
     config = tmp_path / "claimkit.toml"
     config.write_text('[publisher]\nname = "Config Checks"\nurl = "https://config.example"\n')
-    assert report.load_publisher(config=config) == Publisher("Config Checks",
+    assert export.load_publisher(config=config) == Publisher("Config Checks",
                                                              "https://config.example")
-    assert report.load_publisher(name="Mine", config=config).name == "Mine"
+    assert export.load_publisher(name="Mine", config=config).name == "Mine"
     as_json = tmp_path / "claimkit.json"
     as_json.write_text(json.dumps({"publisher": {"name": "J", "url": "https://j.example"}}))
-    assert report.load_publisher(config=as_json).url == "https://j.example"
-    with pytest.raises(report.ExportError, match="publisher's name and URL"):
-        report.load_publisher(name="Only a name")
-    with pytest.raises(report.ExportError, match="https://"):
-        report.load_publisher(name="N", url="javascript:alert(1)")
+    assert export.load_publisher(config=as_json).url == "https://j.example"
+    with pytest.raises(export.ExportError, match="publisher's name and URL"):
+        export.load_publisher(name="Only a name")
+    with pytest.raises(export.ExportError, match="https://"):
+        export.load_publisher(name="N", url="javascript:alert(1)")
 
 
 # --- the command ------------------------------------------------------------------------------

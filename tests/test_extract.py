@@ -14,7 +14,7 @@ from conftest import SAMPLE_PATH as SAMPLE
 from claimkit import read_articles
 from claimkit.brat import load_gold_dir
 from claimkit.evaluate import score
-from claimkit.extract import extract, extract_text
+from claimkit.engines import extract, extract_text
 from claimkit.extract.attribution import find_candidates
 from claimkit.model import Kind, SpeakerType
 from claimkit.nlp import load_pipeline

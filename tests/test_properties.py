@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimkit.extract import extract_text
+from claimkit.engines import extract_text
 from claimkit.model import Claim
 from claimkit.nlp import load_pipeline
 

@@ -52,7 +52,7 @@ def test_the_first_full_read_leaves_a_snapshot_that_later_reads_use(store):
 
 def _key_and_mark(store) -> tuple[str, int]:
     with store.engine.connect() as conn:
-        return snapshot.extraction_key(conn, list(core.ALL_COLUMNS)), core._last_event(conn)
+        return snapshot.extraction_key(conn, list(core.ALL_COLUMNS)), snapshot.last_event(conn)
 
 
 def test_reviews_after_the_snapshot_are_patched_in(store):
@@ -81,7 +81,7 @@ def test_reviews_after_the_snapshot_are_patched_in(store):
 
 def test_many_changes_rebuild_the_snapshot(store, monkeypatch):
     assert_matches_the_tables(store)
-    monkeypatch.setattr(core, "SNAPSHOT_PATCH_LIMIT", 5)
+    monkeypatch.setattr(snapshot, "PATCH_LIMIT", 5)
     store.bulk_review({"outlet": "Daily Planet"}, status="in_review")  # 45 claims
     frame = assert_matches_the_tables(store)
     assert (frame[frame.outlet == "Daily Planet"].status == "in_review").all()

@@ -1,4 +1,4 @@
-"""Read gold attributions in brat standoff, laid out as PolNeAR is (DESIGN §3, §4).
+"""Read gold attributions in brat standoff, laid out as PolNeAR is (docs/architecture.md §3, §4).
 
 A gold folder holds ``text/<name>.txt`` and ``attributions/<name>_<annotator>.ann``. Article names
 may contain underscores themselves, so the annotator is whatever follows the *last* underscore.

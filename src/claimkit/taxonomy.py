@@ -1,4 +1,4 @@
-"""Workflow statuses and verdicts as data (DESIGN §2).
+"""Workflow statuses and verdicts as data (docs/architecture.md §2).
 
 A taxonomy is a small table kept in a TSV file with the columns ``id, label, rating, colour,
 description``. ``id`` is what the store keeps, ``label`` what people read, ``colour`` what charts

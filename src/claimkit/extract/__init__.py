@@ -1,6 +1,10 @@
-"""Sentences -> claims. Attribution = source + cue + content (DESIGN §1-§2)."""
+"""A parsed article -> its claims: attribution = source + cue + content (docs/architecture.md).
+
+Pure: a spaCy ``Doc`` in, ``Claim`` values out. Running it over many articles is the engines'
+job (``claimkit.engines``); storing the claims is the load step's (``claimkit.load``).
+"""
 from __future__ import annotations
 
-from claimkit.extract.pipeline import extract, extract_docs, extract_text, iter_extract
+from claimkit.extract.pipeline import extract_docs
 
-__all__ = ["extract", "extract_docs", "extract_text", "iter_extract"]
+__all__ = ["extract_docs"]

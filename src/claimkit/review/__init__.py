@@ -1,4 +1,4 @@
-"""Reviewing claims in JupyterLab: ``ReviewApp(store, **filters)`` (DESIGN §1, review).
+"""Reviewing claims in JupyterLab: ``ReviewApp(store, **filters)`` (docs/architecture.md §1, review).
 
     app = ReviewApp(store, status="unverified", sort="checkworthiness")
     app                      # in a notebook cell: the app

@@ -1,6 +1,6 @@
 """The review app's HTML: a claim in its paragraph, its details, a conflict. Data in, text out.
 
-Article text is untrusted (DESIGN §6): every piece of it, and every value a reviewer typed, goes
+Article text is untrusted (docs/architecture.md §6): every piece of it, and every value a reviewer typed, goes
 through ``html.escape`` before it becomes HTML. Nothing here links to or loads from the network;
 URLs are shown as text.
 """

@@ -1,4 +1,5 @@
-"""The claim store (DESIGN §2–§3): SQLite by default, PostgreSQL for teams.
+"""The claim store: articles, their claims, and the analysts' reviews with their history.
+SQLite by default, PostgreSQL for teams; see docs/architecture.md for where it sits.
 
     store = open_store("claims.db")            # or "postgresql://user@host/db"
     store.add(article, claims)                 # one transaction per article

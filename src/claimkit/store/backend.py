@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -98,6 +98,13 @@ def _sqlite_engine(path: Path) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def in_batches(ids: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """``ids`` a few hundred at a time, for ``IN (...)`` lists: one bound parameter per id, and
+    SQLite builds before 3.32 allow only 999 of them in a statement."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def is_retryable(exc: BaseException) -> bool:

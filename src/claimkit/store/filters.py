@@ -1,13 +1,20 @@
-"""``store.claims(**filters)``: the filters, turned into SQL conditions (parameterised)."""
+"""``store.claims(**filters)``: the filters, turned into SQL conditions (parameterised) on
+:func:`claims_joined`, and the orders a reviewing queue can take."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Text, and_, false, or_, true, type_coerce
+from sqlalchemy import ColumnElement, Join, Text, and_, false, or_, true, type_coerce
 
 from claimkit.store.schema import articles, claims, dumps, reviews
+
+
+def claims_joined() -> Join:
+    """Each claim with its review and its article: what the filters' conditions apply to."""
+    return (claims.join(reviews, reviews.c.claim_id == claims.c.claim_id)
+            .join(articles, articles.c.article_id == claims.c.article_id))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ re-extracted. So the first full read writes them to an Arrow IPC file next to th
 (``claims.db-snapshot.arrow``, beside SQLite's own ``-wal`` and ``-shm``), and later reads map
 that file instead of parsing rows. Reviews change all day: the snapshot holds them as of a
 history event, and a read patches in the claims whose history has moved on since (a few
-milliseconds for a few hundred changes; past ``SNAPSHOT_PATCH_LIMIT`` it is rebuilt).
+milliseconds for a few hundred changes; past ``PATCH_LIMIT`` it is rebuilt).
 
 A snapshot is only used when it was taken of the same store state. Its *extraction key* is read
 in the same transaction as the data it holds: the store's creation time and schema version,
@@ -23,11 +23,19 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from claimkit.files import atomic_write
+from claimkit.store.backend import in_batches
+from claimkit.store.frames import (
+    ALL_COLUMNS, JSON_COLUMNS, is_text, raw_frame, table_column, typed_claims,
+)
+from claimkit.store.schema import history, reviews
 
 SUFFIX = "-snapshot.arrow"
+# The review changes since a snapshot that are patched into it when reading; beyond this many,
+# the snapshot is read afresh from the tables and saved again.
+PATCH_LIMIT = 2_000
 _KEY = b"claimkit.extraction_key"
 _MARK = b"claimkit.history_mark"
 
@@ -75,6 +83,25 @@ def load(path: Path, key: str) -> tuple[pd.DataFrame, int] | None:
     return table.to_pandas(), int(metadata[_MARK])
 
 
+def last_event(conn: Connection) -> int:
+    """The newest history event: the mark a snapshot taken now is saved with."""
+    return conn.execute(select(func.coalesce(func.max(history.c.event_id), 0))).scalar()
+
+
+def load_current(conn: Connection, path: Path, key: str) -> pd.DataFrame | None:
+    """The snapshot at ``path`` with every review changed since it was taken patched in; None
+    when it is not of ``key``'s extraction state, or so many reviews changed that reading the
+    tables afresh is the better way. Call in the transaction that read ``key``."""
+    found = load(path, key)
+    if found is None:
+        return None
+    frame, taken_at = _as_read(found[0]), found[1]
+    changed = _changed_since(conn, taken_at)
+    if len(changed) > PATCH_LIMIT:
+        return None
+    return _patch_reviews(frame, _review_rows(conn, changed))
+
+
 def save(path: Path, frame: pd.DataFrame, key: str, history_mark: int) -> None:
     """Write ``frame`` as the snapshot for ``key`` that includes every review change up to
     history event ``history_mark``; quietly keep none if the folder refuses."""
@@ -89,3 +116,45 @@ def save(path: Path, frame: pd.DataFrame, key: str, history_mark: int) -> None:
         atomic_write(path, write, binary=True, shared=False)
     except OSError:
         pass  # derived data: the next full read rebuilds it
+
+
+def _changed_since(conn: Connection, event_id: int) -> list[str]:
+    """Claims whose review changed after history event ``event_id``. Every review change writes
+    history in its transaction, and SQLite numbers events in commit order (one writer)."""
+    return list(conn.execute(select(history.c.claim_id).distinct()
+                             .where(history.c.event_id > event_id)).scalars())
+
+
+def _review_rows(conn: Connection, claim_ids: list[str]) -> pd.DataFrame:
+    """The review columns of these claims, typed as in the claims frame (JSON as text)."""
+    names = ["claim_id", *(n for n in ALL_COLUMNS if n in reviews.c and n != "claim_id")]
+    rows = [r for batch in in_batches(claim_ids) for r in conn.execute(
+        select(*(reviews.c[n] for n in names)).where(reviews.c.claim_id.in_(batch))
+    ).cursor.fetchall()]
+    return typed_claims(raw_frame(rows, names), [n for n in names if n not in JSON_COLUMNS])
+
+
+def _patch_reviews(frame: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame | None:
+    """``frame`` (a snapshot) with the review columns of the ``changed`` rows replaced; None
+    if a changed claim is not in it (the key should have caught that: never guess)."""
+    if changed.empty:
+        return frame
+    rows = pd.Index(frame["claim_id"]).get_indexer(changed["claim_id"])
+    if (rows < 0).any():
+        return None
+    for name in changed.columns.drop("claim_id"):
+        column = frame[name].copy()
+        column.iloc[rows] = changed[name].array
+        frame[name] = column
+    return frame
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame back from Arrow with the types the database path gives: nullable text columns
+    hold None (Arrow hands them back as strings with NaN)."""
+    for name in frame.columns:
+        column = table_column(name)
+        if column.nullable and is_text(column):
+            frame[name] = pd.Series(frame[name].astype(object).where(frame[name].notna(), None),
+                                    dtype=object, index=frame.index)
+    return frame

@@ -1,4 +1,4 @@
-"""run_extraction: streaming, ordered, one bad article never stops a batch, same with workers."""
+"""The local engine: streaming, ordered, one bad article never stops a batch, same with workers."""
 from __future__ import annotations
 
 import itertools
@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from claimkit.batch import run_extraction
-from claimkit.model import Article, Claim, InputProblem, Kind, article_id_for, claim_id_for
+from claimkit.engines.local import chunked_evenly_at_the_end, run_extraction
+from claimkit.model import Article, Claim, Extraction, InputProblem, Kind, article_id_for, claim_id_for
 from claimkit.nlp import ModelNotFound
 
 TEXTS = [
@@ -65,15 +65,16 @@ def test_one_claim_per_sentence_in_input_order():
     arts = articles()
     results = list(run_extraction(arts, extract_fn=sentence_claims, batch_size=3))
 
-    assert [a for a, _ in results] == arts
-    first_article, first_claims = results[0]
+    assert [x.article for x in results] == arts
+    assert not any(x.failed for x in results)
+    first_claims = results[0].claims
     assert [c.text for c in first_claims] == [
         "The mayor said the new bridge would open in March.", "Critics disagree."]
     assert first_claims[0].cue_lemma == "say"
-    for article, claims in results:
-        for claim in claims:
+    for x in results:
+        for claim in x.claims:
             (start, end), = claim.content
-            assert article.text[start:end] == claim.text
+            assert x.article.text[start:end] == claim.text
 
 
 @pytest.mark.slow  # worker processes, each loading spaCy
@@ -84,7 +85,7 @@ def test_workers_give_the_same_results_as_one_process():
 
     assert two == one
     # The caller gets its own article objects back, not copies from the workers.
-    assert all(a is b for (a, _), b in zip(two, arts))
+    assert all(x.article is b for x, b in zip(two, arts))
 
 
 @pytest.mark.slow  # worker processes, each loading spaCy
@@ -97,34 +98,31 @@ def test_default_extractor_runs_the_same_with_workers():
 def test_a_failing_article_is_reported_and_the_batch_goes_on(jobs):
     arts = articles()
     arts.insert(2, make_article("This one goes BOOM. Sadly.", path="bad.txt"))
-    problems: list[InputProblem] = []
 
-    results = list(run_extraction(arts, extract_fn=fails_on_boom, jobs=jobs, batch_size=2,
-                                  on_problem=problems.append))
+    results = list(run_extraction(arts, extract_fn=fails_on_boom, jobs=jobs, batch_size=2))
 
-    assert [a for a, _ in results] == arts
-    assert results[2][1] == []
-    assert problems == [InputProblem("bad.txt", "extraction failed: ValueError: cannot handle BOOM")]
-    assert all(claims for i, (_, claims) in enumerate(results) if i != 2)
+    assert [x.article for x in results] == arts
+    assert results[2] == Extraction(arts[2], [], InputProblem(
+        "bad.txt", "extraction failed: ValueError: cannot handle BOOM"))
+    assert [x.failed for x in results] == [i == 2 for i in range(len(arts))]
+    assert all(x.claims for i, x in enumerate(results) if i != 2)
 
 
 def test_a_problem_names_the_article_id_when_there_is_no_path():
     bad = Article(article_id="a-no-path", text="BOOM")
-    problems: list[InputProblem] = []
-    list(run_extraction([bad], extract_fn=fails_on_boom, on_problem=problems.append))
-    assert [p.path for p in problems] == ["a-no-path"]
+    (result,) = run_extraction([bad], extract_fn=fails_on_boom)
+    assert result.problem.path == "a-no-path"
 
 
 @pytest.mark.kill  # a worker process dies mid-batch
 def test_a_worker_that_dies_costs_only_its_own_article():
     arts = articles()
     arts.insert(3, make_article("This one will CRASH the worker.", path="crash.txt"))
-    problems: list[InputProblem] = []
 
-    results = list(run_extraction(arts, extract_fn=kills_worker_on_crash, jobs=2, batch_size=2,
-                                  on_problem=problems.append))
+    results = list(run_extraction(arts, extract_fn=kills_worker_on_crash, jobs=2, batch_size=2))
 
-    assert [a for a, _ in results] == arts
+    assert [x.article for x in results] == arts
+    problems = [x.problem for x in results if x.failed]
     assert [p.path for p in problems] == ["crash.txt"]
     assert "worker process died" in problems[0].reason
     expected = list(run_extraction(articles(), extract_fn=sentence_claims))
@@ -142,19 +140,17 @@ def test_input_is_read_lazily(jobs):
             yield make_article(f"Story number {i} said nothing new.")
 
     stream = run_extraction(endless(), extract_fn=sentence_claims, jobs=jobs, batch_size=4)
-    article, claims = next(stream)
+    first = next(stream)
     stream.close()  # stops the workers
 
-    assert article.text == "Story number 0 said nothing new."
-    assert claims
+    assert first.article.text == "Story number 0 said nothing new."
+    assert first.claims
     assert consumed <= (3 * jobs + 1) * 4 if jobs > 1 else consumed <= 4
 
 
 def test_the_end_of_the_input_is_shared_out_in_small_chunks():
-    from claimkit.batch import _chunked_evenly_at_the_end
-
     stories = [make_article(f"Story {i} said nothing.") for i in range(100)]
-    chunks = list(_chunked_evenly_at_the_end(iter(stories), 16, jobs=2))
+    chunks = list(chunked_evenly_at_the_end(iter(stories), 16, jobs=2))
 
     assert [a for c in chunks for a in c] == stories  # all of them, in order
     # full chunks while three more chunks' worth of input is ahead (2 workers + 1) ...
@@ -165,11 +161,8 @@ def test_the_end_of_the_input_is_shared_out_in_small_chunks():
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_an_unknown_model_is_an_error_not_a_per_article_problem(jobs):
-    problems: list[InputProblem] = []
     with pytest.raises(ModelNotFound):
-        list(run_extraction(articles(), model="no_such_spacy_model", jobs=jobs,
-                            on_problem=problems.append))
-    assert problems == []
+        list(run_extraction(articles(), model="no_such_spacy_model", jobs=jobs))
 
 
 def test_empty_input_gives_nothing():
@@ -185,7 +178,7 @@ def test_batch_size_must_be_positive():
 def test_workers_that_cannot_start_are_an_error_not_a_problem_per_article(tmp_path):
     # Code piped on stdin is a script the workers cannot import: they die as they start.
     script = (
-        "from claimkit.batch import run_extraction\n"
+        "from claimkit.engines.local import run_extraction\n"
         "from claimkit.model import Article\n"
         "arts = [Article(article_id=str(i), text='Officials said it rained.') for i in range(6)]\n"
         "print(list(run_extraction(arts, jobs=2, batch_size=2)))\n"

@@ -12,6 +12,7 @@ import html
 import os
 import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from store_fixtures import make_article
 
 from claimkit import charts, report
 from claimkit.cli import main
-from claimkit.report_html import build_html_report
+from claimkit.report import build_html_report
 from claimkit.store import open_store
 
 SCRIPT = "<script>alert(1)</script>"
@@ -95,6 +96,68 @@ def test_evidence_that_is_not_a_web_address_is_shown_as_text(tmp_path):
     assert "<li>ftp://files.example/x</li>" in page
 
 
+class PageParts(HTMLParser):
+    """The elements, attributes and text a browser would make of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_every_value_from_the_store_is_text(tmp_path):
+    """Markup in any column the table shows, in the store's name and in a taxonomy label comes
+    out as text: no element or attribute of its own, and the words still readable."""
+    with open_store(tmp_path / "c.db") as store:
+        fill_known_store(store)
+        data = charts.ChartData.from_store(store)
+    claims = data.claims.copy()
+    columns = ("text", "speaker", "speaker_canonical", "cue_text", "cue_lemma", "kind", "title",
+               "outlet", "status", "verdict", "note")
+    for column in columns:  # the status and verdict are values no taxonomy knows: shown as text
+        claims[column] = f'{column} <b onclick="x()">{column}</b>{IMG}'
+    # The raw speaker and the cue's lemma show where the canonical name and the cue text lack.
+    claims.loc[claims.index[1::2], ["speaker_canonical", "cue_text"]] = ""
+    claims["url"] = 'https://news.example/"onmouseover="alert(1)'
+    claims["evidence"] = [['https://ok.example/"><script>x()</script>',
+                           f"not a link {IMG}"]] * len(claims)
+    statuses = dataclasses.replace(data.statuses, values=(
+        dataclasses.replace(data.statuses.values[0], label=f"Status {SCRIPT}"),
+        *data.statuses.values[1:]))
+    page = build_html_report(dataclasses.replace(data, claims=claims, statuses=statuses),
+                             source=f"store {SCRIPT}", title=f"Title {IMG}", chart_names=[])
+    parts = PageParts()
+    parts.feed(page)
+    assert {tag for tag, _ in parts.tags} <= {
+        "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "div", "b", "span",
+        "table", "thead", "tbody", "tr", "th", "td", "a", "ul", "li", "code"}
+    assert not [a for _, attrs in parts.tags for a in attrs if a.startswith("on")]
+    assert [attrs["href"] for tag, attrs in parts.tags if tag == "a"] == [
+        'https://news.example/"onmouseover="alert(1)',
+        'https://ok.example/"><script>x()</script>'] * len(claims)
+    text = "".join(parts.text)
+    for column in columns:
+        assert f'{column} <b onclick="x()">{column}</b>{IMG}' in text, column
+    assert f"not a link {IMG}" in text
+    assert f"Status {SCRIPT}: 0" in text
+    assert f"store {SCRIPT}" in text and text.count(f"Title {IMG}") == 2  # <title> and <h1>
+
+
+def test_templates_autoescape_and_mark_nothing_safe():
+    """The guarantee behind the test above: escaping is the environment's default, and no
+    template opts out of it."""
+    assert report.ENVIRONMENT.autoescape is True
+    for name in report.ENVIRONMENT.list_templates():
+        source = report.ENVIRONMENT.loader.get_source(report.ENVIRONMENT, name)[0]
+        assert "|safe" not in source.replace(" ", "") and "autoescape" not in source, name
+
+
 def test_nothing_is_loaded_from_anywhere(hostile_page):
     page = hostile_page
     sources = re.findall(r'\bsrc="([^"]*)"', page)
@@ -127,7 +190,7 @@ def test_headline_counts_and_table_of_the_known_store(tmp_path):
     assert ">Verified: 2<" in page and ">In review: 1<" in page and ">False: 1<" in page
     rows = re.findall(r"<tr>.*?</tr>", page.split("<tbody>")[1])
     assert len(rows) == 9
-    assert "Matches the river authority&#x27;s log." in rows[0]  # latest change first
+    assert "Matches the river authority&#39;s log." in rows[0]  # latest change first
     assert 'href="https://records.example/flood-1901"' in rows[0]
 
 
@@ -241,4 +304,3 @@ def test_cli_report_bad_input(known_store, tmp_path, capsys, monkeypatch, args, 
         lines = capsys.readouterr().err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(message), lines
     assert not (tmp_path / "r.html").exists()
-

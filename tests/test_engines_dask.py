@@ -13,11 +13,11 @@ import distributed
 import pytest
 from conftest import run_cli as claimkit
 from corpus_fixtures import write_corpus
-from test_batch import articles, fails_on_boom, kills_worker_on_crash, make_article
+from test_engines_local import articles, fails_on_boom, kills_worker_on_crash, make_article
 
-from claimkit.batch import run_extraction
 from claimkit.cli import main
-from claimkit.dask_engine import local_cluster, run_extraction_dask
+from claimkit.engines.dask import local_cluster, run_extraction_dask
+from claimkit.engines.local import run_extraction
 from claimkit.load import ProblemLog, extract_into_store
 from claimkit.model import InputProblem
 from claimkit.nlp import ModelNotFound
@@ -109,7 +109,7 @@ class KillAWorkerMidRun(ProblemLog):
         self.client, self.after, self.seen = client, after, 0
         self.killed: int | None = None
 
-    def accept(self, article, claims) -> bool:
+    def record(self, extraction) -> bool:
         self.seen += 1
         if self.seen == self.after:
             pids = self.client.run(os.getpid)
@@ -118,7 +118,7 @@ class KillAWorkerMidRun(ProblemLog):
             assert busy, "no partition in flight to lose"
             self.killed = pids[busy[0]]
             os.kill(self.killed, signal.SIGKILL)
-        return super().accept(article, claims)
+        return super().record(extraction)
 
 
 @pytest.mark.dask
@@ -143,15 +143,13 @@ def test_a_failing_article_is_reported_and_the_rest_extracted(cluster):
     _, client = cluster
     docs = articles()
     docs[2] = make_article("BOOM goes this one.", path="bad.txt")
-    problems: list[InputProblem] = []
-    dask_results = dict(
-        (a.path, c) for a, c in run_extraction_dask(docs, scheduler=client, partition_size=3,
-                                                    extract_fn=fails_on_boom,
-                                                    on_problem=problems.append))
-    local_results = dict((a.path, c) for a, c in run_extraction(docs, extract_fn=fails_on_boom))
+    dask_results = {x.article.path: x for x in run_extraction_dask(
+        docs, scheduler=client, partition_size=3, extract_fn=fails_on_boom)}
+    local_results = {x.article.path: x for x in run_extraction(docs, extract_fn=fails_on_boom)}
+    problems = [x.problem for x in dask_results.values() if x.failed]
     assert problems == [InputProblem("bad.txt", "extraction failed: ValueError: cannot handle BOOM")]
     assert dask_results == local_results
-    assert dask_results["bad.txt"] == []
+    assert dask_results["bad.txt"].claims == []
 
 
 @pytest.mark.dask
@@ -160,26 +158,21 @@ def test_an_article_that_keeps_killing_workers_is_the_only_one_lost(cluster):
     _, client = cluster
     docs = articles()
     docs[1] = make_article("This text will CRASH the worker.", path="crash.txt")
-    problems: list[InputProblem] = []
-    results = dict(
-        (a.path, c) for a, c in run_extraction_dask(docs, scheduler=client, partition_size=4,
-                                                    extract_fn=kills_worker_on_crash,
-                                                    on_problem=problems.append))
+    results = {x.article.path: x for x in run_extraction_dask(
+        docs, scheduler=client, partition_size=4, extract_fn=kills_worker_on_crash)}
+    problems = [x.problem for x in results.values() if x.failed]
     assert [p.path for p in problems] == ["crash.txt"]
     assert "worker died" in problems[0].reason
     assert sorted(results) == sorted(a.path for a in docs)
-    assert all(results[a.path] for a in docs if a.path != "crash.txt")
+    assert all(results[a.path].claims for a in docs if a.path != "crash.txt")
     client.wait_for_workers(2, timeout=60)
 
 
 @pytest.mark.dask
 def test_a_model_the_workers_cannot_load_is_an_error_not_a_problem_per_article(cluster):
     _, client = cluster
-    problems: list[InputProblem] = []
     with pytest.raises(ModelNotFound, match="no_such_pipeline"):
-        list(run_extraction_dask(articles(), scheduler=client, model="no_such_pipeline",
-                                 on_problem=problems.append))
-    assert problems == []
+        list(run_extraction_dask(articles(), scheduler=client, model="no_such_pipeline"))
 
 
 @pytest.mark.dask

@@ -1,12 +1,12 @@
-"""Run extraction over a stream of articles: batched parsing, optional worker processes.
+"""The local engine: batched parsing on this machine, optionally in worker processes.
 
-``run_extraction`` is the one loop that turns articles into claims (DESIGN §1, §5):
+``run_extraction`` is the one loop that turns articles into claims (docs/architecture.md):
 
 * it streams: articles are read from the input in chunks of ``batch_size`` and at most a few
   chunks are held at any time, so memory does not grow with the size of the corpus;
 * order is preserved: results come out in the order the articles went in;
-* one bad article never stops a batch: if extraction raises, the article is yielded with no
-  claims and an ``InputProblem`` goes to ``on_problem``;
+* one bad article never stops a batch: if extraction raises, its ``Extraction`` carries no
+  claims and the ``InputProblem`` that says why;
 * with ``jobs > 1`` each worker process loads the spaCy pipeline once, parses and extracts whole
   chunks, and sends back only the claims (small plain data), never spaCy ``Doc`` objects.
 
@@ -27,25 +27,22 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from claimkit.model import Article, Claim, InputProblem
+from claimkit.extract import extract_docs
+from claimkit.model import Article, Claim, Extraction, InputProblem
 from claimkit.nlp import load_pipeline
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 ExtractFn = Callable[[Article, "Doc"], list[Claim]]
-ProblemFn = Callable[[InputProblem], None]
 
 # How many chunks each worker may have queued besides the one it is working on. One is enough
 # to keep a worker busy while the parent hands out the next chunk; more only costs memory.
 _QUEUED_PER_WORKER = 1
 
 # How many pieces each worker gets of the last articles of the input (see
-# _chunked_evenly_at_the_end): enough to even out articles of different lengths.
+# chunked_evenly_at_the_end): enough to even out articles of different lengths.
 _TAIL_CHUNKS_PER_WORKER = 3
-
-# What a chunk sends back per article: its claims, or the reason it has none.
-Result = tuple[list[Claim], "str | None"]
 
 
 def run_extraction(
@@ -54,18 +51,16 @@ def run_extraction(
     model: str | None = None,
     jobs: int = 1,
     batch_size: int = 16,
-    on_problem: ProblemFn | None = None,
     extract_fn: ExtractFn | None = None,
-) -> Iterator[tuple[Article, list[Claim]]]:
-    """Yield ``(article, claims)`` for each article, in input order, as results become ready.
+) -> Iterator[Extraction]:
+    """Yield an ``Extraction`` for each article, in input order, as results become ready.
 
     ``model``: spaCy pipeline name (see ``claimkit.nlp.resolve_model_name``).
     ``jobs``: worker processes; 1 runs in this process, 0 or less uses every available core.
     ``batch_size``: articles per ``nlp.pipe`` batch, which is also the unit sent to a worker.
-    ``on_problem``: called with an ``InputProblem`` for each article whose extraction failed;
-    that article is still yielded, with an empty claim list.
+    An article whose extraction failed is still yielded, with no claims and its ``problem``.
     ``extract_fn``: ``(article, doc) -> claims``; defaults to
-    ``claimkit.extract.pipeline.extract_docs``. With ``jobs > 1`` it must be picklable
+    ``claimkit.extract.extract_docs``. With ``jobs > 1`` it must be picklable
     (a module-level function).
 
     The input is consumed lazily: at most ``batch_size`` articles ahead of what has been yielded
@@ -78,12 +73,9 @@ def run_extraction(
     if jobs == 1:
         results = _run_in_process(chunked(articles, batch_size), model, extract_fn)
     else:
-        chunks = _chunked_evenly_at_the_end(articles, batch_size, jobs)
+        chunks = chunked_evenly_at_the_end(articles, batch_size, jobs)
         results = _ParallelRun(jobs, model, extract_fn).run(chunks)
-    for article, (claims, error) in results:
-        if error is not None and on_problem is not None:
-            on_problem(InputProblem(article.path or article.article_id, f"extraction failed: {error}"))
-        yield article, claims
+    yield from results
 
 
 def _effective_jobs(jobs: int) -> int:
@@ -101,7 +93,7 @@ def chunked(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield chunk
 
 
-def _chunked_evenly_at_the_end(articles: Iterable[Article], size: int,
+def chunked_evenly_at_the_end(articles: Iterable[Article], size: int,
                                jobs: int) -> Iterator[list[Article]]:
     """Chunks of ``size``, except that the input's last articles are cut finer.
 
@@ -121,12 +113,19 @@ def _chunked_evenly_at_the_end(articles: Iterable[Article], size: int,
         yield rest[start:start + small]
 
 
-def _default_extract_fn() -> ExtractFn:
-    # Looked up at call time: claimkit.extract.pipeline delegates to this module, so importing
-    # it at module level would be circular.
-    from claimkit.extract.pipeline import extract_docs
+# What a worker sends back per article: its claims and problem, not the article, which the
+# parent still holds (sending the text back would double what crosses the pipe).
+Outcome = tuple[list[Claim], "InputProblem | None"]
 
-    return extract_docs
+
+def outcomes(extractions: list[Extraction]) -> list[Outcome]:
+    return [(x.claims, x.problem) for x in extractions]
+
+
+def rejoin(chunk: list[Article], sent: list[Outcome]) -> Iterator[Extraction]:
+    """The ``Extraction`` values of a chunk, from what its worker sent back."""
+    for article, (claims, problem) in zip(chunk, sent):
+        yield Extraction(article, claims, problem)
 
 
 def _describe(exc: BaseException) -> str:
@@ -134,13 +133,13 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
-def process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[Result]:
+def process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[Extraction]:
     """Parse a chunk with one ``nlp.pipe`` call and extract each doc; never raises per article.
 
-    Every engine runs this (worker processes here, Dask workers in ``claimkit.dask_engine``),
+    Every engine runs this (worker processes here, Dask workers in ``claimkit.engines.dask``),
     which is what makes their claims identical.
     """
-    results: list[Result] = []
+    results: list[Extraction] = []
     with nlp.memory_zone():
         try:
             docs = list(nlp.pipe([a.text for a in chunk], batch_size=len(chunk)))
@@ -150,18 +149,18 @@ def process_chunk(nlp, extract_fn: ExtractFn, chunk: list[Article]) -> list[Resu
         for i, article in enumerate(chunk):
             try:
                 doc = docs[i] if docs is not None else nlp(article.text)
-                results.append((list(extract_fn(article, doc)), None))
+                results.append(Extraction(article, list(extract_fn(article, doc))))
             except Exception as exc:  # one article's failure must not stop the batch
-                results.append(([], _describe(exc)))
+                results.append(Extraction.failure(article, _describe(exc)))
     return results
 
 
 def _run_in_process(chunks: Iterable[list[Article]], model: str | None,
-                    extract_fn: ExtractFn | None) -> Iterator[tuple[Article, Result]]:
+                    extract_fn: ExtractFn | None) -> Iterator[Extraction]:
     nlp = load_pipeline(model)
-    fn = extract_fn or _default_extract_fn()
+    fn = extract_fn or extract_docs
     for chunk in chunks:
-        yield from zip(chunk, process_chunk(nlp, fn, chunk))
+        yield from process_chunk(nlp, fn, chunk)
 
 
 # --- worker processes -------------------------------------------------------------------------
@@ -175,17 +174,17 @@ def _init_worker(model: str | None, extract_fn: ExtractFn | None) -> None:
     global _worker_nlp, _worker_extract_fn, _worker_init_error
     try:
         _worker_nlp = load_pipeline(model)
-        _worker_extract_fn = extract_fn or _default_extract_fn()
+        _worker_extract_fn = extract_fn or extract_docs
     except Exception as exc:
         # An initializer that raises leaves the pool "broken" with no message; keep the error
         # and raise it from the first task instead, so the caller sees e.g. ModelNotFound.
         _worker_init_error = exc
 
 
-def _work(chunk: list[Article]) -> list[Result]:
+def _work(chunk: list[Article]) -> list[Outcome]:
     if _worker_init_error is not None:
         raise _worker_init_error
-    return process_chunk(_worker_nlp, _worker_extract_fn, chunk)
+    return outcomes(process_chunk(_worker_nlp, _worker_extract_fn, chunk))
 
 
 def _ping() -> bool:
@@ -204,7 +203,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["claimkit.batch"])  # no effect once the server is running
+        ctx.set_forkserver_preload(["claimkit.engines.local"])  # no effect once the server is running
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -238,7 +237,7 @@ class _ParallelRun:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    def run(self, chunks: Iterable[list[Article]]) -> Iterator[tuple[Article, Result]]:
+    def run(self, chunks: Iterable[list[Article]]) -> Iterator[Extraction]:
         pending: deque[tuple[list[Article], Future]] = deque()
         try:
             for chunk in chunks:
@@ -263,7 +262,7 @@ class _ParallelRun:
                 future.cancel()
             self._close_pool()
 
-    def _take_oldest(self, pending: deque) -> Iterator[tuple[Article, Result]]:
+    def _take_oldest(self, pending: deque) -> Iterator[Extraction]:
         chunk, future = pending.popleft()
         try:
             results = future.result()
@@ -272,9 +271,9 @@ class _ParallelRun:
             pending.clear()
             yield from self._retry_one_by_one(suspects)  # leaves a fresh, working pool
             return
-        yield from zip(chunk, results)
+        yield from rejoin(chunk, results)
 
-    def _retry_one_by_one(self, articles: list[Article]) -> Iterator[tuple[Article, Result]]:
+    def _retry_one_by_one(self, articles: list[Article]) -> Iterator[Extraction]:
         self._new_pool()
         try:
             self.pool.submit(_ping).result()
@@ -289,8 +288,10 @@ class _ParallelRun:
             ) from exc
         for article in articles:
             try:
-                (result,) = self.pool.submit(_work, [article]).result()
+                (sent,) = self.pool.submit(_work, [article]).result()
+                result = Extraction(article, *sent)
             except BrokenProcessPool:
-                result = ([], "BrokenProcessPool: the worker process died on this article")
+                result = Extraction.failure(
+                    article, "BrokenProcessPool: the worker process died on this article")
                 self._new_pool()
-            yield article, result
+            yield result

@@ -1,13 +1,14 @@
-"""Extraction on a Dask cluster: the same extraction as ``claimkit.batch``, spread over machines.
+"""The Dask engine: the same extraction as the local engine, spread over a cluster.
 
-``run_extraction_dask`` has the contract of ``claimkit.batch.run_extraction`` except for order:
+``run_extraction_dask`` has the contract of ``claimkit.engines.local.run_extraction`` except
+for order:
 
 * the client reads the articles and cuts them into partitions of ``partition_size`` articles;
   each partition is one Dask task;
 * each worker process loads the spaCy pipeline once (``claimkit.nlp.load_pipeline`` is cached
   per process: a plain module-level cache rather than a ``WorkerPlugin``, so nothing has to be
   registered on the cluster and a worker that the nanny restarts simply loads it again on its
-  first partition) and runs ``claimkit.batch.process_chunk`` with ``extract_docs``, the very
+  first partition) and runs ``claimkit.engines.local.process_chunk`` with ``extract_docs``, the very
   function the local engine runs, so claims and ids are the same whatever the engine;
 * results come back as partitions complete (not in input order), with at most two partitions
   per worker thread in flight, so the client's memory does not grow with the corpus;
@@ -15,8 +16,7 @@
   elsewhere and the client receives each partition's result exactly once. A partition that
   keeps killing workers (Dask's ``KilledWorker``) is retried article by article, and only the
   article that kills its worker is reported, as the local engine does;
-* one bad article never stops the batch: it is yielded with no claims after an
-  ``InputProblem`` went to ``on_problem``.
+* one bad article never stops the batch: its ``Extraction`` has no claims and says why.
 
 Without a scheduler address a ``LocalCluster`` is started with one single-threaded worker
 process per core, listening on loopback only, no dashboard, and closed at the end.
@@ -33,8 +33,9 @@ from itertools import chain, count
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-from claimkit.batch import ExtractFn, ProblemFn, Result, chunked, process_chunk
-from claimkit.model import Article, Claim, InputProblem
+from claimkit.engines.local import ExtractFn, Outcome, chunked, outcomes, process_chunk, rejoin
+from claimkit.extract import extract_docs
+from claimkit.model import Article, Extraction
 from claimkit.nlp import load_pipeline, resolve_model_name
 
 if TYPE_CHECKING:
@@ -56,12 +57,10 @@ _pipeline_lock = threading.Lock()
 
 
 def extract_partition(articles: list[Article], model: str,
-                      extract_fn: ExtractFn | None = None) -> list[Result]:
-    """Runs on a worker: ``(claims, error)`` for each article of one partition."""
-    from claimkit.extract.pipeline import extract_docs
-
+                      extract_fn: ExtractFn | None = None) -> list[Outcome]:
+    """Runs on a worker: ``(claims, problem)`` for each article of one partition."""
     with _pipeline_lock:
-        return process_chunk(load_pipeline(model), extract_fn or extract_docs, articles)
+        return outcomes(process_chunk(load_pipeline(model), extract_fn or extract_docs, articles))
 
 
 def run_extraction_dask(
@@ -70,15 +69,14 @@ def run_extraction_dask(
     model: str | None = None,
     scheduler: str | Client | None = None,
     partition_size: int = PARTITION_SIZE,
-    on_problem: ProblemFn | None = None,
     extract_fn: ExtractFn | None = None,
-) -> Iterator[tuple[Article, list[Claim]]]:
-    """Yield ``(article, claims)`` for each article as its partition completes on Dask.
+) -> Iterator[Extraction]:
+    """Yield an ``Extraction`` for each article as its partition completes on Dask.
 
     ``scheduler``: a scheduler address (``tcp://host:8786``), a ``distributed.Client`` (left
     open), or None to start and stop a local cluster with one worker process per core.
-    ``on_problem`` is called just before an article whose extraction failed is yielded (with
-    no claims). ``extract_fn``: as for ``run_extraction`` (default ``extract_docs``); it must
+    An article whose extraction failed is yielded with no claims and its ``problem``.
+    ``extract_fn``: as for ``run_extraction`` (default ``extract_docs``); it must
     be importable on the workers. The input is consumed lazily; closing the generator cancels
     what is in flight and stops a cluster it started.
     """
@@ -92,11 +90,7 @@ def run_extraction_dask(
         return
     with dask_client(scheduler) as client:
         run = _DaskRun(client, model_name, extract_fn)
-        for article, (claims, error) in run.results(chain([first], partitions)):
-            if error is not None and on_problem is not None:
-                on_problem(InputProblem(article.path or article.article_id,
-                                        f"extraction failed: {error}"))
-            yield article, claims
+        yield from run.results(chain([first], partitions))
 
 
 @contextmanager
@@ -165,7 +159,7 @@ class _DaskRun:
         return self.client.submit(extract_partition, partition, self.model, self.extract_fn,
                                   key=next(self._keys), pure=False)
 
-    def results(self, partitions: Iterable[list[Article]]) -> Iterator[tuple[Article, Result]]:
+    def results(self, partitions: Iterable[list[Article]]) -> Iterator[Extraction]:
         from distributed import as_completed
 
         waiting = as_completed(loop=self.client.loop)
@@ -186,7 +180,7 @@ class _DaskRun:
                 self.client.cancel([future for future, _ in held.values()])
 
     def _collect(self, future: Future, held: dict[str, tuple[Future, list[Article]]]
-                 ) -> Iterator[tuple[Article, Result]]:
+                 ) -> Iterator[Extraction]:
         from distributed import KilledWorker
 
         _, partition = held.pop(future.key)
@@ -198,17 +192,19 @@ class _DaskRun:
             return
         finally:
             future.release()
-        yield from zip(partition, results)
+        yield from rejoin(partition, results)
 
-    def _one_by_one(self, partition: list[Article]) -> Iterator[tuple[Article, Result]]:
+    def _one_by_one(self, partition: list[Article]) -> Iterator[Extraction]:
         from distributed import KilledWorker
 
         for article in partition:
             future = self._submit([article])
             try:
-                (result,) = future.result()
+                (sent,) = future.result()
+                result = Extraction(article, *sent)
             except KilledWorker:
-                result = ([], "KilledWorker: the Dask worker died each time it ran this article")
+                result = Extraction.failure(
+                    article, "KilledWorker: the Dask worker died each time it ran this article")
             finally:
                 future.release()
-            yield article, result
+            yield result

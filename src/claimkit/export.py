@@ -1,0 +1,265 @@
+"""Exports out of the store: CSV, Parquet and schema.org ClaimReview JSON-LD.
+
+    frame = export_frame(store)                 # one row per claim, review and rating included
+    write_csv(frame, "claims.csv")              # spreadsheet-safe
+    write_parquet(frame, "claims.parquet")
+    write_claimreview(claimreviews(frame, store.taxonomy("verdict"), publisher), "reviews.json")
+
+Article text is untrusted: in CSV every text cell that a spreadsheet would read as a formula
+(one starting with ``= + - @``, a tab or a carriage return) is prefixed with ``'``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import pandas as pd
+
+from claimkit.files import atomic_write
+from claimkit.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from claimkit.store import Store
+
+# The export's columns, in order: stable ids first, then the article, the claim, the review.
+EXPORT_COLUMNS = (
+    "claim_id", "article_id", "title", "outlet", "url", "published",
+    "speaker", "speaker_canonical", "speaker_type", "kind", "cue", "cue_lemma", "cue_class",
+    "content", "checkworthiness", "parent_id",
+    "status", "verdict", "verdict_label", "rating", "tags", "note", "evidence", "reviewer",
+    "flagged", "updated_at", "version", "missing_since",
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TAG_SEPARATOR = "; "
+EVIDENCE_SEPARATOR = " "
+
+
+class ExportError(ValueError):
+    """An export cannot be made as asked (missing publisher details, bad config file)."""
+
+
+# --- the frame --------------------------------------------------------------------------------
+
+
+def export_frame(store: Store, **filters: Any) -> pd.DataFrame:
+    """``store.claims(**filters)`` shaped for export, with the verdict's label and rating."""
+    claims = store.claims(details=True, **filters)
+    verdicts = store.taxonomy("verdict")
+    return shape_export(claims, verdicts)
+
+
+def shape_export(claims: pd.DataFrame, verdicts: Taxonomy) -> pd.DataFrame:
+    frame = claims.rename(columns={"text": "content", "cue_text": "cue"})
+    values = [verdicts.get(v) if isinstance(v, str) else None for v in frame["verdict"]]
+    frame["verdict_label"] = pd.Series([v.label if v else None for v in values],
+                                       index=frame.index, dtype=object)
+    frame["rating"] = pd.array([v.rating if v else None for v in values], dtype="Int64")
+    return frame[list(EXPORT_COLUMNS)].reset_index(drop=True)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """A text cell a spreadsheet will show as text, never run as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def csv_rows(frame: pd.DataFrame) -> Iterable[list[str]]:
+    """The header, then one list of cells per claim."""
+    yield list(frame.columns)
+    for row in frame.itertuples(index=False, name=None):
+        yield [_csv_cell(value) for value in row]
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        # Tags are joined with "; ", evidence URLs with a space (URLs hold no spaces).
+        sep = EVIDENCE_SEPARATOR if value and all(
+            str(v).startswith(("http://", "https://")) for v in value) else TAG_SEPARATOR
+        return neutralise(sep.join(str(v) for v in value))
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is not None:
+            return value.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return neutralise(str(value))
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> int:
+    """Write the export as UTF-8 CSV (RFC 4180 quoting); returns the number of rows."""
+    def write(f: IO[str]) -> None:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerows(csv_rows(frame))
+    atomic_write(path, write, newline="")
+    return len(frame)
+
+
+# --- Parquet ----------------------------------------------------------------------------------
+
+
+def write_parquet(frame: pd.DataFrame, path: str | os.PathLike) -> int:
+    """Write the export as Parquet: tags and evidence stay lists, dates stay dates."""
+    out = frame.copy()
+    out["published"] = out["published"].dt.date
+    atomic_write(path, lambda f: out.to_parquet(f, index=False, engine="pyarrow"), binary=True)
+    return len(frame)
+
+
+# --- ClaimReview ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the fact checks: the ClaimReview's author."""
+
+    name: str
+    url: str
+    # Where each review is published; {claim_id} is filled in. Default: the publisher's URL
+    # with the claim id as fragment.
+    review_url: str = ""
+
+    def review_url_for(self, claim_id: str) -> str:
+        if self.review_url:
+            return self.review_url.replace("{claim_id}", claim_id)
+        return f"{self.url}#claim-{claim_id}"
+
+
+def load_publisher(name: str | None = None, url: str | None = None,
+                   review_url: str | None = None,
+                   config: str | os.PathLike | None = None) -> Publisher:
+    """The publisher from options, falling back to a config file's ``[publisher]`` table.
+
+    The config file is TOML (``.toml``) or JSON (``.json``)::
+
+        [publisher]
+        name = "Example Checks"
+        url = "https://checks.example"
+        review_url = "https://checks.example/claims/{claim_id}"   # optional
+    """
+    section: dict[str, Any] = {}
+    if config is not None:
+        section = _config_section(Path(config))
+    name = name or section.get("name")
+    url = url or section.get("url")
+    review_url = review_url or section.get("review_url") or ""
+    if not name or not url:
+        raise ExportError("ClaimReview needs the publisher's name and URL: give "
+                          "--publisher-name and --publisher-url, or a config file with a "
+                          "[publisher] table (name, url)")
+    for what, value in (("publisher URL", url), ("review URL", review_url)):
+        if value and not str(value).startswith(("https://", "http://")):
+            raise ExportError(f"the {what} must start with https:// or http://, got {value!r}")
+    return Publisher(str(name), str(url), str(review_url))
+
+
+def _config_section(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(raw.decode("utf-8"))
+        else:
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                raise ExportError(f"{path}: TOML needs Python 3.11+; use a .json config "
+                                  "file") from None
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ExportError(f"{path}: not a valid config file ({exc})") from None
+    section = data.get("publisher") if isinstance(data, dict) else None
+    if not isinstance(section, dict):
+        raise ExportError(f"{path}: no [publisher] table")
+    return section
+
+
+_AUTHOR_TYPES = {"organization": "Organization", "group": "Organization"}
+
+
+def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher
+                 ) -> list[dict]:
+    """One schema.org ClaimReview per claim with a verdict (claims without one are left out).
+
+    A verdict with a rating value gets ``ratingValue`` with the taxonomy's best and worst
+    ratings; one without (e.g. "unverifiable") gets ``alternateName`` only.
+    """
+    best, worst = verdicts.best_rating, verdicts.worst_rating
+    numeric = best is not None and worst is not None and best > worst
+    out = []
+    for row in frame.to_dict("records"):
+        verdict = verdicts.get(row["verdict"]) if isinstance(row["verdict"], str) else None
+        if verdict is None:
+            continue
+        rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label}
+        if numeric and verdict.rating is not None:
+            rating.update(ratingValue=verdict.rating, bestRating=best, worstRating=worst)
+        author_org = {"@type": "Organization", "name": publisher.name, "url": publisher.url}
+        review: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": publisher.review_url_for(row["claim_id"]),
+            "claimReviewed": " ".join(str(row["content"]).split()),
+            "author": author_org,
+            "publisher": author_org,
+            "reviewRating": rating,
+            "itemReviewed": _claim_item(row),
+        }
+        reviewed_on = _date(row.get("updated_at"))
+        if reviewed_on:
+            review["datePublished"] = reviewed_on
+        out.append(review)
+    return out
+
+
+def _claim_item(row: dict) -> dict:
+    item: dict[str, Any] = {"@type": "Claim"}
+    speaker = row.get("speaker_canonical") or row.get("speaker")
+    if isinstance(speaker, str) and speaker:
+        kind = _AUTHOR_TYPES.get(row.get("speaker_type") or "", "Person")
+        item["author"] = {"@type": kind, "name": speaker}
+    elif isinstance(row.get("outlet"), str) and row["outlet"]:
+        # An assertion: the article's own statement, so its outlet makes the claim.
+        item["author"] = {"@type": "Organization", "name": row["outlet"]}
+    published = _date(row.get("published"))
+    if published:
+        item["datePublished"] = published
+    appearance: dict[str, Any] = {"@type": "CreativeWork"}
+    for key, value in (("url", row.get("url")), ("headline", row.get("title"))):
+        if isinstance(value, str) and value:
+            appearance[key] = value
+    if published:
+        appearance["datePublished"] = published
+    if isinstance(row.get("outlet"), str) and row["outlet"]:
+        appearance["publisher"] = {"@type": "Organization", "name": row["outlet"]}
+    if len(appearance) > 1:
+        item["appearance"] = appearance
+    return item
+
+
+def _date(value: Any) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date().isoformat()
+
+
+def write_claimreview(reviews: list[dict], path: str | os.PathLike) -> int:
+    """Write the ClaimReviews as a JSON array (each item carries its own ``@context``)."""
+    def write(f: IO[str]) -> None:
+        json.dump(reviews, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    atomic_write(path, write)
+    return len(reviews)
+

@@ -1,0 +1,37 @@
+"""What every part of a :class:`~claimkit.store.Store` stands on: its engine, who it records
+review changes as, and one transaction per public call.
+
+The store's jobs (writing, reading, reviewing, taxonomies) are classes that ``Store`` combines;
+each of them derives from :class:`StoreBase` so that it can run its own transactions.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+
+from claimkit.store.backend import run_transaction
+
+T = TypeVar("T")
+
+
+class StoreBase:
+    """The state a Store's jobs share; ``Store.__init__`` sets it."""
+
+    engine: Engine
+    name: str
+    reviewer: str | None
+    # The snapshot kept beside a SQLite file (store/snapshot.py); None on PostgreSQL.
+    _snapshot_path: Path | None
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name  # "sqlite" | "postgresql"
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        return run_transaction(self.engine, work, write=False)
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        return run_transaction(self.engine, work, write=True)

@@ -1,0 +1,193 @@
+"""Reading the store: claims as a DataFrame (filtered, or every claim through the snapshot
+beside a SQLite store), one claim or article, a reviewing queue, counts and lists.
+
+Every read is one transaction, so a frame shows one state of the store.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Table, Text, func, select, type_coerce
+
+from claimkit.model import Article
+from claimkit.store import snapshot
+from claimkit.store.backend import in_batches
+from claimkit.store.base import StoreBase
+from claimkit.store.errors import UnknownClaimError
+from claimkit.store.filters import ClaimFilter, claims_joined, sort_order
+from claimkit.store.frames import (
+    ALL_COLUMNS, ARTICLE_COLUMNS, CLAIM_COLUMNS, DETAIL_COLUMNS, JSON_COLUMNS, SPAN_COLUMNS,
+    gc_paused, is_missing, raw_frame, table_column, typed_claims,
+)
+from claimkit.store.schema import articles, claims, history, reviews, settings
+
+# A filtered read looks its claims' articles up by id when they are at most this many; past
+# that, one scan of the articles table costs less than the IN lists.
+ARTICLES_BY_ID_MAX = 2000
+
+
+class Reading(StoreBase):
+    """The reading part of a Store."""
+
+    def claims(self, *, details: bool = False, spans: bool = False, limit: int | None = None,
+               offset: int = 0, **filters: Any) -> pd.DataFrame:
+        """Claims with their review state and article, one row each, as a DataFrame.
+
+        Filters (all optional, combined with AND): ``status``, ``verdict``, ``has_verdict``,
+        ``tag``, ``speaker``, ``speaker_type``, ``outlet``, ``kind``, ``cue_class``, ``since``,
+        ``until`` (article published date), ``search`` (text), ``min_checkworthiness``,
+        ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``, ``not_a_claim``.
+        Text filters take one value or a list. ``details=True`` adds the extractor's detail columns
+        (``source_text``, ``parent_id``, ``hedges``, ``reasons``, ``rule``,
+        ``extractor_version``); ``spans=True`` adds the ``content``/``source``/``cue`` offsets.
+        """
+        extra = (list(DETAIL_COLUMNS) if details else []) + (list(SPAN_COLUMNS) if spans else [])
+        claim_filter = ClaimFilter.from_kwargs(filters)
+        if not claim_filter.conditions() and limit is None and not offset:
+            return self._all_claims(list(CLAIM_COLUMNS) + extra)
+        names = [n for n in CLAIM_COLUMNS if n not in ARTICLE_COLUMNS] + extra
+        query = (select(*(table_column(n) for n in names)).select_from(claims_joined())
+                 .where(claim_filter.where()).order_by(claims.c.article_id, claims.c.position))
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+
+        def work(conn: Connection):
+            # The driver's own rows, not SQLAlchemy Row objects: at 100k rows the per-value
+            # result processing costs more than the query. typed_claims converts the few
+            # columns that need it (JSON text, dates) a whole column at a time.
+            rows = conn.execute(query).cursor.fetchall()
+            return rows, _articles_of(conn, {r[1] for r in rows})
+        with gc_paused():
+            rows, found = self._read(work)
+        frame = raw_frame(rows, names)
+        about = raw_frame(found, ["article_id", *ARTICLE_COLUMNS])
+        frame = frame.merge(about, on="article_id", how="left", sort=False)
+        names = list(CLAIM_COLUMNS) + extra
+        return typed_claims(frame[names], names)
+
+    def _all_claims(self, names: list[str]) -> pd.DataFrame:
+        """Every claim: each table read straight through, joined in pandas, or the snapshot
+        beside a SQLite store with the reviews changed since it patched in
+        (see store/snapshot.py). One transaction, so one state of the store."""
+        keep = self._snapshot_path
+
+        def work(conn: Connection):
+            if keep is None:
+                return None, _read_every_claim(conn, names), False
+            key = snapshot.extraction_key(conn, list(ALL_COLUMNS))
+            latest = snapshot.last_event(conn)
+            kept = snapshot.load_current(conn, keep, key)
+            if kept is not None:
+                return None, kept, False
+            return (key, latest), _read_every_claim(conn, list(ALL_COLUMNS)), True
+        with gc_paused():  # see store/frames.py: 2 million new values in a few calls
+            taken, frame, fresh = self._read(work)
+        if fresh:
+            snapshot.save(keep, frame, *taken)
+        frame = frame[names].copy() if keep else frame
+        return typed_claims(frame, [n for n in names if n in JSON_COLUMNS])
+
+    def review_queue(self, *, sort: str = "article", **filters: Any) -> pd.DataFrame:
+        """The matching claims in ``sort`` order (see ``filters.SORT_ORDERS``), without their
+        details: ``claim_id``, ``verdict``, ``not_a_claim``. What a reviewing queue needs to
+        page through 100k claims and count progress; details come one claim at a time."""
+        where = ClaimFilter.from_kwargs(filters).where()
+        query = (select(claims.c.claim_id, reviews.c.verdict, reviews.c.not_a_claim)
+                 .select_from(claims_joined()).where(where).order_by(*sort_order(sort)))
+        rows = self._read(lambda conn: conn.execute(query).cursor.fetchall())
+        frame = pd.DataFrame.from_records(rows, columns=["claim_id", "verdict", "not_a_claim"],
+                                          coerce_float=False)
+        frame["not_a_claim"] = frame["not_a_claim"].astype(bool)
+        return frame
+
+    def tag_names(self) -> list[str]:
+        """Every tag in use, sorted."""
+        query = select(reviews.c.tags).distinct().where(type_coerce(reviews.c.tags, Text) != "[]")
+        return sorted({t for tags in self._read(lambda conn: conn.execute(query).scalars())
+                       for t in tags})
+
+    def outlets(self) -> list[str]:
+        """Every outlet of a stored article, sorted."""
+        query = select(articles.c.outlet).distinct().where(articles.c.outlet != "")
+        return sorted(self._read(lambda conn: conn.execute(query).scalars()))
+
+    def count(self, **filters: Any) -> int:
+        """How many claims match the filters (see ``claims``)."""
+        where = ClaimFilter.from_kwargs(filters).where()
+        query = select(func.count()).select_from(claims_joined()).where(where)
+        return self._read(lambda conn: conn.execute(query).scalar())
+
+    def claim(self, claim_id: str) -> dict:
+        """One claim with its review state, as a dict (raises UnknownClaimError)."""
+        frame = self.claims(claim_id=claim_id, details=True, spans=True)
+        if frame.empty:
+            raise UnknownClaimError(claim_id)
+        return {k: (None if is_missing(v) else v) for k, v in frame.iloc[0].to_dict().items()}
+
+    def article(self, article_id: str) -> Article:
+        def work(conn: Connection):
+            return conn.execute(select(articles).where(articles.c.article_id == article_id)
+                                ).mappings().first()
+        row = self._read(work)
+        if row is None:
+            raise KeyError(f"no article {article_id!r} in the store")
+        return Article(article_id=row["article_id"], text=row["text"], title=row["title"],
+                       outlet=row["outlet"], url=row["url"], published=row["published"],
+                       path=row["path"], boilerplate=tuple(tuple(s) for s in row["boilerplate"]))
+
+    def stats(self) -> dict[str, int]:
+        def work(conn: Connection) -> dict[str, int]:
+            return {
+                "articles": conn.execute(select(func.count()).select_from(articles)).scalar(),
+                "claims": conn.execute(select(func.count()).select_from(claims)).scalar(),
+                "missing": conn.execute(select(func.count()).select_from(claims)
+                                        .where(claims.c.missing_since.is_not(None))).scalar(),
+                "reviewed": conn.execute(select(func.count()).select_from(reviews)
+                                         .where(reviews.c.version > 0)).scalar(),
+                "events": conn.execute(select(func.count()).select_from(history)).scalar(),
+            }
+        return self._read(work)
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        value = self._read(lambda conn: conn.execute(
+            select(settings.c.value).where(settings.c.key == key)).scalar())
+        return default if value is None else value
+
+
+def _articles_of(conn: Connection, ids: set[str]) -> list[tuple]:
+    """The article columns of these articles, as driver rows: article columns repeat on every
+    claim of an article, so each article is read once and merged in."""
+    query = select(articles.c.article_id, *(articles.c[n] for n in ARTICLE_COLUMNS))
+    if len(ids) > ARTICLES_BY_ID_MAX:
+        return conn.execute(query).cursor.fetchall()
+    return [a for batch in in_batches(sorted(ids)) for a in conn.execute(
+        query.where(articles.c.article_id.in_(batch))).cursor.fetchall()]
+
+
+def _read_every_claim(conn: Connection, names: Sequence[str]) -> pd.DataFrame:
+    """Every claim with its review and article in (article, position) order, typed except for
+    the JSON lists (decoded last, for the columns a caller asked for)."""
+    parts: dict[Table, list[str]] = {claims: ["claim_id", "article_id", "position"],
+                                     reviews: ["claim_id"], articles: ["article_id"]}
+    for name in names:
+        if name not in parts[table_column(name).table]:
+            parts[table_column(name).table].append(name)
+    found, review, about = (
+        raw_frame(conn.execute(select(*(t.c[n] for n in cols))).cursor.fetchall(), cols)
+        for t, cols in parts.items())
+    found = found.iloc[_article_order(found)].reset_index(drop=True)
+    review = review.set_index("claim_id").reindex(found["claim_id"]).reset_index(drop=True)
+    about = about.set_index("article_id").reindex(found["article_id"]).reset_index(drop=True)
+    frame = pd.concat([found, review, about], axis=1)[list(names)]
+    return typed_claims(frame, [n for n in names if n not in JSON_COLUMNS])
+
+
+def _article_order(found: pd.DataFrame) -> np.ndarray:
+    """Row order by (article_id, position), as the SQL path's ORDER BY gives it."""
+    codes, _ = pd.factorize(found["article_id"], sort=True)
+    return np.lexsort((found["position"].to_numpy(), codes))
