@@ -12,7 +12,7 @@ from claimkit.extract.attribution import find_candidates, registered_rule_names
 from claimkit.extract.rules import TOKEN_RULES, VERB_READINGS, read_verb
 from claimkit.extract.context import DocumentContext
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
-from claimkit.extract.triggers import find_triggers
+from claimkit.extract.triggers import find_triggers, tree_pattern_specs, tree_shapes
 from claimkit.nlp import load_pipeline
 
 
@@ -79,6 +79,19 @@ def test_according_fires_only_before_to():
     doc = load_pipeline()("According to the auditor, costs rose. The plan went according as hoped.")
     fired = [(t.cue.i, t.name) for t in find_triggers(doc) if t.cue.lower_ == "according"]
     assert fired == [(0, "according-to")]  # the second "according" fires nothing
+
+
+def test_every_tree_pattern_names_a_rule_trigger():
+    triggers = {rule.trigger for rule in TOKEN_RULES}
+    assert {spec["trigger"] for spec in tree_pattern_specs()} <= triggers
+
+
+def test_the_dependency_matcher_finds_the_first_clause_of_a_reporting_noun():
+    doc = load_pipeline()("Officials dismissed claims that the dam had cracked.")
+    shapes = tree_shapes(doc.vocab).find(doc)
+    cue = next(t for t in doc if t.text == "claims")
+    assert shapes[("noun-cue", cue.i)]["clause"].text == "cracked"
+    assert tree_shapes(doc.vocab) is tree_shapes(doc.vocab)  # built once per vocabulary
 
 
 def test_a_reporting_noun_fires_only_with_a_that_clause():
