@@ -17,13 +17,12 @@ from spacy.tokens import Doc
 from claimkit.extract import cues
 from claimkit.extract.cues import data_text
 from claimkit.extract.entities import entity_index
-from claimkit.extract.attribution import Attribution
+from claimkit.extract.candidate import Attribution
 from claimkit.extract.quotes import inside
+from claimkit.extract.rule_names import ASSERTION
+from claimkit.extract.settings import DEFAULTS, ExtractionSettings
 from claimkit.extract.speakers import Speaker, SpeakerResolver
 from claimkit.model import Article, Claim, Kind, Span, SpeakerType, claim_id_for, span_text
-
-DIRECT_MIN_QUOTED = 0.9
-MIXED_MIN_QUOTED = 0.05
 
 
 @dataclass(frozen=True)
@@ -39,8 +38,6 @@ class CheckworthinessModel:
     signals: tuple[Signal, ...]
     entity_weight: float
     entity_max: float
-    assertion_min_score: float
-    assertion_min_words: int
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +45,7 @@ def checkworthiness_model() -> CheckworthinessModel:
     raw = json.loads(data_text("checkworthiness.json"))
     signals = tuple(Signal(s["reason"], float(s["weight"]), re.compile(s["pattern"], re.IGNORECASE))
                     for s in raw["signals"])
-    return CheckworthinessModel(raw["base"], signals, raw["named_entity_weight"], raw["named_entity_max"],
-                                raw["assertion_min_score"], raw["assertion_min_words"])
+    return CheckworthinessModel(raw["base"], signals, raw["named_entity_weight"], raw["named_entity_max"])
 
 
 @lru_cache(maxsize=1)
@@ -85,12 +81,12 @@ def checkworthiness(text: str, n_entities: int, cue_class: str = "") -> tuple[fl
     return round(max(0.0, min(1.0, score)), 3), tuple(reasons)
 
 
-def kind_of(content: list[Span], quotes: list[Span]) -> Kind:
+def kind_of(content: list[Span], quotes: list[Span], settings: ExtractionSettings = DEFAULTS) -> Kind:
     total = sum(e - s for s, e in content)
     quoted = sum(inside(sp, quotes) * (sp[1] - sp[0]) for sp in content) / max(total, 1)
-    if quoted >= DIRECT_MIN_QUOTED:
+    if quoted >= settings.direct_min_quoted:
         return Kind.DIRECT
-    if quoted >= MIXED_MIN_QUOTED:
+    if quoted >= settings.mixed_min_quoted:
         return Kind.MIXED
     return Kind.INDIRECT
 
@@ -103,8 +99,10 @@ def entity_count(doc: Doc, spans: list[Span]) -> int:
 class ClaimBuilder:
     """Turns one document's selected attributions (and its other sentences) into Claims."""
 
-    def __init__(self, article: Article, doc: Doc, quotes: list[Span], version: str) -> None:
+    def __init__(self, article: Article, doc: Doc, quotes: list[Span], version: str,
+                 settings: ExtractionSettings = DEFAULTS) -> None:
         self.article = article
+        self.settings = settings
         self.doc = doc
         self.text = article.text  # == doc.text, which spaCy rebuilds on every access
         self.quotes = quotes
@@ -129,7 +127,7 @@ class ClaimBuilder:
         score, reasons = checkworthiness(text, entity_count(self.doc, att.content), cls)
         return Claim(
             claim_id=self.new_id(text), article_id=self.article.article_id,
-            kind=kind_of(att.content, self.quotes), content=tuple(att.content), text=text,
+            kind=kind_of(att.content, self.quotes, self.settings), content=tuple(att.content), text=text,
             source=tuple(att.source), cue=tuple(att.cue), speaker=speaker.text,
             speaker_canonical=speaker.canonical, speaker_type=speaker.type,
             cue_lemma=att.cue_lemma, cue_class=cls, hedges=find_hedges(text, cue_text),
@@ -138,7 +136,7 @@ class ClaimBuilder:
 
     def assertion_claims(self, taken: list[Span], skip: tuple[Span, ...]) -> list[Claim]:
         """Sentences the article states itself, when they hold something checkable."""
-        model = checkworthiness_model()
+        settings = self.settings
         taken_index = SpanIndex([(sp, None) for sp in taken])
         skip_index = SpanIndex([(sp, None) for sp in skip])
         out = []
@@ -150,18 +148,18 @@ class ClaimBuilder:
             if e <= s or _overlaps((s, e), skip_index) or _overlaps((root.idx, root.idx + 1), taken_index):
                 continue
             text = self.text[s:e]
-            if len(text.split()) < model.assertion_min_words or "\n" in text.strip():
+            if len(text.split()) < settings.assertion_min_words or "\n" in text.strip():
                 continue
             has_verb = root.pos_ in ("VERB", "AUX") or any(t.pos_ in ("VERB", "AUX") for t in sent)
-            if not has_verb or inside((s, e), self.quotes) > 0.5:
+            if not has_verb or inside((s, e), self.quotes) > settings.assertion_max_quoted:
                 continue
             score, reasons = checkworthiness(text, entity_count(self.doc, [(s, e)]))
-            if score < model.assertion_min_score:
+            if score < settings.assertion_min_score:
                 continue
             out.append(Claim(
                 claim_id=self.new_id(text), article_id=self.article.article_id, kind=Kind.ASSERTION,
                 content=((s, e),), text=text, speaker_type=SpeakerType.NONE, hedges=find_hedges(text),
-                checkworthiness=score, reasons=reasons, rule="assertion", extractor_version=self.version))
+                checkworthiness=score, reasons=reasons, rule=ASSERTION, extractor_version=self.version))
         return out
 
 

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from claimkit.extract.settings import DEFAULTS
+
 DEFAULT_CLASS = "assert"
-# A lemma needs this many cue uses in train before its statistics are trusted.
-MIN_CUE_COUNT = 3
-# Additive smoothing: rare lemmas are pulled towards "not a cue".
-SMOOTHING = 2.0
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ class CueEntry:
 
     @property
     def p_cue(self) -> float:
-        return self.n_cue / (self.n_total + SMOOTHING)
+        return self.n_cue / (self.n_total + DEFAULTS.cue_smoothing)
 
 
 def data_text(name: str) -> str:
@@ -48,7 +46,7 @@ def cue_lexicon() -> dict[tuple[str, str], CueEntry]:
     entries = {}
     for lemma, pos, n_cue, n_total in _data_lines("cues.tsv"):
         entry = CueEntry(lemma, pos, int(n_cue), int(n_total))
-        if entry.n_cue >= MIN_CUE_COUNT:
+        if entry.n_cue >= DEFAULTS.min_cue_count:
             entries[(lemma, pos)] = entry
     return entries
 

@@ -6,29 +6,28 @@ from spacy.tokens import Doc
 from claimkit.extract.attribution import Attribution, find_candidates, quotes_after_speaker
 from claimkit.extract.claims import ClaimBuilder, link_parents
 from claimkit.extract.scoring import select
+from claimkit.extract.settings import DEFAULTS, ExtractionSettings
 from claimkit.model import EXTRACTOR_VERSION, Article, Claim, Span
 
-# Confidence reported for a quoted paragraph attributed to the previous paragraph's speaker.
-FOLLOW_CONFIDENCE = 0.5
 
-
-def extract_docs(article: Article, doc: Doc) -> list[Claim]:
+def extract_docs(article: Article, doc: Doc, settings: ExtractionSettings = DEFAULTS) -> list[Claim]:
     """All claims of one article, given its parse (``doc.text == article.text``)."""
     skip = list(article.boilerplate)
-    candidates, quotes = find_candidates(doc, skip, article.text)
-    builder = ClaimBuilder(article, doc, quotes, EXTRACTOR_VERSION)
-    attributed = [builder.attribution_claim(att, p) for att, p in choose_attributions(doc, candidates, quotes, article.text)]
+    candidates, quotes = find_candidates(doc, skip, article.text, settings)
+    builder = ClaimBuilder(article, doc, quotes, EXTRACTOR_VERSION, settings)
+    chosen = choose_attributions(doc, candidates, quotes, article.text, settings)
+    attributed = [builder.attribution_claim(att, p) for att, p in chosen]
     taken = [sp for c in attributed for sp in (*c.content, *c.source, *c.cue)]
     assertions = builder.assertion_claims(taken, article.boilerplate)
     claims = link_parents(attributed + assertions)
     return sorted(claims, key=lambda c: (c.content[0][0], c.content[-1][1]))
 
 
-def choose_attributions(doc: Doc, candidates: list[Attribution], quotes: list[Span],
-                        text: str) -> list[tuple[Attribution, float]]:
+def choose_attributions(doc: Doc, candidates: list[Attribution], quotes: list[Span], text: str,
+                        settings: ExtractionSettings = DEFAULTS) -> list[tuple[Attribution, float]]:
     """The filter's choice among the rules' candidates, plus quoted paragraphs that continue a
     known speaker (these need the chosen attributions, so they come after the filter)."""
-    chosen = select(candidates, doc, quotes, text)
-    follow = quotes_after_speaker(text, quotes, [a for a, _ in chosen])
-    return sorted(chosen + [(a, FOLLOW_CONFIDENCE) for a in follow],
+    chosen = select(candidates, doc, quotes, text, settings=settings)
+    follow = quotes_after_speaker(text, quotes, [a for a, _ in chosen], settings)
+    return sorted(chosen + [(a, settings.follow_confidence) for a in follow],
                   key=lambda x: (x[0].content_start, x[0].content_end))

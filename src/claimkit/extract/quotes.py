@@ -11,13 +11,14 @@ from __future__ import annotations
 import bisect
 import re
 
+from claimkit.extract.settings import DEFAULTS
 from claimkit.model import Span
 
 OPENING = "“„«"
 CLOSING = "”»"
 STRAIGHT = '"'
 # Quotes longer than this are almost always a pairing error (a missed closing mark).
-MAX_QUOTE_CHARS = 3000
+MAX_QUOTE_CHARS = DEFAULTS.max_quote_chars
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 _OPEN_MARK = re.compile("''|[" + re.escape(OPENING + STRAIGHT) + "]")
 _AFTER_OPEN = re.compile("[" + re.escape(CLOSING + STRAIGHT) + "\n]")

@@ -1,6 +1,6 @@
 """Which candidate attributions to keep: a small learned filter over the rules' candidates.
 
-The rules in ``attribution.py`` propose candidates generously; many reporting verbs are also
+The rules (``rules.py``, ``passes.py``) propose candidates generously; many reporting verbs are also
 ordinary verbs ("show", "call", "see"). Gradient-boosted trees (LightGBM), trained on PolNeAR
 *train* only (``scripts/train_filter.py``), score each candidate from named features of its cue,
 source and content. The model is data: ``claimkit/data/attribution_model.json`` (feature names,
@@ -19,10 +19,11 @@ from spacy.tokens import Doc
 
 from claimkit.extract import cues
 from claimkit.extract.entities import entity_index
-from claimkit.extract.attribution import Attribution, neighbours
+from claimkit.extract.candidate import Attribution, neighbours
 from claimkit.extract.quotes import inside
+from claimkit.extract.rule_names import NESTABLE
+from claimkit.extract.settings import DEFAULTS, ExtractionSettings
 
-DEFAULT_THRESHOLD = 0.5
 PRONOUNS = {"he", "she", "they", "i", "we", "it", "you"}
 
 
@@ -37,10 +38,10 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
              text: str) -> dict[str, float]:
     """Sparse features of one candidate (names are stable: they key the learned weights).
 
-    ``others`` are the candidates near it (``attribution.neighbours``); only they can overlap.
+    ``others`` are the candidates near it (``candidate.neighbours``); only they can overlap.
     ``text`` is ``doc.text``, passed in because spaCy rebuilds ``Doc.text`` on every access.
     """
-    f: dict[str, float] = {"bias": 1.0, f"rule={att.rule}": 1.0}
+    f: dict[str, float] = {"bias": 1.0, f"rule={att.rule}": 1.0}  # rule names: rule_names.py
     if att.continued:
         f["continued"] = 1.0
         f[f"continued_lemma={att.cue_lemma}"] = 1.0
@@ -128,7 +129,7 @@ class FilterModel:
     """The trained filter: gradient-boosted trees (LightGBM) over named sparse features."""
 
     def __init__(self, meta: dict, booster) -> None:
-        self.threshold = float(meta.get("threshold", DEFAULT_THRESHOLD))
+        self.threshold = float(meta.get("threshold", DEFAULTS.default_filter_threshold))
         self.names: list[str] = meta["features"]
         self.index = {name: i for i, name in enumerate(self.names)}
         self.booster = booster
@@ -166,7 +167,7 @@ def filter_model() -> FilterModel | None:
 
 def model_threshold() -> float:
     model = filter_model()
-    return model.threshold if model is not None else DEFAULT_THRESHOLD
+    return model.threshold if model is not None else DEFAULTS.default_filter_threshold
 
 
 def probabilities(feats: Sequence[dict[str, float]]) -> list[float]:
@@ -174,7 +175,7 @@ def probabilities(feats: Sequence[dict[str, float]]) -> list[float]:
     return model.probabilities(feats) if model is not None else [1.0] * len(feats)
 
 
-def _conflict(a: Attribution, b: Attribution) -> bool:
+def _conflict(a: Attribution, b: Attribution, settings: ExtractionSettings = DEFAULTS) -> bool:
     """Two attributions cannot both stand: one's cue sits in the other's content, or they share content."""
     def cue_in(x: Attribution, y: Attribution) -> bool:
         pos = x.cue[0][0] if x.cue else x.content_start
@@ -182,15 +183,16 @@ def _conflict(a: Attribution, b: Attribution) -> bool:
 
     if a.cue and a.cue == b.cue:
         return True  # two readings of the same cue
-    if (cue_in(a, b) and a.rule != "noun-cue") or (cue_in(b, a) and b.rule != "noun-cue"):
+    if (cue_in(a, b) and a.rule not in NESTABLE) or (cue_in(b, a) and b.rule not in NESTABLE):
         return True
     overlap = max(0, min(a.content_end, b.content_end) - max(a.content_start, b.content_start))
     shorter = min(a.content_end - a.content_start, b.content_end - b.content_start)
-    return shorter > 0 and overlap / shorter > 0.5 and not (cue_in(a, b) or cue_in(b, a))
+    return shorter > 0 and overlap / shorter > settings.conflict_overlap and not (cue_in(a, b) or cue_in(b, a))
 
 
 def select(candidates: list[Attribution], doc: Doc, quotes: list, text: str | None = None,
-           threshold: float | None = None, prob_fn=None) -> list[tuple[Attribution, float]]:
+           threshold: float | None = None, prob_fn=None,
+           settings: ExtractionSettings = DEFAULTS) -> list[tuple[Attribution, float]]:
     """Score candidates, then keep the best non-conflicting ones above the threshold."""
     thr = model_threshold() if threshold is None else threshold
     text = doc.text if text is None else text
@@ -203,7 +205,7 @@ def select(candidates: list[Attribution], doc: Doc, quotes: list, text: str | No
         att, p = candidates[i], probs[i]
         if p < thr:
             break
-        if any(id(o) in kept_ids and _conflict(att, o) for o in near[i]):
+        if any(id(o) in kept_ids and _conflict(att, o, settings) for o in near[i]):
             continue
         kept_ids.add(id(att))
         kept.append((att, p))

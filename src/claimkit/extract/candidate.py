@@ -1,0 +1,54 @@
+"""A candidate attribution (source + cue + content as character spans) and its neighbourhood.
+
+The rules propose candidates generously and overlapping; the filter (``scoring.py``) chooses.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from claimkit.model import Span
+
+
+@dataclass
+class Attribution:
+    cue: list[Span]
+    content: list[Span]
+    source: list[Span] = field(default_factory=list)
+    rule: str = ""  # one of rule_names
+    cue_lemma: str = ""
+    cue_token: int | None = None  # token index of the cue head
+    continued: bool = False  # content includes a quotation resumed after the cue sentence
+    source_root: int | None = None  # token index of the source's head word
+
+    @property
+    def content_start(self) -> int:
+        return min(s for s, _ in self.content)
+
+    @property
+    def content_end(self) -> int:
+        return max(e for _, e in self.content)
+
+
+def extent(att: Attribution) -> Span:
+    """The stretch of text an attribution touches: source, cue and content together."""
+    spans = att.content + att.cue + att.source
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def neighbours(cands: list[Attribution]) -> list[list[Attribution]]:
+    """For each candidate, the others whose extent overlaps its own (the only ones it can
+    conflict with). Sorted starts plus the longest extent keep this near-linear."""
+    if not cands:
+        return []
+    extents = [extent(a) for a in cands]
+    order = sorted(range(len(cands)), key=lambda i: extents[i][0])
+    starts = [extents[i][0] for i in order]
+    longest = max(e - s for s, e in extents)
+    out = []
+    for i, (s, e) in enumerate(extents):
+        lo = bisect.bisect_left(starts, s - longest)
+        hi = bisect.bisect_left(starts, e)
+        out.append([cands[order[j]] for j in range(lo, hi)
+                    if order[j] != i and extents[order[j]][1] > s])
+    return out

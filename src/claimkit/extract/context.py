@@ -1,0 +1,58 @@
+"""One document being read by the rules: its parse, text, quotations, what to skip, and the
+candidates found so far (``add`` is the one way in)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.tokens import Doc
+
+from claimkit.extract.candidate import Attribution
+from claimkit.extract.geometry import TextGeometry
+from claimkit.extract.settings import DEFAULTS, ExtractionSettings
+from claimkit.extract.spans import trim
+from claimkit.model import Span
+
+
+class DocumentContext:
+    """What every rule reads and writes for one document. Nothing carries over to the next."""
+
+    def __init__(self, doc: Doc, skip: list[Span] | None = None, text: str | None = None,
+                 settings: ExtractionSettings = DEFAULTS) -> None:
+        self.doc = doc
+        # spaCy joins all tokens to build Doc.text on every access: take it once, from the caller
+        self.text = doc.text if text is None else text
+        self.settings = settings
+        self.geometry = TextGeometry(self.text, settings)
+        self.skip = skip or []
+        self.found: list[Attribution] = []
+        self.used_cues: set[int] = set()
+
+    @property
+    def quotes(self) -> list[Span]:
+        return self.geometry.quotes
+
+    def in_skip(self, pos: int) -> bool:
+        """The offset lies in boilerplate, which no rule reads."""
+        return any(s <= pos < e for s, e in self.skip)
+
+    def add(self, att: Attribution) -> None:
+        """Keep a candidate with its spans trimmed, unless its content is too short to say
+        anything; also propose the longer reading when a quotation resumes after the cue."""
+        text = self.text
+        content = [c for c in (trim(text, sp) for sp in att.content) if c]
+        source = [c for c in (trim(text, sp) for sp in att.source) if c]
+        if not content or sum(e - s for s, e in content) < self.settings.min_content_chars:
+            return
+        att.content = content
+        att.source = source
+        if att.cue_token is not None:
+            self.used_cues.add(att.cue_token)
+        self.found.append(att)
+        # "“A,” X said, “B.”": a quotation interrupted by its own cue clause is one content.
+        content = self.geometry.with_interrupted_quote(content, att)
+        att.content = content
+        # Whether a quotation resumed after "…," X said. belongs to the same attribution varies
+        # by writer: propose both readings and let the filter choose (they conflict on the cue).
+        longer = self.geometry.with_continued_quotes(content, att)
+        if longer != content:
+            self.found.append(replace(att, content=longer, continued=True))

@@ -1,0 +1,222 @@
+"""Token-triggered attribution rules: the registry and the finders.
+
+A rule is one ``TokenRule`` entry: the trigger that fires it (``triggers.py``), the finder that shapes
+source, cue and content from the triggering token, and the rule names it can give its
+candidates (``rule_names``). A reporting verb can be read several ways; ``VERB_READINGS``
+lists them in the order they are tried, and the first that applies names the candidate.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Token
+
+from claimkit.extract.candidate import Attribution
+from claimkit.extract.context import DocumentContext
+from claimkit.extract.rule_names import (ACCORDING_TO, NOUN_CUE, PARENTHETICAL,
+                                         READINGS_BESIDE_A_QUOTE, VERB_CCOMP, VERB_COLON,
+                                         VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
+from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span
+from claimkit.extract.syntax import (cue_tokens, find_subject, is_expletive, right_complements,
+                                     source_tokens)
+from claimkit.extract.triggers import (ACCORDING_TO_TRIGGER, NOUN_CUE_TRIGGER, VERB_CUE_TRIGGER,
+                                       Trigger)
+from claimkit.model import Span
+
+CONTENT_CLAUSE_DEPS = ("ccomp",)
+OBJECT_DEPS = ("dobj", "oprd", "attr")
+CONTENT_PREPS = frozenset({"for", "of", "about", "on", "to", "against", "that"})
+TIME_ENTITIES = ("DATE", "TIME")
+
+# A reading gets the cue verb and its subject and returns the content spans, or None when the
+# verb is not used that way.
+Reader = Callable[[DocumentContext, Token, "Token | None"], "list[Span] | None"]
+
+
+# --- the readings of a verb cue, in the order they are tried -------------------------------
+
+def colon_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """X said: CONTENT (to the sentence's end, or the end of a quotation that opens there)."""
+    reach = ctx.settings.colon_reach_tokens
+    colon = next((c for c in tok.children if c.text == ":" and c.i > tok.i and c.i - tok.i <= reach), None)
+    if colon is None:
+        return None
+    start = colon.idx + 1
+    end = tok.sent.end_char
+    q = ctx.geometry.quote_at(next_non_space(ctx.text, start))
+    if q is not None:
+        end = max(end, q[1])
+    return [ctx.geometry.extend_to_quotes((start, end))]
+
+
+def clause_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """X said (that) CONTENT / CONTENT, X said: the complement clauses (not the subject's own)."""
+    subj_ids = {t.i for t in subj.subtree} if subj is not None else set()
+    comps = [c for c in tok.children if c.dep_ in CONTENT_CLAUSE_DEPS and c.i not in subj_ids]
+    if not comps:
+        return None
+    geometry = ctx.geometry
+    return [geometry.extend_to_quotes(geometry.through_colon(subtree_span(c), tok)) for c in comps]
+
+
+def _first_object(tok: Token) -> Token | None:
+    return next((c for c in tok.children if c.dep_ in OBJECT_DEPS and c.i > tok.i), None)
+
+
+def intention_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """X wants / plans / vowed to CONTENT (from the object when one comes first: "urged Y to …")."""
+    xcomp = next((c for c in tok.children if c.dep_ == "xcomp"), None)
+    if xcomp is None or xcomp.i < tok.i:
+        return None
+    obj = _first_object(tok)
+    start_tok = obj if obj is not None and obj.i < xcomp.i else xcomp
+    return [(start_tok.left_edge.idx, subtree_span(xcomp)[1])]
+
+
+def object_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """X denied CONTENT / X called CONTENT CONTENT: the object and what follows it."""
+    if _first_object(tok) is None:
+        return None
+    return [ctx.geometry.extend_to_quotes(right_complements(tok))]
+
+
+def preposition_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """X called for CONTENT / X warned of CONTENT."""
+    prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in CONTENT_PREPS and c.i > tok.i), None)
+    pobj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
+    # "said on Friday" says when, not what; "said of Apple" says about whom: "say" reports
+    # through its clause or a quotation, never through a preposition
+    if pobj is None or pobj.ent_type_ in TIME_ENTITIES or tok.lemma_ == "say":
+        return None
+    span = right_complements(tok)
+    return [ctx.geometry.extend_to_quotes((pobj.left_edge.idx, span[1]))]
+
+
+def quote_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """"…," X said / X said, "…": a quotation right next to the cue clause."""
+    q = ctx.geometry.adjacent_quote(tok, subj)
+    return None if q is None else [q]
+
+
+def parenthetical_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """CONTENT, X said, CONTENT: the cue hangs off the content clause, which is the rest of it."""
+    has_complement = any(c.dep_ in ("ccomp", "dobj", "xcomp", "prep", "attr", "acomp") for c in tok.children)
+    if not (tok.dep_ in ("parataxis", "advcl", "ccomp", "conj") and tok.head is not tok
+            and tok.head.pos_ in ("VERB", "AUX") and not has_complement):
+        return None
+    head_span = subtree_span(tok.head)
+    hole = subtree_span(tok)
+    pieces = span_minus(head_span, hole)
+    if not pieces or not (tok.i > tok.head.i or head_span[0] < hole[0]):
+        return None
+    return [ctx.geometry.extend_to_quotes(p) for p in pieces]
+
+
+VERB_READINGS: tuple[tuple[str, Reader], ...] = (
+    (VERB_COLON, colon_reading),
+    (VERB_CCOMP, clause_reading),
+    (VERB_XCOMP, intention_reading),
+    (VERB_OBJECT, object_reading),
+    (VERB_PREP, preposition_reading),
+    (VERB_QUOTE, quote_reading),
+    (PARENTHETICAL, parenthetical_reading),
+)
+
+
+def read_verb(ctx: DocumentContext, tok: Token, subj: Token | None) -> tuple[list[Span], str]:
+    """The content and rule name of the first reading that applies; ``([], "")`` for none."""
+    for name, reader in VERB_READINGS:
+        content = reader(ctx, tok, subj)
+        if content is not None:
+            return content, name
+    return [], ""
+
+
+# --- the finders ------------------------------------------------------------------------------
+
+def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
+    """A reporting verb: subject as source, content from the first reading that applies."""
+    tok = trigger.cue
+    geometry = ctx.geometry
+    if geometry.quote_at(tok.idx) is not None:
+        return  # a verb inside a quotation is the speaker's own wording, not a new cue
+    subj = find_subject(tok, ctx.settings)
+    content, rule = read_verb(ctx, tok, subj)
+    content = [c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c]
+    if not content:
+        return
+    source: list[Span] = []
+    if subj is not None and not is_expletive(subj):
+        src = token_span(source_tokens(subj, ctx.settings))
+        if src and not any(cs <= src[0] < ce for cs, ce in content):
+            source = [src]
+    cue = token_span([t for t in cue_tokens(tok) if t is tok or geometry.quote_at(t.idx) is None])
+    att = Attribution(cue=[cue] if cue else [], content=content, source=source, rule=rule,
+                      cue_lemma=tok.lemma_.lower(), cue_token=tok.i,
+                      source_root=subj.i if source and subj is not None else None)
+    ctx.add(att)
+    # "“Why now?” he told Fox News.": the verb's object (the listener) or the quotation that
+    # hands over to the cue may be what was said; propose both, the filter chooses (they
+    # share the cue, so only one can stand)
+    quote = geometry.adjacent_quote(tok, subj) if rule in READINGS_BESIDE_A_QUOTE else None
+    if quote is not None and quote[1] <= tok.idx and geometry.ends_open(quote):
+        ctx.add(replace(att, content=[quote], rule=VERB_QUOTE))
+
+
+def according_to(ctx: DocumentContext, trigger: Trigger) -> None:
+    """according to X, CONTENT: the rest of the sentence, in the cue's paragraph."""
+    tok = trigger.cue
+    to = trigger.nodes["to"]
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    phrase = token_span(list(tok.subtree) + list(to.subtree)) or (tok.idx, to.idx + 2)
+    sent = tok.sent
+    sent_span = (sent.start_char, sent.end_char)
+    geometry = ctx.geometry
+    pieces = (geometry.clip_to_paragraph(p, tok) for p in span_minus(sent_span, phrase))
+    content = [geometry.extend_to_quotes(p) for p in pieces if p]
+    source = [token_span(source_tokens(pobj, ctx.settings))] if pobj is not None else []
+    ctx.add(Attribution(cue=[(tok.idx, to.idx + len(to.text))], content=content,
+                        source=[s for s in source if s], rule=ACCORDING_TO,
+                        cue_lemma="according to", cue_token=tok.i,
+                        source_root=pobj.i if pobj is not None else None))
+
+
+def noun_cue(ctx: DocumentContext, trigger: Trigger) -> None:
+    """X's claim that CONTENT: the owner (possessive, compound, "by"/"from" X) is the source."""
+    tok = trigger.cue
+    clause = trigger.nodes["clause"]  # the first clause with a subordinator
+    owner = next((c for c in tok.children if c.dep_ in ("poss", "compound", "nmod")), None)
+    if owner is None:
+        by = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from")), None)
+        owner = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+    source = [token_span(source_tokens(owner, ctx.settings))] if owner is not None else []
+    ctx.add(Attribution(cue=[(tok.idx, tok.idx + len(tok.text))],
+                        content=[subtree_span(clause)], source=[s for s in source if s],
+                        rule=NOUN_CUE, cue_lemma=tok.lemma_.lower(), cue_token=tok.i,
+                        source_root=owner.i if owner is not None else None))
+
+
+@dataclass(frozen=True)
+class TokenRule:
+    """One rule fired by a token: its trigger (``triggers.py``), its finder, and the rule names its candidates may carry."""
+    trigger: str
+    find: Callable[[DocumentContext, Trigger], None]
+    names: tuple[str, ...]
+
+
+TOKEN_RULES: tuple[TokenRule, ...] = (
+    TokenRule(ACCORDING_TO_TRIGGER, according_to, (ACCORDING_TO,)),
+    TokenRule(VERB_CUE_TRIGGER, verb_cue, tuple(name for name, _ in VERB_READINGS)),
+    TokenRule(NOUN_CUE_TRIGGER, noun_cue, (NOUN_CUE,)),
+)
+RULE_BY_TRIGGER = {rule.trigger: rule for rule in TOKEN_RULES}
+
+
+def run_token_rules(ctx: DocumentContext, triggers: list[Trigger]) -> None:
+    """Each trigger's finder, in text order; boilerplate and used cue tokens are skipped."""
+    for trigger in triggers:
+        tok = trigger.cue
+        if tok.i in ctx.used_cues or (ctx.skip and ctx.in_skip(tok.idx)):
+            continue
+        RULE_BY_TRIGGER[trigger.name].find(ctx, trigger)

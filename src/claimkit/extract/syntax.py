@@ -1,0 +1,147 @@
+"""Reading the dependency parse: a cue's subject, its source phrase, its paragraph, its right
+complements. Parse facts only; what counts as content is decided in ``rules.py``."""
+from __future__ import annotations
+
+import bisect
+
+from spacy.tokens import Doc, Token
+
+from claimkit.extract.settings import DEFAULTS, ExtractionSettings
+from claimkit.model import Span
+
+# Subjects that carry no source: "it was reported that …", "there are claims that …".
+EXPLETIVES = frozenset({"it", "there"})
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+# Right-hand dependents that are not part of what the cue verb reports.
+LOOSE_DEPS = frozenset({"punct", "cc", "conj", "advcl", "npadvmod", "advmod", "mark", "prt", "aux",
+                        "neg", "parataxis", "dep", "meta"})
+# Prepositions that still name the source ("the mayor of Geneva", "a spokesman for the firm");
+# others ("a reporter after arriving …", "officials on Tuesday") are dropped from it.
+SOURCE_PREPS = frozenset({"of", "for", "from", "at", "with"})
+# Clauses whose subject is inherited from the verb they hang on ("…, saying …", "and added …").
+SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
+WH_TAGS = ("WDT", "WP", "WP$")
+_BREAKS_KEY = "claimkit_line_breaks"  # Doc.user_data: token indices of line breaks
+
+
+def cue_tokens(tok: Token) -> list[Token]:
+    """The cue head with its auxiliaries and negation ("has said", "did not deny")."""
+    parts = [tok] + [c for c in tok.children if c.dep_ in ("aux", "auxpass", "neg")]
+    parts += [c for c in tok.children if c.dep_ == "prt"]  # "pointed out"
+    return parts
+
+
+def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[Token]:
+    """The source phrase: the subject's subtree without relative clauses hanging off it."""
+    toks = []
+    skip: set[int] = set()
+    for c in subj.children:
+        if (c.dep_ in ("relcl", "acl", "advcl", "advmod") and c.i > subj.i) or \
+                (c.dep_ == "prep" and c.i > subj.i and c.lower_ not in SOURCE_PREPS) or \
+                (c.dep_ == "punct" and c.i > subj.i):
+            skip.update(t.i for t in c.subtree)
+    for t in subj.subtree:
+        if t.i not in skip:
+            toks.append(t)
+    # keep the contiguous block around the head, within its paragraph: a parse that runs over a
+    # line break hangs datelines and headlines ("5:45 p.m.", "The Latest: …") on the subject
+    lo, hi = paragraph_bounds(subj)
+    toks.sort(key=lambda t: t.i)
+    window = settings.source_window_tokens
+    block = [t for t in toks if abs(t.i - subj.i) <= window and lo <= t.i <= hi]
+    return block or [subj]
+
+
+def paragraph_bounds(tok: Token) -> tuple[int, int]:
+    """The first and last token index of ``tok``'s paragraph (line breaks are space tokens)."""
+    breaks = line_break_tokens(tok.doc)
+    i = bisect.bisect_left(breaks, tok.i)
+    lo = breaks[i - 1] + 1 if i > 0 else 0
+    if i < len(breaks) and breaks[i] == tok.i:
+        return lo, tok.i
+    hi = breaks[i] - 1 if i < len(breaks) else len(tok.doc) - 1
+    return lo, hi
+
+
+def line_break_tokens(doc: Doc) -> list[int]:
+    """Indices of the tokens that hold a line break, found once per document (a walk to the
+    paragraph's edges per cue would make a long one-paragraph article quadratic)."""
+    breaks = doc.user_data.get(_BREAKS_KEY)
+    if breaks is None:
+        breaks = doc.user_data[_BREAKS_KEY] = [t.i for t in doc if "\n" in t.text_with_ws]
+    return breaks
+
+
+def find_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token | None:
+    """The verb's subject (see ``parsed_subject``), taken from the verb's own paragraph: when the
+    parse runs over a line break and finds it in a headline above, the phrase that opens the
+    verb's paragraph is the subject ("5:45 p.m.\n\nThe governor's doctor is calling …")."""
+    subj = parsed_subject(verb, settings)
+    if subj is None:
+        return None
+    lo, hi = paragraph_bounds(verb)
+    if lo <= subj.i <= hi:
+        return subj
+    if verb.i <= lo:
+        return None
+    opening = verb.doc[lo:verb.i].root
+    return opening if opening.pos_ in ("NOUN", "PROPN", "PRON") else None
+
+
+def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token | None:
+    """The verb's subject, inherited through xcomp / conj / participle clauses when it has none."""
+    cur = verb
+    for _ in range(settings.subject_hops):
+        for c in cur.children:
+            if c.dep_ in SUBJECT_DEPS and not (c.dep_ == "nsubjpass" and cur is verb):
+                return c
+        agent = next((c for c in cur.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+        if cur.dep_ in SUBJECT_SHARING_DEPS and cur.head is not cur:
+            cur = cur.head
+            continue
+        if cur.dep_ == "prep" and cur.head.pos_ in ("VERB", "AUX"):
+            cur = cur.head  # "responded by saying …", "despite admitting …": the clause's subject
+            continue
+        if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN"):
+            return cur.head  # "a statement saying …" -> the statement
+        break
+    return None
+
+
+def is_expletive(tok: Token | None) -> bool:
+    """ "It was reported that …", "It is clear that …": a dummy subject, no source. "It says …"
+    (a report, a poll) is a real one."""
+    if tok is None or tok.lower_ not in EXPLETIVES or tok.pos_ != "PRON":
+        return False
+    verb = tok.head
+    return (tok.lower_ == "there" or tok.dep_ == "nsubjpass" or tok.dep_ == "expl"
+            or any(c.dep_ in ("auxpass", "acomp") for c in verb.children) or verb.lemma_ == "be")
+
+
+def right_complements(tok: Token) -> Span:
+    """Everything the verb governs to its right ("criticized X for Y", "blasted X as Z"),
+    stopping before loosely attached clauses ("…, and", "…, while …") and before an aside
+    on its last word ("…, which …")."""
+    right = [c for c in tok.children if c.i > tok.i and c.dep_ not in LOOSE_DEPS]
+    if not right:
+        return (tok.idx + len(tok.text), tok.idx + len(tok.text))
+    start = min(c.left_edge.idx for c in right)
+    return start, end_before_aside(right[-1])
+
+
+def end_before_aside(head: Token) -> int:
+    """Where ``head``'s phrase ends without the relative clause set off by a comma that
+    closes it: "the reality of climate change|, which makes him an outlier". (Cutting
+    trailing circumstances too, "| during the debate", helped on dev but not on train.)"""
+    end_tok = head.right_edge
+    for t in head.subtree:
+        if t.i <= head.i or t.right_edge.i != end_tok.i or t.dep_ not in ("relcl", "acl"):
+            continue  # only a clause that runs to the end of the phrase
+        before = t.doc[t.left_edge.i - 1]
+        if t.left_edge.tag_ in WH_TAGS and before.text == ",":
+            return before.idx
+    return end_tok.idx + len(end_tok.text)
