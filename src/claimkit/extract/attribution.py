@@ -1,7 +1,8 @@
 """Find attributions in a parsed document: source + cue + content, as character spans.
 
 The entry point of the rules. ``find_candidates`` runs the token-triggered rules (``rules.py``,
-fired by ``triggers.py``), then the whole-document passes (``passes.py``); the filter (``scoring.py``) chooses among the candidates, and
+fired by ``triggers.py``), then the whole-document passes (``passes.py``); the filter
+(``scoring.py``) chooses among the candidates, and
 ``quotes_after_speaker`` (``follow.py``) runs after it. Each candidate names its rule
 (``rule_names``), so an analyst can see why a claim was attributed.
 """
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from claimkit.extract.candidate import Attribution, extent, neighbours
+from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
-from claimkit.extract.follow import quotes_after_speaker
 from claimkit.extract.passes import DOCUMENT_PASSES
 from claimkit.extract.rule_names import ASSERTION, QUOTE_AFTER_SPEAKER
 from claimkit.extract.rules import TOKEN_RULES, run_token_rules
@@ -19,8 +19,7 @@ from claimkit.extract.settings import DEFAULTS, ExtractionSettings
 from claimkit.extract.triggers import find_triggers
 from claimkit.model import Span
 
-__all__ = ["Attribution", "extent", "neighbours", "find_candidates", "quotes_after_speaker",
-           "registered_rule_names"]
+__all__ = ["find_candidates", "registered_rule_names"]
 
 
 def find_candidates(doc: Doc, skip: list[Span] | None = None, text: str | None = None,

@@ -4,9 +4,9 @@ The rules propose candidates generously and overlapping; the filter (``scoring.p
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 
+from claimkit.extract.spans import SpanIndex
 from claimkit.model import Span
 
 
@@ -38,17 +38,8 @@ def extent(att: Attribution) -> Span:
 
 def neighbours(cands: list[Attribution]) -> list[list[Attribution]]:
     """For each candidate, the others whose extent overlaps its own (the only ones it can
-    conflict with). Sorted starts plus the longest extent keep this near-linear."""
-    if not cands:
-        return []
+    conflict with), in order of where they start."""
     extents = [extent(a) for a in cands]
-    order = sorted(range(len(cands)), key=lambda i: extents[i][0])
-    starts = [extents[i][0] for i in order]
-    longest = max(e - s for s, e in extents)
-    out = []
-    for i, (s, e) in enumerate(extents):
-        lo = bisect.bisect_left(starts, s - longest)
-        hi = bisect.bisect_left(starts, e)
-        out.append([cands[order[j]] for j in range(lo, hi)
-                    if order[j] != i and extents[order[j]][1] > s])
-    return out
+    index = SpanIndex([(span, i) for i, span in enumerate(extents)])
+    return [[cands[j] for _, j in index.overlapping(s, e) if j != i]
+            for i, (s, e) in enumerate(extents)]

@@ -6,7 +6,6 @@ Hedge words and check-worthiness signals are data files in ``claimkit/data``.
 """
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -15,12 +14,13 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from claimkit.extract import cues
+from claimkit.extract.candidate import Attribution
 from claimkit.extract.cues import data_text
 from claimkit.extract.entities import entity_index
-from claimkit.extract.candidate import Attribution
 from claimkit.extract.quotes import inside
 from claimkit.extract.rule_names import ASSERTION
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
+from claimkit.extract.spans import SpanIndex
 from claimkit.extract.speakers import Speaker, SpeakerResolver
 from claimkit.model import Article, Claim, Kind, Span, SpeakerType, claim_id_for, span_text
 
@@ -176,20 +176,6 @@ def link_parents(claims: list[Claim]) -> list[Claim]:
                 parent = min(around, key=lambda p: sum(e - s for s, e in p.content)).claim_id
         linked.append(c if parent is None else _replace(c, parent_id=parent))
     return linked
-
-
-class SpanIndex:
-    """Spans with payloads, queried by overlap in about log time (sorted starts + longest span)."""
-
-    def __init__(self, items: list[tuple[Span, object]]) -> None:
-        self.items = sorted(items, key=lambda it: it[0][0])
-        self.starts = [it[0][0] for it in self.items]
-        self.longest = max((e - s for (s, e), _ in self.items), default=0)
-
-    def overlapping(self, start: int, end: int) -> list[tuple[Span, object]]:
-        lo = bisect.bisect_left(self.starts, start - self.longest)
-        hi = bisect.bisect_left(self.starts, end)
-        return [it for it in self.items[lo:hi] if it[0][1] > start]
 
 
 def _replace(claim: Claim, **changes) -> Claim:

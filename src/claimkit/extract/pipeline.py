@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from claimkit.extract.attribution import Attribution, find_candidates, quotes_after_speaker
+from claimkit.extract.attribution import find_candidates
+from claimkit.extract.candidate import Attribution
 from claimkit.extract.claims import ClaimBuilder, link_parents
+from claimkit.extract.follow import quotes_after_speaker
 from claimkit.extract.scoring import select
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
 from claimkit.model import EXTRACTOR_VERSION, Article, Claim, Span

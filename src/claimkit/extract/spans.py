@@ -1,6 +1,7 @@
 """Character spans: from tokens to ``(start, end)`` offsets, trimmed and cut."""
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 from spacy.tokens import Token
@@ -57,3 +58,21 @@ def next_non_space(text: str, pos: int) -> int:
     while pos < len(text) and text[pos].isspace():
         pos += 1
     return pos
+
+
+class SpanIndex:
+    """Spans with payloads, queried by overlap in about log time (sorted starts + longest span).
+
+    The one overlap index of extraction: the filter's neighbourhoods (``candidate.neighbours``)
+    and the claim builder's "is this sentence taken?" and nesting both ask it."""
+
+    def __init__(self, items: list[tuple[Span, object]]) -> None:
+        self.items = sorted(items, key=lambda it: it[0][0])  # stable: equal starts keep input order
+        self.starts = [it[0][0] for it in self.items]
+        self.longest = max((e - s for (s, e), _ in self.items), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[tuple[Span, object]]:
+        """The items whose span overlaps ``[start, end)``, in order of their start."""
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_left(self.starts, end)
+        return [it for it in self.items[lo:hi] if it[0][1] > start]
