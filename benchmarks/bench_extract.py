@@ -1,4 +1,6 @@
-"""Extraction speed, scaling and memory, measured as ratios within one run (docs/architecture.md §5).
+"""Extraction speed, scaling and memory, measured as ratios within one run.
+
+See docs/architecture.md §5.
 
     python benchmarks/bench_extract.py            # full run: several minutes on 2 cores
     python benchmarks/bench_extract.py --quick    # a few articles: checks that it all runs

@@ -1,4 +1,6 @@
-"""Corpus scale: files -> claims -> store with each engine, against the bare parse (docs/architecture.md §5).
+"""Corpus scale: files -> claims -> store with each engine, against the bare parse.
+
+See docs/architecture.md §5.
 
     python benchmarks/bench_scale.py                    # 100 and 1,000 articles (~20 min, 2 cores)
     python benchmarks/bench_scale.py --sizes 5000       # ~75 min on 2 cores

@@ -1,7 +1,7 @@
 """Train the attribution filter (claimkit/data/attribution_model.*) on PolNeAR *train* only.
 
 Each rule candidate is labelled positive when its content overlaps some gold content with Jaccard
->= 0.5 (the DESIGN §4 criterion). LightGBM learns which candidates to keep; the files hold feature
+>= 0.5 (the docs/architecture.md §4 criterion). LightGBM learns which candidates to keep; the files hold feature
 names and trees, no text. Tune the threshold on dev afterwards (`--threshold`):
 
     python scripts/train_filter.py ../shared/polnear/train [--cache DOCBIN]

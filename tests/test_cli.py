@@ -2,7 +2,7 @@
 `python -m claimkit` process where the process is the point (its entry point, a closed pipe, a
 terminal).
 
-What an analyst or a CI job relies on (DESIGN §3, §6): one JSON line per article with offsets
+What an analyst or a CI job relies on (docs/architecture.md §3, §6): one JSON line per article with offsets
 that hold, one stderr line per bad file, exit codes that say whether anything failed, and never a
 traceback for a user's mistake. Extractor output is being tuned, so these tests check the shape
 and invariants of the output, not which claims are found.
@@ -45,7 +45,7 @@ def json_lines(stdout: str) -> list[dict]:
 
 
 def read_text(path: Path) -> str:
-    # What Article.text is for a .txt file: the file as Python reads it (DESIGN §2).
+    # What Article.text is for a .txt file: the file as Python reads it (docs/architecture.md §2).
     with open(path, encoding="utf-8") as f:
         return f.read()
 

@@ -1,4 +1,4 @@
-"""The scorer (DESIGN §4) and the brat reader it stands on.
+"""The scorer (docs/architecture.md §4) and the brat reader it stands on.
 
 Unit tests use tiny invented articles. The tests on real gold read ../shared at runtime and skip
 when it is absent; no text from there is copied here.

@@ -2,7 +2,7 @@
 
 The texts mix sentences built from a small news vocabulary (reporting verbs, names, quotes) with
 arbitrary Unicode, stray quote marks and line breaks. Nothing here depends on *which* claims the
-extractor finds, only on what any claim it returns must satisfy (DESIGN §2).
+extractor finds, only on what any claim it returns must satisfy (docs/architecture.md §2).
 """
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The claim store on a real SQLite file and a real PostgreSQL server (DESIGN §2, §3, §6)."""
+"""The claim store on a real SQLite file and a real PostgreSQL server.
+
+See docs/architecture.md §2, §3, §5 and §6.
+"""
 from __future__ import annotations
 
 import dataclasses

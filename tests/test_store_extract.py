@@ -1,4 +1,7 @@
-"""`claimkit extract --store`, run for real: resumable, and safe against `kill -9` (DESIGN §6)."""
+"""`claimkit extract --store`, run for real: resumable, and safe against `kill -9`.
+
+See docs/architecture.md §6.
+"""
 from __future__ import annotations
 
 import signal

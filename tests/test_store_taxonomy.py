@@ -1,4 +1,4 @@
-"""Statuses and verdicts as data files: the defaults of DESIGN §2 and the bundled presets."""
+"""Statuses and verdicts as data files: the defaults (docs/architecture.md §2) and the presets."""
 from __future__ import annotations
 
 import json
