@@ -150,7 +150,7 @@ def test_a_large_load_ends_ready_for_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(load, "OPTIMIZE_AFTER_CLAIMS", 1)
     with open_store(tmp_path / "claims.db") as store:
         load.extract_into_store(store, [str(tmp_path / "in")])
-        snapshot_file = store._snapshot_path
+        snapshot_file = store.snapshot_path
         assert snapshot_file.exists()
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar() > 0

@@ -32,21 +32,21 @@ def assert_matches_the_tables(store) -> pd.DataFrame:
 
 
 def snapshot_of(store) -> tuple[pd.DataFrame, int] | None:
-    path = store._snapshot_path
+    path = store.snapshot_path
     with store.engine.connect() as conn:
         key = snapshot.extraction_key(conn, list(core.ALL_COLUMNS))
     return snapshot.load(path, key)
 
 
 def test_the_first_full_read_leaves_a_snapshot_that_later_reads_use(store):
-    assert not store._snapshot_path.exists()
+    assert not store.snapshot_path.exists()
     first = assert_matches_the_tables(store)
-    assert store._snapshot_path.exists()
+    assert store.snapshot_path.exists()
     kept, mark = snapshot_of(store)
     assert mark == 0 and len(kept) == len(first) == 90
     # Prove the next read comes from the file: a snapshot altered on disk (same key) shows.
     kept["text"] = "from the snapshot"
-    snapshot.save(store._snapshot_path, kept, *_key_and_mark(store))
+    snapshot.save(store.snapshot_path, kept, *_key_and_mark(store))
     assert set(store.claims()["text"]) == {"from the snapshot"}
 
 
@@ -113,7 +113,7 @@ def test_optimize_leaves_the_snapshot_of_a_very_large_store_to_the_first_full_re
     load) skips it past SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS; reading everything still writes it."""
     monkeypatch.setattr(core, "SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS", store.count() - 1)
     store.optimize()
-    assert not store._snapshot_path.exists()
+    assert not store.snapshot_path.exists()
     monkeypatch.setattr(core, "SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS", store.count())
     store.optimize()
     assert snapshot_of(store) is not None
@@ -121,7 +121,7 @@ def test_optimize_leaves_the_snapshot_of_a_very_large_store_to_the_first_full_re
 
 def test_a_damaged_snapshot_is_ignored_and_replaced(store):
     assert_matches_the_tables(store)
-    path = store._snapshot_path
+    path = store.snapshot_path
     path.write_bytes(path.read_bytes()[:100])
     assert_matches_the_tables(store)
     assert snapshot_of(store) is not None
@@ -146,7 +146,7 @@ def _add_and_review(path: str) -> None:
 def test_changes_from_another_process_are_seen(store):
     assert_matches_the_tables(store)
     process = multiprocessing.get_context("spawn").Process(
-        target=_add_and_review, args=(str(store._snapshot_path).removesuffix(snapshot.SUFFIX),))
+        target=_add_and_review, args=(str(store.snapshot_path).removesuffix(snapshot.SUFFIX),))
     process.start()
     process.join(60)
     assert process.exitcode == 0
@@ -159,7 +159,7 @@ def test_a_snapshot_without_a_changed_claim_is_not_trusted(store):
     assert_matches_the_tables(store)
     kept, mark = snapshot_of(store)
     key, _ = _key_and_mark(store)
-    snapshot.save(store._snapshot_path, kept.iloc[1:].reset_index(drop=True), key, mark)
+    snapshot.save(store.snapshot_path, kept.iloc[1:].reset_index(drop=True), key, mark)
     store.review(kept["claim_id"].iloc[0], note="changed after the snapshot")
     frame = assert_matches_the_tables(store)
     assert len(frame) == 90 and (frame["note"] == "changed after the snapshot").sum() == 1

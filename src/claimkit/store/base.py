@@ -24,7 +24,7 @@ class StoreBase:
     name: str
     reviewer: str | None
     # The snapshot kept beside a SQLite file (store/snapshot.py); None on PostgreSQL.
-    _snapshot_path: Path | None
+    snapshot_path: Path | None
 
     @property
     def backend(self) -> str:

@@ -61,8 +61,8 @@ class Store(Writing, Reading, Reviewing, Taxonomies):
         self.name = name
         self.reviewer = reviewer or _login_name()
         # SQLite stores on a file keep a snapshot of the extractor's columns (store/snapshot.py).
-        self._snapshot_path = (snapshot.snapshot_path(Path(engine.url.database))
-                               if engine.dialect.name == "sqlite" else None)
+        self.snapshot_path = (snapshot.snapshot_path(Path(engine.url.database))
+                              if engine.dialect.name == "sqlite" else None)
 
     def __repr__(self) -> str:
         return f"<claimkit store {self.name}>"
@@ -84,7 +84,7 @@ class Store(Writing, Reading, Reviewing, Taxonomies):
         ``add_many`` does the first two after 5,000 claims or more.
         """
         tune(self.engine)
-        if self._snapshot_path is not None and self.count() <= SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS:
+        if self.snapshot_path is not None and self.count() <= SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS:
             self.claims()  # a full read writes the snapshot
 
     def _prepare(self) -> None:

@@ -74,7 +74,7 @@ class Reading(StoreBase):
         """Every claim: each table read straight through, joined in pandas, or the snapshot
         beside a SQLite store with the reviews changed since it patched in
         (see store/snapshot.py). One transaction, so one state of the store."""
-        keep = self._snapshot_path
+        keep = self.snapshot_path
 
         def work(conn: Connection):
             if keep is None:
