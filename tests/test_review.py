@@ -344,13 +344,17 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_reviews(store_url):
         assert saved["corrected_speaker"] is None and saved["not_a_claim"] is False
         store.review(claims[0].claim_id, not_a_claim=True, expected_version=1)
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 2
+            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == \
+                schema.SCHEMA_VERSION
 
 
 def _make_schema_1(url: str) -> None:
-    """Turn a store back into what claimkit with schema 1 wrote: no fix columns, stamped 1."""
+    """Turn a store back into what claimkit with schema 1 wrote: no fix columns, no assignee
+    (schema 3), stamped 1."""
     if "://" not in url:
         raw = sqlite3.connect(url)
+        raw.execute("DROP INDEX ix_reviews_assignee")
+        raw.execute("ALTER TABLE reviews DROP COLUMN assignee")
         raw.execute("ALTER TABLE reviews DROP COLUMN corrected_speaker")
         raw.execute("ALTER TABLE reviews DROP COLUMN not_a_claim")
         raw.execute("UPDATE schema_version SET version = 1")  # a new store is stamped once
@@ -359,11 +363,12 @@ def _make_schema_1(url: str) -> None:
         return
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE reviews DROP COLUMN assignee"))  # drops its index too
         conn.execute(text("ALTER TABLE reviews DROP COLUMN corrected_speaker"))
         conn.execute(text("ALTER TABLE reviews DROP COLUMN not_a_claim"))
         conn.execute(text("UPDATE schema_version SET version = 1"))
     engine.dispose()
-    assert schema.SCHEMA_VERSION == 2
+    assert schema.SCHEMA_VERSION == 3
 
 
 def test_tag_names_and_outlets(store):

@@ -6,6 +6,7 @@
     claimkit export --store S --csv F   export claims and reviews (CSV, Parquet, ClaimReview)
     claimkit charts --store S --out DIR   the chart set as PNG / SVG / HTML / PDF files
     claimkit report --store S --html F   one self-contained HTML report
+    claimkit review --store S [FILTERS] --set-status X   change every matching claim at once
     claimkit evaluate GOLD_DIR      score extraction against brat gold
     claimkit demo                   the whole flow on the bundled sample data
 
@@ -14,9 +15,13 @@ end-of-batch summary and the progress bar go to stderr, so ``claimkit attributio
 keeps a clean file.
 
 Exit codes: 0 all good (warnings allowed); 1 some input failed, the rest was still processed;
-2 usage error (bad arguments, unknown spaCy model, missing folder); 3 internal error, i.e. a bug
+2 usage error (bad arguments, unknown spaCy model, missing folder, a bad claimkit.toml); 3 internal error, i.e. a bug
 (``CLAIMKIT_DEBUG=1`` prints its traceback); 130 interrupted (Ctrl-C); 141 stdout was closed
 early (``| head``), as for a Unix tool stopped by SIGPIPE.
+
+Settings come from ``claimkit.toml`` (claimkit/config.py): ``[store] url`` stands in for a missing
+``--store``, ``[review] reviewer`` for ``--reviewer``, ``[publisher]`` for ``--publisher-name`` /
+``--publisher-url``. Options always win.
 """
 from __future__ import annotations
 
@@ -144,8 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "extractor keeps every review: claims it no longer finds are kept and "
                     "flagged, never deleted.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="an article file, corpus or folder")
-    p.add_argument("--store", required=True, metavar="FILE_OR_URL",
-                   help="SQLite file (created if missing) or postgresql://user@host/db")
+    p.add_argument("--store", metavar="FILE_OR_URL",
+                   help="SQLite file (created if missing) or postgresql://user@host/db "
+                        "(default: [store] url in claimkit.toml)")
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local: --jobs processes on this machine (default); dask: a Dask "
                         "cluster, one started here with a worker per core unless --scheduler")
@@ -160,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the store's claims, one row per claim with its article and review, "
                     "as CSV (spreadsheet-safe), Parquet, and/or schema.org ClaimReview JSON-LD "
                     "for claims that have a verdict. Give at least one output.")
-    p.add_argument("--store", required=True, metavar="FILE_OR_URL", help="the store to read")
+    p.add_argument("--store", metavar="FILE_OR_URL", help=_STORE_HELP)
     p.add_argument("--csv", metavar="FILE", help="write CSV here")
     p.add_argument("--parquet", metavar="FILE", help="write Parquet here")
     p.add_argument("--claimreview", metavar="FILE",
@@ -184,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Draw every chart of claimkit.charts.CHART_SET from the store and write "
                     "each as DIR/NAME.FORMAT: PNG, SVG, PDF, or HTML (self-contained and "
                     "interactive, works offline). No browser needed.")
-    p.add_argument("--store", required=True, metavar="FILE_OR_URL", help="the store to read")
+    p.add_argument("--store", metavar="FILE_OR_URL", help=_STORE_HELP)
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (made if missing)")
     p.add_argument("--format", default="png", metavar="FORMAT",
                    help="png (default), svg, html or pdf")
@@ -196,12 +202,46 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write an HTML file with headline counts, the chart set and a table of "
                     "claims with status, verdict, note and evidence links. The file loads "
                     "nothing from the network and runs no script.")
-    p.add_argument("--store", required=True, metavar="FILE_OR_URL", help="the store to read")
+    p.add_argument("--store", metavar="FILE_OR_URL", help=_STORE_HELP)
     p.add_argument("--html", required=True, metavar="FILE", help="write the report here")
     p.add_argument("--title", default="Claims report", help="the report's title")
     p.add_argument("--max-rows", type=_rows, default=500, metavar="N",
                    help="claims listed in the table (default 500; reviewed ones first)")
     p.set_defaults(run=cmd_report)
+
+    p = commands.add_parser(
+        "review",
+        help="change every claim that matches a filter at once (status, verdict, tag, assignee)",
+        description="Select claims with the filters (all must hold; a repeated option matches "
+                    "any of its values) and apply one change to all of them in one "
+                    "transaction. Every changed claim gets a history event, recorded as made "
+                    "by --reviewer (default: [review] reviewer in claimkit.toml). Prints how "
+                    "many claims matched and changed; --dry-run changes nothing.")
+    p.add_argument("--store", metavar="FILE_OR_URL", help=_STORE_HELP)
+    filters = p.add_argument_group("filters")
+    for name, what in (("status", "workflow status"), ("verdict", "verdict"), ("tag", "tag"),
+                       ("outlet", "outlet"), ("kind", "kind (direct, mixed, indirect, "
+                                                        "assertion)"),
+                       ("assignee", "assignee ('' for claims nobody has)")):
+        filters.add_argument(f"--{name}", action="append", metavar=name.upper(),
+                             help=f"only claims with this {what} (repeat for any of several)")
+    filters.add_argument("--speaker", metavar="TEXT",
+                         help="only claims whose speaker contains TEXT (any case)")
+    filters.add_argument("--search", metavar="TEXT",
+                         help="only claims whose text contains TEXT (any case)")
+    action = p.add_argument_group("the change (exactly one)").add_mutually_exclusive_group(
+        required=True)
+    action.add_argument("--set-status", metavar="STATUS", help="set this workflow status")
+    action.add_argument("--set-verdict", metavar="VERDICT",
+                        help="set this verdict ('' clears it)")
+    action.add_argument("--add-tag", metavar="TAG", help="add this tag")
+    action.add_argument("--assign", metavar="NAME",
+                        help="put the claims in NAME's queue ('' takes them out of any)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="only count the matching claims; change nothing")
+    p.add_argument("--reviewer", metavar="NAME",
+                   help="who makes the change (default: [review] reviewer in claimkit.toml)")
+    p.set_defaults(run=cmd_review)
 
     p = commands.add_parser(
         "evaluate", parents=[common],
@@ -221,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of articles to use instead of the bundled sample data")
     p.set_defaults(run=cmd_demo)
     return parser
+
+
+_STORE_HELP = "the store to read (default: [store] url in claimkit.toml)"
 
 
 def _jobs(value: str) -> int:
@@ -290,7 +333,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from claimkit.store import StoreError
 
     _check_engine_options(args)
-    store = _open_store(args.store, "extract")
+    store = _open_store(_store_target(args, "extract"), "extract")
     batch = Batch(show_progress(args), desc="extract", total=_known_total(args.paths))
     try:
         with store, batch:
@@ -324,13 +367,35 @@ def _check_engine_options(args: argparse.Namespace) -> None:
                          "runs one worker per core, or the workers of --scheduler")
 
 
-def _open_store(target: str, command: str):
+def _open_store(target: str, command: str, reviewer: str | None = None):
+    from claimkit.config import ConfigError
     from claimkit.store import StoreError, open_store
 
     try:
-        return open_store(target)
-    except StoreError as exc:
+        return open_store(target, reviewer=reviewer)
+    except (StoreError, ConfigError) as exc:
         raise UsageError(f"claimkit {command}: {exc}") from None
+
+
+def _settings(command: str):
+    """The claimkit.toml settings (claimkit/config.py); a bad file is a usage error."""
+    from claimkit.config import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise UsageError(f"claimkit {command}: {exc}") from None
+
+
+def _store_target(args: argparse.Namespace, command: str) -> str:
+    """--store, else [store] url from claimkit.toml."""
+    if args.store:
+        return args.store
+    target = _settings(command).store_url
+    if not target:
+        raise UsageError(f"claimkit {command}: which store? give --store FILE_OR_URL, or set "
+                         "[store] url in claimkit.toml")
+    return target
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,15 +414,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         if not os.path.isdir(folder):
             raise UsageError(f"claimkit export: no such folder: {folder}")
     publisher = None
+    target = _store_target(args, "export")
     if args.claimreview:
+        settings = _settings("export")
         try:
-            publisher = export.load_publisher(args.publisher_name, args.publisher_url,
+            publisher = export.load_publisher(args.publisher_name or settings.publisher_name,
+                                              args.publisher_url or settings.publisher_url,
                                               args.review_url, args.config)
         except export.ExportError as exc:
             raise UsageError(f"claimkit export: {exc}") from None
     filters = {name: getattr(args, name) for name in ("status", "verdict", "outlet", "tag")
                if getattr(args, name)}
-    store = _open_store(args.store, "export")
+    store = _open_store(target, "export")
     try:
         with store:
             frame = export.export_frame(store, **filters)
@@ -397,7 +465,7 @@ def cmd_charts(args: argparse.Namespace) -> int:
                          f"{', '.join(charts.FORMATS)}")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise UsageError(f"claimkit charts: --out {args.out} is a file, not a folder")
-    data, _ = _read_chart_data(args.store, "charts")
+    data, _ = _read_chart_data(_store_target(args, "charts"), "charts")
     try:
         paths = charts.export_charts(charts.build_chart_set(data), args.out, fmt)
     except OSError as exc:
@@ -414,7 +482,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     folder = os.path.dirname(os.path.abspath(args.html))
     if not os.path.isdir(folder):
         raise UsageError(f"claimkit report: no such folder: {folder}")
-    data, name = _read_chart_data(args.store, "report")
+    data, name = _read_chart_data(_store_target(args, "report"), "report")
     page = report.build_html_report(data, source=name, title=args.title,
                                     max_rows=args.max_rows)
     try:
@@ -443,6 +511,67 @@ def _read_chart_data(target: str, command: str):
             return ChartData.from_store(store), store.name
     except StoreError as exc:
         raise UsageError(f"claimkit {command}: {exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit review
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from claimkit.store import StoreError
+
+    target = _store_target(args, "review")
+    reviewer = args.reviewer if args.reviewer is not None else _settings("review").reviewer
+    reviewer = " ".join((reviewer or "").split())
+    if not reviewer and not args.dry_run:
+        raise UsageError("claimkit review: who is reviewing? give --reviewer NAME, or set "
+                         "reviewer under [review] in claimkit.toml (in this folder or in "
+                         "~/.config/claimkit/)")
+    # A read-write command on a store that is not there: a typo must not create an empty one.
+    if "://" not in target and not os.path.exists(target):
+        _error(f"claimkit review: no such store: {target}")
+        return EXIT_FAILED
+    where = {name: getattr(args, name) for name in ("status", "verdict", "tag", "outlet", "kind",
+                                                    "assignee", "speaker", "search")
+             if getattr(args, name) is not None}
+    change = {"status": args.set_status, "verdict": args.set_verdict,
+              "add_tags": [args.add_tag] if args.add_tag is not None else None,
+              "assignee": args.assign}
+    change = {k: v for k, v in change.items() if v is not None}
+    store = _open_store(target, "review", reviewer=reviewer or None)
+    try:
+        with store:
+            _check_filter_values(store, where)
+            result = store.bulk_review(where, reviewer=reviewer or None, dry_run=args.dry_run,
+                                       **change)
+    except StoreError as exc:
+        _error(f"claimkit review: {exc}")
+        return EXIT_FAILED
+    except (ValueError, TypeError) as exc:  # an unknown status or verdict, an empty tag
+        raise UsageError(f"claimkit review: {exc}") from None
+    if args.dry_run:
+        _write_line(f"{_plural(result.matched, 'claim')} matched; dry run, nothing changed")
+    else:
+        _write_line(f"{_plural(result.matched, 'claim')} matched, {int(result)} changed")
+    return EXIT_OK
+
+
+def _check_filter_values(store, where: dict) -> None:
+    """A status, verdict or kind filter must name a value that exists: a typo would match
+    nothing and look like an empty queue."""
+    from claimkit.model import Kind
+
+    kinds = [k.value for k in Kind]
+    for value in where.get("kind") or []:
+        if value not in kinds:
+            raise UsageError(f"claimkit review: unknown kind {value!r}; kinds are: "
+                             f"{', '.join(kinds)}")
+    for kind in ("status", "verdict"):
+        known = store.taxonomy(kind).ids
+        for value in where.get(kind) or []:
+            if value not in known:
+                raise UsageError(f"claimkit review: unknown {kind} {value!r}; this store's "
+                                 f"{kind} values are: {', '.join(known)}")
 
 
 def _rows(value: str) -> int:

@@ -6,19 +6,20 @@ SQLite by default, PostgreSQL for teams; see docs/architecture.md for where it s
     frame = store.claims(status="unverified", min_checkworthiness=0.5)
     version = store.review(claim_id, status="in_review", expected_version=0)
     store.history(claim_id)
+    store.assign(claim_ids, "ana")             # ana's queue: store.claims(assignee="ana")
 """
 from __future__ import annotations
 
 from claimkit.store.backend import StoreBusyError, StoreError
 from claimkit.store.core import (
-    CLAIM_COLUMNS, AddResult, ConflictError, NothingToUndo, Store, UnknownClaimError, open_store,
+    CLAIM_COLUMNS, AddResult, BulkResult, ConflictError, NothingToUndo, Store, UnknownClaimError, open_store,
 )
 from claimkit.store.filters import ClaimFilter
 from claimkit.store.schema import SCHEMA_VERSION
 from claimkit.taxonomy import TaxonomyError
 
 __all__ = [
-    "AddResult", "CLAIM_COLUMNS", "ClaimFilter", "ConflictError", "NothingToUndo",
+    "AddResult", "BulkResult", "CLAIM_COLUMNS", "ClaimFilter", "ConflictError", "NothingToUndo",
     "SCHEMA_VERSION", "Store", "StoreBusyError", "StoreError", "TaxonomyError",
     "UnknownClaimError", "open_store",
 ]

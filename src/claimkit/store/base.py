@@ -16,6 +16,11 @@ from claimkit.store.backend import run_transaction
 
 T = TypeVar("T")
 
+# Who a review change is recorded as when neither the call nor the store names a reviewer
+# (open_store's ``reviewer``, else ``[review] reviewer`` in claimkit.toml). Never the OS login:
+# on a shared server that is "root" for everybody.
+UNKNOWN_REVIEWER = "unknown"
+
 
 class StoreBase:
     """The state a Store's jobs share; ``Store.__init__`` sets it."""
@@ -25,6 +30,10 @@ class StoreBase:
     reviewer: str | None
     # The snapshot kept beside a SQLite file (store/snapshot.py); None on PostgreSQL.
     snapshot_path: Path | None
+
+    def _who(self, reviewer: str | None) -> str:
+        """Who a change is recorded as: the call's reviewer, else the store's, else unknown."""
+        return reviewer or self.reviewer or UNKNOWN_REVIEWER
 
     @property
     def backend(self) -> str:

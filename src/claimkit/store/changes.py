@@ -40,7 +40,7 @@ def parse_change(*, status: str | None, verdict: str | None, tags: Iterable[str]
                  note: str | None, evidence: Iterable[str] | str | None, flagged: bool | None,
                  add_tags: Iterable[str] | None, remove_tags: Iterable[str] | None,
                  corrected_speaker: str | None = None,
-                 not_a_claim: bool | None = None) -> Change:
+                 not_a_claim: bool | None = None, assignee: str | None = None) -> Change:
     """The arguments of ``Store.review`` as a Change; None leaves a field as it is.
 
     Raises TypeError / ValueError for a value the store would not keep. Whether a status or
@@ -69,11 +69,13 @@ def parse_change(*, status: str | None, verdict: str | None, tags: Iterable[str]
         change.values["corrected_speaker"] = " ".join(corrected_speaker.split()) or None
     if not_a_claim is not None:
         change.values["not_a_claim"] = bool(not_a_claim)
+    if assignee is not None:
+        change.values["assignee"] = reviewer_name(assignee, "assignee")
     change.add_tags = _tags(add_tags or [])
     change.remove_tags = _tags(remove_tags or [])
     if not change.values and not change.add_tags and not change.remove_tags:
         raise ValueError("nothing to change: give status, verdict, tags, note, evidence, "
-                         "flagged, corrected_speaker or not_a_claim")
+                         "flagged, corrected_speaker, not_a_claim or assignee")
     return change
 
 
@@ -124,6 +126,15 @@ def _conflict(conn: Connection, claim_id: str, expected: int,
                           .where(history.c.version > expected)
                           .order_by(history.c.version, history.c.event_id)).mappings().all()
     return ConflictError(claim_id, expected, current, [dict(e) for e in events])
+
+
+def reviewer_name(name: object, what: str = "reviewer") -> str | None:
+    """A reviewer's name as stored: whitespace squeezed; "" (or None) becomes None."""
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be text, got {type(name).__name__}")
+    return " ".join(name.split()) or None
 
 
 def _value_id(value: object, kind: str) -> str:

@@ -15,7 +15,6 @@ restores the old values.
 """
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from claimkit.store.backend import StoreError, create_store_engine, describe_tar
 from claimkit.store.errors import ConflictError, NothingToUndo, UnknownClaimError
 from claimkit.store.frames import ALL_COLUMNS, CLAIM_COLUMNS, DETAIL_COLUMNS, SPAN_COLUMNS
 from claimkit.store.reading import Reading
-from claimkit.store.reviewing import HISTORY_COLUMNS, Reviewing
+from claimkit.store.reviewing import HISTORY_COLUMNS, BulkResult, Reviewing
 from claimkit.store.taxonomies import KINDS, Taxonomies
 from claimkit.store.writing import AddResult, Writing, tune
 
@@ -40,9 +39,15 @@ SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS = 500_000
 def open_store(target: str | os.PathLike, *, reviewer: str | None = None) -> Store:
     """Open (creating if needed) a store: a SQLite file path, or a ``postgresql://`` URL.
 
-    ``reviewer`` is who review changes are recorded as when a call does not say; it defaults to
-    the login name.
+    ``reviewer`` is who review changes are recorded as when a call does not say. Without it,
+    ``[review] reviewer`` in claimkit.toml (see :mod:`claimkit.config`) is used; with neither,
+    changes are recorded as ``"unknown"`` (never the OS login, which on a shared server is
+    the same for everybody). A claimkit.toml that cannot be used raises ConfigError.
     """
+    if not reviewer:
+        from claimkit.config import load_settings
+
+        reviewer = load_settings().reviewer
     engine = create_store_engine(target)
     store = Store(engine, describe_target(target), reviewer=reviewer)
     try:
@@ -59,7 +64,7 @@ class Store(Writing, Reading, Reviewing, Taxonomies):
     def __init__(self, engine: Engine, name: str, reviewer: str | None = None) -> None:
         self.engine = engine
         self.name = name
-        self.reviewer = reviewer or _login_name()
+        self.reviewer = reviewer or None
         # SQLite stores on a file keep a snapshot of the extractor's columns (store/snapshot.py).
         self.snapshot_path = (snapshot.snapshot_path(Path(engine.url.database))
                               if engine.dialect.name == "sqlite" else None)
@@ -101,19 +106,12 @@ class Store(Writing, Reading, Reviewing, Taxonomies):
             raise
 
 
-def _login_name() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return None
-
-
 def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
     return lines[0] if lines else type(orig).__name__
 
 
-__all__ = ["ALL_COLUMNS", "AddResult", "CLAIM_COLUMNS", "ConflictError", "DETAIL_COLUMNS",
+__all__ = ["ALL_COLUMNS", "AddResult", "BulkResult", "CLAIM_COLUMNS", "ConflictError", "DETAIL_COLUMNS",
            "HISTORY_COLUMNS", "KINDS", "NothingToUndo", "SPAN_COLUMNS", "Store", "StoreError",
            "UnknownClaimError", "open_store"]

@@ -43,6 +43,7 @@ class ClaimFilter:
     flagged: bool | None = None
     missing: bool | None = None  # True: only claims a newer extractor no longer finds
     not_a_claim: bool | None = None  # a reviewer marked it "not a claim"
+    assignee: str | Iterable[str] | None = None  # whose queue; "" matches unassigned claims
 
     @classmethod
     def names(cls) -> list[str]:
@@ -66,6 +67,10 @@ class ClaimFilter:
                               (r.reviewer, self.reviewer)):
             if value is not None:
                 out.append(column.in_(_many(value)))
+        if self.assignee is not None:
+            names = _many(self.assignee)
+            named = r.assignee.in_([n for n in names if n])
+            out.append(or_(named, r.assignee.is_(None)) if "" in names else named)
         if self.has_verdict is not None:
             out.append(r.verdict.is_not(None) if self.has_verdict else r.verdict.is_(None))
         if self.tag is not None:

@@ -29,6 +29,7 @@ CLAIM_COLUMNS = (
     "cue_lemma", "cue_class", "cue_text", "checkworthiness", "missing_since",
     "status", "verdict", "tags", "note", "evidence", "reviewer", "flagged", "updated_at",
     "version", "title", "outlet", "url", "published", "corrected_speaker", "not_a_claim",
+    "assignee",
 )
 # With details=True: why and how the extractor found the claim.
 DETAIL_COLUMNS = ("source_text", "parent_id", "hedges", "reasons", "rule", "extractor_version")

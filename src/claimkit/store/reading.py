@@ -39,10 +39,11 @@ class Reading(StoreBase):
         Filters (all optional, combined with AND): ``status``, ``verdict``, ``has_verdict``,
         ``tag``, ``speaker``, ``speaker_type``, ``outlet``, ``kind``, ``cue_class``, ``since``,
         ``until`` (article published date), ``search`` (text), ``min_checkworthiness``,
-        ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``, ``not_a_claim``.
-        Text filters take one value or a list. ``details=True`` adds the extractor's detail columns
-        (``source_text``, ``parent_id``, ``hedges``, ``reasons``, ``rule``,
-        ``extractor_version``); ``spans=True`` adds the ``content``/``source``/``cue`` offsets.
+        ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``, ``not_a_claim``,
+        ``assignee`` (``""`` matches unassigned claims). Text filters take one value or a list.
+        ``details=True`` adds the extractor's detail columns (``source_text``, ``parent_id``,
+        ``hedges``, ``reasons``, ``rule``, ``extractor_version``); ``spans=True`` adds the
+        ``content``/``source``/``cue`` offsets.
         """
         extra = (list(DETAIL_COLUMNS) if details else []) + (list(SPAN_COLUMNS) if spans else [])
         claim_filter = ClaimFilter.from_kwargs(filters)

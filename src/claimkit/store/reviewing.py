@@ -15,15 +15,33 @@ from sqlalchemy import Connection, select
 
 from claimkit.store.backend import in_batches
 from claimkit.store.base import StoreBase
-from claimkit.store.changes import apply_change, lock_review, parse_change
-from claimkit.store.errors import NothingToUndo
-from claimkit.store.filters import ClaimFilter, claims_joined
+from claimkit.store.changes import apply_change, lock_review, parse_change, reviewer_name
+from claimkit.store.errors import NothingToUndo, UnknownClaimError
+from claimkit.store.filters import ClaimFilter, claims_joined, sort_order
 from claimkit.store.schema import claims, history, reviews, utcnow
 from claimkit.store.taxonomies import check_values
 
 # The columns of store.history(), in order.
 HISTORY_COLUMNS = ("event_id", "claim_id", "version", "field", "old", "new", "reviewer", "at",
                    "undoes")
+
+
+class BulkResult(int):
+    """How many claims a bulk change changed (the int), and how many it ``matched``."""
+
+    matched: int
+
+    def __new__(cls, changed: int, *, matched: int) -> BulkResult:
+        result = super().__new__(cls, changed)
+        result.matched = matched
+        return result
+
+    @property
+    def changed(self) -> int:
+        return int(self)
+
+    def __repr__(self) -> str:
+        return f"BulkResult(changed={int(self)}, matched={self.matched})"
 
 
 class Reviewing(StoreBase):
@@ -50,7 +68,7 @@ class Reviewing(StoreBase):
                               evidence=evidence, flagged=flagged, add_tags=add_tags,
                               remove_tags=remove_tags, corrected_speaker=corrected_speaker,
                               not_a_claim=not_a_claim)
-        who = reviewer or self.reviewer
+        who = self._who(reviewer)
 
         def work(conn: Connection) -> int:
             check_values(conn, change.values)
@@ -64,11 +82,15 @@ class Reviewing(StoreBase):
                     note: str | None = None, evidence: Iterable[str] | str | None = None,
                     reviewer: str | None = None, flagged: bool | None = None,
                     add_tags: Iterable[str] | None = None,
-                    remove_tags: Iterable[str] | None = None) -> int:
+                    remove_tags: Iterable[str] | None = None, assignee: str | None = None,
+                    dry_run: bool = False) -> BulkResult:
         """Apply one change to every claim matching ``where`` (claims() filters) and/or
-        ``claim_ids``, in one transaction; returns how many claims changed.
+        ``claim_ids``, in one transaction; returns how many claims changed, as a
+        :class:`BulkResult` (an int, with ``.matched``: how many claims the filter matched).
 
-        Each changed claim gets a new version and its own history events.
+        Each changed claim gets a new version and its own history events. ``assignee`` puts
+        the claims in a reviewer's queue (``""``: in nobody's). With ``dry_run`` nothing is
+        written, and the result says how many claims would change.
         """
         if where is None and claim_ids is None:
             raise ValueError("bulk_review needs a filter (where=...) or claim_ids")
@@ -78,28 +100,63 @@ class Reviewing(StoreBase):
             condition = ClaimFilter.from_kwargs({**dict(where or {}), "claim_id": ids})
         change = parse_change(status=status, verdict=verdict, tags=tags, note=note,
                               evidence=evidence, flagged=flagged, add_tags=add_tags,
-                              remove_tags=remove_tags)
-        who = reviewer or self.reviewer
+                              remove_tags=remove_tags, assignee=assignee)
+        who = self._who(reviewer)
         query = (select(claims.c.claim_id).select_from(claims_joined())
                  .where(condition.where()).order_by(claims.c.claim_id))
 
-        def work(conn: Connection) -> int:
+        def work(conn: Connection) -> BulkResult:
             check_values(conn, change.values)
             matched = list(conn.execute(query).scalars())
             now, changed = utcnow(), 0
             for batch in in_batches(matched):
                 # Locked in claim_id order, so two bulk changes on PostgreSQL queue for each
                 # other's rows instead of deadlocking.
-                rows = conn.execute(select(reviews).where(reviews.c.claim_id.in_(batch))
-                                    .order_by(reviews.c.claim_id).with_for_update()
-                                    ).mappings().all()
+                rows = conn.execute(_reviews_locked(batch, lock=not dry_run)).mappings().all()
                 for current in rows:
                     diff = change.apply_to(current)
                     if diff:
-                        apply_change(conn, current, diff, who, now)
+                        if not dry_run:
+                            apply_change(conn, current, diff, who, now)
                         changed += 1
-            return changed
-        return self._write(work)
+            return BulkResult(changed, matched=len(matched))
+        return self._read(work) if dry_run else self._write(work)
+
+    def assign(self, claim_ids: Iterable[str] | str, reviewer: str | None, *,
+               by: str | None = None) -> int:
+        """Put these claims in ``reviewer``'s queue (None or ``""``: in nobody's), in one
+        transaction; returns how many changed. Each change is a history event (field
+        ``assignee``) recorded as made by ``by`` (default: the store's reviewer). Raises
+        UnknownClaimError, changing nothing, if a claim is not in the store."""
+        ids = [claim_ids] if isinstance(claim_ids, str) else list(dict.fromkeys(claim_ids))
+        name = reviewer_name(reviewer, "reviewer")
+        who = self._who(by)
+        return self._write(lambda conn: _assign_in(conn, {i: name for i in ids}, who))
+
+    def split_queue(self, reviewers: Sequence[str], *, by: str | None = None,
+                    sort: str = "article", dry_run: bool = False,
+                    **filters: Any) -> dict[str, list[str]]:
+        """Share the claims matching ``filters`` (claims() filters) among ``reviewers``, dealt
+        in turn in ``sort`` order (see ``review_queue``), so each gets as many as any other or
+        one fewer; assigns them in one transaction (not with ``dry_run``) and returns each
+        reviewer's claim ids. ``assignee=""`` shares out only the claims nobody has yet."""
+        names = [reviewer_name(r, "reviewer") for r in reviewers]
+        if not names or any(n is None for n in names):
+            raise ValueError("split_queue needs one or more reviewers, none of them empty")
+        if len(set(names)) != len(names):
+            raise ValueError("split_queue: a reviewer is named twice")
+        where = ClaimFilter.from_kwargs(filters).where()
+        query = (select(claims.c.claim_id).select_from(claims_joined()).where(where)
+                 .order_by(*sort_order(sort)))
+        who = self._who(by)
+
+        def work(conn: Connection) -> dict[str, list[str]]:
+            ids = list(conn.execute(query).scalars())
+            shares = {n: ids[i::len(names)] for i, n in enumerate(names)}
+            if not dry_run:
+                _assign_in(conn, {i: n for n, share in shares.items() for i in share}, who)
+            return shares
+        return self._read(work) if dry_run else self._write(work)
 
     def undo(self, claim_id: str, reviewer: str | None = None, *,
              expected_version: int | None = None) -> int:
@@ -107,7 +164,7 @@ class Reviewing(StoreBase):
 
         Returns the new version; raises NothingToUndo when every change is already undone.
         """
-        who = reviewer or self.reviewer
+        who = self._who(reviewer)
 
         def work(conn: Connection) -> int:
             current = lock_review(conn, claim_id, expected_version)
@@ -140,6 +197,30 @@ class Reviewing(StoreBase):
         frame["at"] = pd.to_datetime(frame["at"], utc=True)
         frame["undoes"] = frame["undoes"].astype("Int64")
         return frame
+
+
+def _reviews_locked(claim_ids: Sequence[str], *, lock: bool = True):
+    """The review rows of these claims in claim_id order, locked FOR UPDATE unless not ``lock``."""
+    query = select(reviews).where(reviews.c.claim_id.in_(claim_ids)).order_by(reviews.c.claim_id)
+    return query.with_for_update() if lock else query
+
+
+def _assign_in(conn: Connection, assignees: Mapping[str, str | None], who: str) -> int:
+    """Set each claim's assignee (claim id -> name or None) in the caller's transaction, one
+    history event per claim that changes; returns how many changed. Raises
+    UnknownClaimError for a claim that is not stored."""
+    now, changed = utcnow(), 0
+    for batch in in_batches(sorted(assignees)):
+        rows = conn.execute(_reviews_locked(batch)).mappings().all()
+        if len(rows) != len(batch):
+            found = {r["claim_id"] for r in rows}
+            raise UnknownClaimError(next(i for i in batch if i not in found))
+        for current in rows:
+            name = assignees[current["claim_id"]]
+            if current["assignee"] != name:
+                apply_change(conn, current, {"assignee": name}, who, now)
+                changed += 1
+    return changed
 
 
 def _latest_not_undone(events: Sequence[Mapping[str, Any]]) -> tuple[int, dict] | None:

@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 # Bump with each new entry in MIGRATIONS.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class JSONText(TypeDecorator):
@@ -141,12 +141,15 @@ reviews = Table(
     # kept as review data; the article and the extracted claim stay as they were.
     Column("corrected_speaker", Text),  # None: the extractor's speaker stands
     Column("not_a_claim", Boolean, nullable=False, default=False),
+    # Assignment (schema 3): whose queue the claim is in; None: nobody's.
+    Column("assignee", Text),
     Column("updated_at", DateTime),
     # Optimistic concurrency: every change adds one; a change based on an older version fails.
     Column("version", Integer, nullable=False, default=0),
 )
 Index("ix_reviews_status", reviews.c.status)
 Index("ix_reviews_verdict", reviews.c.verdict)
+Index("ix_reviews_assignee", reviews.c.assignee)
 
 # Append-only: one row per field a change touched. All rows of one change share its version.
 history = Table(
@@ -164,7 +167,7 @@ history = Table(
 Index("ix_history_claim", history.c.claim_id, history.c.version)
 
 REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged", "corrected_speaker",
-                 "not_a_claim")
+                 "not_a_claim", "assignee")
 
 # MIGRATIONS[n] brings a store from schema version n - 1 to n.
 Migration = Callable[[Connection], None]
@@ -178,7 +181,13 @@ def _add_extraction_fixes(conn: Connection) -> None:
                       f"DEFAULT {false}"))
 
 
-MIGRATIONS: dict[int, Migration] = {2: _add_extraction_fixes}
+def _add_assignee(conn: Connection) -> None:
+    """Schema 3: a claim may be assigned to a reviewer; queues filter on it (indexed)."""
+    conn.execute(text("ALTER TABLE reviews ADD COLUMN assignee TEXT"))
+    conn.execute(text("CREATE INDEX ix_reviews_assignee ON reviews (assignee)"))
+
+
+MIGRATIONS: dict[int, Migration] = {2: _add_extraction_fixes, 3: _add_assignee}
 
 
 class SchemaError(Exception):

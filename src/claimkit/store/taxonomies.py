@@ -46,7 +46,7 @@ class Taxonomies(StoreBase):
         remap = {old: (target or None) for old, target in (remap or {}).items()}
         _check_remap(kind, new, remap)
         column = reviews.c[kind]
-        who = reviewer or self.reviewer
+        who = self._who(reviewer)
 
         def work(conn: Connection) -> int:
             used = dict(conn.execute(select(column, func.count()).where(column.is_not(None))

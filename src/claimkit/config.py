@@ -1,0 +1,132 @@
+"""Settings from ``claimkit.toml``: who is reviewing, which store, which taxonomy, who publishes.
+
+The file is looked for in the working folder (``./claimkit.toml``), else in the user's config
+folder (``$XDG_CONFIG_HOME/claimkit/claimkit.toml``, by default
+``~/.config/claimkit/claimkit.toml``). The first one found is used, whole; command options
+override what it says. Every key is optional::
+
+    [review]
+    reviewer = "ana"
+
+    [store]
+    url = "claims.db"                 # or postgresql://user@host/db
+
+    [taxonomy]
+    preset = "politifact"
+
+    [publisher]
+    name = "Example Checks"
+    url = "https://checks.example"
+
+A file that cannot be read, is not TOML, holds a key of the wrong type or a key these tables do
+not have raises :class:`ConfigError`, whose message is one line naming the file and the problem.
+Tables other than these four are left alone (other tools may keep their settings here too).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FILE_NAME = "claimkit.toml"
+
+# table -> key -> the attribute of Settings it fills
+_KEYS: dict[str, dict[str, str]] = {
+    "review": {"reviewer": "reviewer"},
+    "store": {"url": "store_url"},
+    "taxonomy": {"preset": "taxonomy_preset"},
+    "publisher": {"name": "publisher_name", "url": "publisher_url"},
+}
+
+
+class ConfigError(ValueError):
+    """A claimkit.toml that claimkit cannot use; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a claimkit.toml says; None where it says nothing (or no file was found)."""
+
+    reviewer: str | None = None
+    store_url: str | None = None
+    taxonomy_preset: str | None = None
+    publisher_name: str | None = None
+    publisher_url: str | None = None
+    path: Path | None = None  # the file these came from
+
+
+def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/claimkit/claimkit.toml`` (default ``~/.config/claimkit/…``)."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "claimkit" / FILE_NAME
+
+
+def config_paths(cwd: str | os.PathLike | None = None,
+                 environ: Mapping[str, str] | None = None) -> list[Path]:
+    """Where a claimkit.toml is looked for, first found wins."""
+    here = Path(cwd) if cwd is not None else Path.cwd()
+    return [here / FILE_NAME, user_config_path(environ)]
+
+
+def find_config(cwd: str | os.PathLike | None = None,
+                environ: Mapping[str, str] | None = None) -> Path | None:
+    """The claimkit.toml in use: the working folder's, else the user's; None if neither."""
+    for path in config_paths(cwd, environ):
+        if path.is_file():
+            return path
+    return None
+
+
+def load_settings(path: str | os.PathLike | None = None, *,
+                  cwd: str | os.PathLike | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings in ``path``, or in the claimkit.toml found by :func:`find_config`;
+    empty Settings when there is none. Raises ConfigError for a file claimkit cannot use."""
+    found = Path(path) if path is not None else find_config(cwd, environ)
+    if found is None:
+        return Settings()
+    return Settings(path=found, **_parse(found, _read_toml(found)))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _parse(path: Path, data: dict[str, Any]) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for table, keys in _KEYS.items():
+        section = data.get(table)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: '{table}' must be a table ([{table}])")
+        unknown = sorted(set(section) - set(keys))
+        if unknown:
+            raise ConfigError(f"{path}: unknown key '{unknown[0]}' in [{table}]; "
+                              f"[{table}] takes: {', '.join(keys)}")
+        for key, attribute in keys.items():
+            if key not in section:
+                continue
+            value = section[key]
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: [{table}] {key} must be text in quotes, got "
+                                  f"{type(value).__name__} {value!r}")
+            value = value.strip()
+            if not value:
+                raise ConfigError(f"{path}: [{table}] {key} is empty")
+            values[attribute] = value
+    return values
