@@ -334,3 +334,98 @@ def test_other_commands_take_the_store_from_the_config(tmp_path, cli):
     assert done.returncode == 0, done.stderr  # the publisher came from the config too
     nothing = cli("export", "--csv", "out.csv", cwd=tmp_path, env=env)
     assert nothing.returncode == 2 and "[store] url" in nothing.stderr
+
+
+# --- the review app: my queue, apply to all in this filter --------------------------------------
+
+
+def test_my_queue_shows_the_claims_assigned_to_the_reviewer(store):
+    from claimkit.review import ReviewApp
+
+    ids = fill(store, 2)
+    store.assign(ids[:2], "alice")
+    store.assign(ids[2:3], "bo")
+    app = ReviewApp(store)
+    assert app.reviewer == "alice" and app.who_row.layout.display == "none"
+    assert len(app.queue) == len(ids)
+    app.my_queue_box.value = True  # as a click does
+    assert app.queue.ids == ids[:2]
+    app.set_filters(my_queue=False)
+    assert len(app.queue) == len(ids)
+
+
+def test_the_app_asks_who_is_reviewing_once_when_nobody_is_named(tmp_path, monkeypatch):
+    from claimkit.review import ReviewApp
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    with open_store(tmp_path / "c.db") as store:
+        ids = fill(store, 1)
+        store.assign(ids[:1], "ana")
+        app = ReviewApp(store)
+        assert app.reviewer is None and app.who_row.layout.display == "flex"
+        app.set_filters(my_queue=True)
+        assert len(app.queue) == 0  # nobody named: nobody's queue, not everybody's
+        app.who_box.value = "ana"  # as typing and leaving the box does
+        assert app.who_row.layout.display == "none" and app.queue.ids == ids[:1]
+        app.set_verdict("true")
+        assert store.claim(ids[0])["reviewer"] == "ana"
+
+
+def test_apply_to_all_in_the_filter_asks_first_and_undoes_as_one_step(store):
+    from claimkit.review import ReviewApp
+
+    ids = fill(store, 3)
+    app = ReviewApp(store)
+    app.set_filters(kind="assertion")
+    assert app.bulk_button.description == "apply to all 3 in this filter"
+    before = store.history()
+    app.ask_apply_to_all("status", "verified")
+    assert app.bulk_confirm_box.layout.display == "flex"
+    assert "all 3 claims" in app.bulk_confirm_text.value
+    app.cancel_apply_to_all()
+    assert store.history().equals(before)  # asking and cancelling changes nothing
+    app.bulk_action.value, app.bulk_value.value = "status", "verified"
+    app.bulk_button.click()
+    assert app.confirm_apply_to_all() == 3
+    assert store.count(status="verified") == 3 and store.count(kind="assertion",
+                                                               status="verified") == 3
+    assert "3 claims matched, 3 changed" in app.message.value
+    app.ask_apply_to_all("assignee", "bo")
+    app.confirm_apply_to_all()
+    assert store.count(assignee="bo") == 3
+    app.undo()  # one step: the assignment on all three
+    assert store.count(assignee="bo") == 0 and store.count(status="verified") == 3
+    app.undo()  # the next step: the status on all three
+    assert store.count(status="verified") == 0
+    events = store.history()
+    assert len(events) == len(before) + 12 and events["undoes"].count() == 6
+    app.ask_apply_to_all("verdict", "no_such_verdict")
+    assert app.confirm_apply_to_all() == 0 and "unknown verdict" in app.message.value
+
+
+def test_a_bulk_undo_after_someone_changed_a_claim_undoes_nothing(store):
+    ids = fill(store, 1)
+    result = store.bulk_review({}, status="in_review")
+    store.review(ids[0], note="someone else", reviewer="bo")
+    events = len(store.history())
+    with pytest.raises(Exception) as caught:
+        store.undo_many(result.versions)
+    assert type(caught.value).__name__ == "ConflictError"
+    assert len(store.history()) == events and store.count(status="in_review") == 3
+
+
+def test_undo_walks_back_through_several_steps_on_one_claim(store):
+    from claimkit.review import ReviewApp
+
+    ids = fill(store, 1)
+    app = ReviewApp(store)
+    app.set_status("in_review")
+    app.ask_apply_to_all("status", "verified")
+    app.confirm_apply_to_all()
+    app.set_filters(status="verified")
+    app.set_status("published")  # on the claim on screen, on top of the bulk change
+    app.undo()
+    app.undo()  # the bulk change, though one of its claims was changed (and undone) since
+    app.undo()
+    assert store.claim(ids[0])["status"] == "unverified" and store.count(status="verified") == 0

@@ -8,6 +8,11 @@ filters, the claim on screen and this session's undo list.
 Keys: ipywidgets has no page-wide key events, so the app has a small key box (a text field):
 click into it once and type; each key is handled as it arrives and the box is cleared. After a
 button click the app puts the focus back in the box.
+
+A team (issue 14): "my queue" shows only the claims assigned to the reviewer; when nobody is
+named (no ``reviewer=``, none in the store or claimkit.toml) the app asks once. "Apply to all N
+in this filter" changes every claim of the filter in one transaction after a confirmation, and
+undo takes the whole change back as one step.
 """
 from __future__ import annotations
 
@@ -36,6 +41,9 @@ SORT_LABELS = {
     "speaker": "by speaker", "recently_changed": "recently changed first",
 }
 DROPDOWN_FILTERS = ("status", "verdict", "tag", "outlet", "kind")
+# "Apply to all in this filter": label -> the bulk_review argument it sets.
+BULK_ACTIONS = {"set status": "status", "set verdict": "verdict", "add tag": "add_tags",
+                "assign to": "assignee"}
 TEXT_FILTERS = ("speaker", "search")
 ARTICLE_CACHE = 16  # articles kept in memory: consecutive claims mostly share one
 
@@ -54,14 +62,17 @@ class ReviewApp:
         if sort not in SORT_ORDERS:
             raise ValueError(f"unknown sort {sort!r}; sorts are: {', '.join(SORT_ORDERS)}")
         self.store = store
-        self.reviewer = reviewer
+        self.reviewer = reviewer or store.reviewer  # None: the app asks (who_box)
         self.statuses = store.taxonomy("status")
         self.verdicts = store.taxonomy("verdict")
         self.actions = key_actions(self.verdicts.ids)
         self.queue = Queue()
         self.current: dict[str, Any] | None = None
         self.pending: dict[str, Any] | None = None  # my change that met a conflict
-        self.undo_stack: list[tuple[str, int]] = []  # (claim, version my change made)
+        # This session's changes, newest last: (one claim, or None for a change to all in a
+        # filter, undone as one step; {claim: [the version to undo, the version before it]})
+        self.undo_stack: list[tuple[str | None, dict[str, list[int]]]] = []
+        self.pending_bulk: dict[str, Any] | None = None  # asked, not yet confirmed
         self._articles: OrderedDict[str, str] = OrderedDict()
         self._quiet_depth = 0
         self._build(filters, sort, unreviewed)
@@ -87,9 +98,19 @@ class ReviewApp:
                               or self.filter_widgets[k].value != v}
         self.unreviewed_box = w.Checkbox(value=unreviewed, description="unreviewed only",
                                          indent=False, layout=w.Layout(width="auto"))
+        self.my_queue_box = w.Checkbox(value=False, description="my queue", indent=False,
+                                       layout=w.Layout(width="auto"))
+        self.my_queue_box.add_class("ck-my-queue")
+        self.who_box = w.Text(placeholder="your name, as the team knows it",
+                              continuous_update=False, layout=_width("240px"))
+        self.who_box.observe(lambda c: self._quiet_or(self.set_reviewer, c.new), "value")
+        self.who_row = w.HBox([w.HTML("<b>Who is reviewing?</b> "), self.who_box],
+                              layout=w.Layout(display="none" if self.reviewer else "flex"))
+        self.who_row.add_class("ck-who")
         self.sort_box = w.Dropdown(options=[(SORT_LABELS[k], k) for k in SORT_ORDERS],
                                    value=sort, description="sort", layout=_width("220px"))
-        for box in (*self.filter_widgets.values(), self.unreviewed_box, self.sort_box):
+        for box in (*self.filter_widgets.values(), self.unreviewed_box, self.sort_box,
+                    self.my_queue_box):
             box.observe(self._on_filter, "value")
 
         self.progress = w.IntProgress(min=0, max=1, value=0, layout=_width("260px"))
@@ -142,6 +163,24 @@ class ReviewApp:
                                                                 self.apply_mine_button])],
                                    layout=w.Layout(display="none"))
         self.conflict_box.add_class("ck-conflict-box")
+
+        self.bulk_action = w.Dropdown(options=list(BULK_ACTIONS.items()), value="status",
+                                      layout=_width("130px"))
+        self.bulk_value = w.Text(placeholder="status, verdict, tag or name",
+                                 layout=_width("200px"))
+        self.bulk_button = w.Button(description="apply to all in this filter",
+                                    layout=w.Layout(width="auto"))
+        self.bulk_button.add_class("ck-bulk")
+        self.bulk_button.on_click(lambda _: self.ask_apply_to_all(self.bulk_action.value,
+                                                                  self.bulk_value.value))
+        self.bulk_confirm_text = w.HTML()
+        yes = w.Button(description="yes, change them", button_style="warning")
+        yes.add_class("ck-bulk-yes")
+        yes.on_click(lambda _: self.confirm_apply_to_all())
+        cancel = w.Button(description="cancel")
+        cancel.on_click(lambda _: self.cancel_apply_to_all())
+        self.bulk_confirm_box = w.VBox([self.bulk_confirm_text, w.HBox([yes, cancel])],
+                                       layout=w.Layout(display="none"))
         self.widget = self._layout()
 
     def _filter_widgets(self, initial: dict[str, Any]) -> dict[str, w.Widget]:
@@ -194,7 +233,8 @@ class ReviewApp:
         f = self.filter_widgets
         filters = w.HBox([f["status"], f["verdict"], f["tag"], f["outlet"], f["kind"],
                           f["speaker"], f["search"], f["flagged"], self.unreviewed_box,
-                          self.sort_box], layout=w.Layout(flex_flow="row wrap"))
+                          self.my_queue_box, self.sort_box],
+                         layout=w.Layout(flex_flow="row wrap"))
         progress = w.HBox([self.progress, self.progress_label],
                           layout=w.Layout(align_items="center"))
         wrap = w.Layout(flex_flow="row wrap")
@@ -212,6 +252,9 @@ class ReviewApp:
             w.HTML("<b>Fix the extraction</b>"),
             w.HBox([self.speaker_box, self.not_a_claim_box],
                    layout=w.Layout(align_items="center")),
+            w.HTML("<b>All claims in this filter</b>"),
+            w.HBox([self.bulk_action, self.bulk_value, self.bulk_button], layout=wrap),
+            self.bulk_confirm_box,
             self.message,
         ], layout=w.Layout(flex="2 1 340px", min_width="300px"))
         card = w.Box([self.card], layout=w.Layout(flex="3 1 420px", min_width="320px",
@@ -219,7 +262,7 @@ class ReviewApp:
         body = w.HBox([card,
                        actions], layout=w.Layout(flex_flow="row wrap",
                                                  align_items="flex-start"))
-        root = w.VBox([filters, progress, body], layout=w.Layout())
+        root = w.VBox([self.who_row, filters, progress, body], layout=w.Layout())
         root.add_class("claimkit-review")
         return root
 
@@ -229,7 +272,23 @@ class ReviewApp:
     def filters(self) -> dict[str, Any]:
         """The store filters in force: the fixed ones and what the widgets say."""
         chosen = {name: box.value for name, box in self.filter_widgets.items()}
-        return store_filters(self.fixed_filters, chosen, self.unreviewed_box.value)
+        filters = store_filters(self.fixed_filters, chosen, self.unreviewed_box.value)
+        if self.my_queue_box.value:
+            # Nobody named yet: an assignee no claim has, so the queue is empty, not everyone's.
+            filters["assignee"] = self.reviewer or []
+        return filters
+
+    def set_reviewer(self, name: str) -> None:
+        """Who this app's changes are recorded as (and whose queue "my queue" is)."""
+        name = " ".join(name.split())
+        if not name:
+            return
+        self.reviewer = name
+        self.who_row.layout.display = "none"
+        if self.my_queue_box.value:
+            self.reload()
+        else:
+            self._say(f"Reviewing as {name}.")
 
     def reload(self) -> None:
         """Read the queue for the current filters again, staying on the same claim if it is
@@ -250,11 +309,13 @@ class ReviewApp:
                     self.unreviewed_box.value = bool(value)
                 elif name == "sort":
                     self.sort_box.value = value
+                elif name == "my_queue":
+                    self.my_queue_box.value = bool(value)
                 elif name in self.filter_widgets:
                     self.filter_widgets[name].value = _widget_value(name, value)
                 else:
                     raise TypeError(f"no filter widget {name!r}; widgets: "
-                                    f"{', '.join([*UI_FILTERS, 'unreviewed', 'sort'])}")
+                                    f"{', '.join([*UI_FILTERS, 'unreviewed', 'sort', 'my_queue'])}")
         self.reload()
 
     def show(self) -> None:
@@ -326,7 +387,7 @@ class ReviewApp:
             self._render(message=render.message_html(str(problem), error=True))
             return False
         if new_version != version:
-            self.undo_stack.append((claim_id, new_version))
+            self.undo_stack.append((claim_id, {claim_id: [new_version, version]}))
         self._refresh_current()
         return True
 
@@ -336,12 +397,16 @@ class ReviewApp:
         if not self.undo_stack:
             self._say("Nothing to undo in this session.")
             return
-        claim_id, version = self.undo_stack[-1]
+        claim_id, step = self.undo_stack[-1]
+        if claim_id is None:
+            self._undo_bulk(step)
+            return
+        version = step[claim_id][0]
         if not self.current or self.current["claim_id"] != claim_id:
             self.queue.go_to(claim_id)
             self.current = self.store.claim(claim_id)
         try:
-            self.store.undo(claim_id, reviewer=self.reviewer, expected_version=version)
+            now = self.store.undo(claim_id, reviewer=self.reviewer, expected_version=version)
         except ConflictError as conflict:
             self.undo_stack.pop()  # their change is on top now: undoing mine would undo theirs
             self._show_conflict(conflict, None)
@@ -351,7 +416,80 @@ class ReviewApp:
             self._say(str(done))
             return
         self.undo_stack.pop()
+        self._after_undo(step, {claim_id: now})
         self._refresh_current(message=render.message_html("Undone."))
+
+    # --- all claims in this filter -------------------------------------------------------------
+
+    def ask_apply_to_all(self, action: str, value: str) -> None:
+        """Ask to confirm one change to every claim in this filter: ``action`` is a value of
+        BULK_ACTIONS (``status``, ``verdict``, ``add_tags``, ``assignee``)."""
+        if action not in BULK_ACTIONS.values():
+            raise ValueError(f"unknown action {action!r}; actions: "
+                             f"{', '.join(BULK_ACTIONS.values())}")
+        value = value.strip()
+        if not value and action in ("status", "add_tags"):
+            self._say("Type the status or tag to apply first.")
+            return
+        n = len(self.queue)
+        if n == 0:
+            self._say("No claims in this filter.")
+            return
+        label = next(k for k, v in BULK_ACTIONS.items() if v == action)
+        what = f"{label} {value!r}" if value else f"{label}: nobody" if action == "assignee" \
+            else f"{label}: none"
+        self.pending_bulk = {"action": action, "value": value}
+        self.bulk_confirm_text.value = render.message_html(
+            f"Change all {n} claims in this filter ({what})? Undo takes it back as one step.")
+        self.bulk_confirm_box.layout.display = "flex"
+
+    def confirm_apply_to_all(self) -> int:
+        """Apply the change asked for to every claim the filter matches now, in one
+        transaction; returns how many changed."""
+        pending, self.pending_bulk = self.pending_bulk, None
+        self.bulk_confirm_box.layout.display = "none"
+        if pending is None:
+            return 0
+        action, value = pending["action"], pending["value"]
+        change = {action: [value] if action == "add_tags" else value}
+        try:
+            result = self.store.bulk_review(self.filters, reviewer=self.reviewer, **change)
+        except (ValueError, TypeError) as problem:
+            self._render(message=render.message_html(str(problem), error=True))
+            return 0
+        if result.versions:
+            self.undo_stack.append((None, {c: [v, v - 1] for c, v in result.versions.items()}))
+        self.reload()
+        self._say(f"{result.matched} claims matched, {int(result)} changed.")
+        return int(result)
+
+    def cancel_apply_to_all(self) -> None:
+        self.pending_bulk = None
+        self.bulk_confirm_box.layout.display = "none"
+        self._say("Nothing changed.")
+
+    def _undo_bulk(self, step: dict[str, list[int]]) -> None:
+        try:
+            undone = self.store.undo_many({c: v[0] for c, v in step.items()},
+                                          reviewer=self.reviewer)
+        except ConflictError as conflict:
+            self.undo_stack.pop()
+            self._say(f"Not undone: claim {conflict.claim_id} was changed since; undo its "
+                      "changes one claim at a time.")
+            return
+        self.undo_stack.pop()
+        self._after_undo(step, undone)
+        self.reload()
+        self._say(f"Undone on {len(undone)} claims.")
+
+    def _after_undo(self, step: dict[str, list[int]], now: dict[str, int]) -> None:
+        """An undo put the claims of ``step`` back as they were at the version before it, and
+        wrote that state as the versions in ``now``: an earlier step of this session that
+        left a claim at that version now expects ``now``, so it can be undone in turn."""
+        for _, earlier in self.undo_stack:
+            for claim_id, versions in earlier.items():
+                if claim_id in step and versions[0] == step[claim_id][1]:
+                    versions[0] = now[claim_id]
 
     def _refresh_current(self, message: str = "") -> None:
         self.current = self.store.claim(self.current["claim_id"])
@@ -456,6 +594,8 @@ class ReviewApp:
         self.progress.max = max(total, 1)
         self.progress.value = decided
         share = f" ({decided / total:.0%})" if total else ""
+        self.bulk_button.description = f"apply to all {total} in this filter"
+        self.bulk_button.disabled = total == 0
         self.progress_label.value = (f'<span class="ck-progress">{decided} of {total} reviewed'
                                      f'{share} in this filter</span>')
         claim = self.current

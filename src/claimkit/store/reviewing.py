@@ -27,13 +27,17 @@ HISTORY_COLUMNS = ("event_id", "claim_id", "version", "field", "old", "new", "re
 
 
 class BulkResult(int):
-    """How many claims a bulk change changed (the int), and how many it ``matched``."""
+    """How many claims a bulk change changed (the int), and how many it ``matched``;
+    ``versions``: each changed claim's new version (what ``undo_many`` takes back)."""
 
     matched: int
+    versions: dict[str, int]
 
-    def __new__(cls, changed: int, *, matched: int) -> BulkResult:
+    def __new__(cls, changed: int, *, matched: int,
+                versions: dict[str, int] | None = None) -> BulkResult:
         result = super().__new__(cls, changed)
         result.matched = matched
+        result.versions = dict(versions or {})
         return result
 
     @property
@@ -108,7 +112,7 @@ class Reviewing(StoreBase):
         def work(conn: Connection) -> BulkResult:
             check_values(conn, change.values)
             matched = list(conn.execute(query).scalars())
-            now, changed = utcnow(), 0
+            now, changed, versions = utcnow(), 0, {}
             for batch in in_batches(matched):
                 # Locked in claim_id order, so two bulk changes on PostgreSQL queue for each
                 # other's rows instead of deadlocking.
@@ -117,9 +121,10 @@ class Reviewing(StoreBase):
                     diff = change.apply_to(current)
                     if diff:
                         if not dry_run:
-                            apply_change(conn, current, diff, who, now)
+                            versions[current["claim_id"]] = apply_change(conn, current, diff,
+                                                                         who, now)
                         changed += 1
-            return BulkResult(changed, matched=len(matched))
+            return BulkResult(changed, matched=len(matched), versions=versions)
         return self._read(work) if dry_run else self._write(work)
 
     def assign(self, claim_ids: Iterable[str] | str, reviewer: str | None, *,
@@ -165,18 +170,21 @@ class Reviewing(StoreBase):
         Returns the new version; raises NothingToUndo when every change is already undone.
         """
         who = self._who(reviewer)
+        return self._write(lambda conn: _undo_in(conn, claim_id, expected_version, who,
+                                                 utcnow()))
 
-        def work(conn: Connection) -> int:
-            current = lock_review(conn, claim_id, expected_version)
-            events = conn.execute(select(history).where(history.c.claim_id == claim_id)
-                                  .order_by(history.c.version.desc(), history.c.event_id)
-                                  ).mappings().all()
-            found = _latest_not_undone(events)
-            if found is None:
-                raise NothingToUndo(f"nothing to undo for claim {claim_id}")
-            version, restore = found
-            return apply_change(conn, current, restore, who, utcnow(), undoes=version,
-                                always=True)
+    def undo_many(self, versions: Mapping[str, int],
+                  reviewer: str | None = None) -> dict[str, int]:
+        """Undo a bulk change as one step: for each claim, the change that made it
+        ``versions[claim_id]`` (``BulkResult.versions``), all in one transaction. If any of
+        them changed since, ConflictError says what and nothing is undone. Returns each
+        claim's new version."""
+        who = self._who(reviewer)
+
+        def work(conn: Connection) -> dict[str, int]:
+            now = utcnow()
+            return {claim_id: _undo_in(conn, claim_id, versions[claim_id], who, now)
+                    for claim_id in sorted(versions)}  # lock order, as bulk_review
         return self._write(work)
 
     def history(self, claim_id: str | None = None, *, reviewer: str | None = None,
@@ -221,6 +229,20 @@ def _assign_in(conn: Connection, assignees: Mapping[str, str | None], who: str) 
                 apply_change(conn, current, {"assignee": name}, who, now)
                 changed += 1
     return changed
+
+
+def _undo_in(conn: Connection, claim_id: str, expected_version: int | None, who: str,
+             now: datetime) -> int:
+    """Undo the claim's latest change not yet undone, in the caller's transaction."""
+    current = lock_review(conn, claim_id, expected_version)
+    events = conn.execute(select(history).where(history.c.claim_id == claim_id)
+                          .order_by(history.c.version.desc(), history.c.event_id)
+                          ).mappings().all()
+    found = _latest_not_undone(events)
+    if found is None:
+        raise NothingToUndo(f"nothing to undo for claim {claim_id}")
+    version, restore = found
+    return apply_change(conn, current, restore, who, now, undoes=version, always=True)
 
 
 def _latest_not_undone(events: Sequence[Mapping[str, Any]]) -> tuple[int, dict] | None:
