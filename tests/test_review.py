@@ -295,8 +295,12 @@ def test_fixing_the_extraction_is_review_data_and_leaves_the_article_alone(store
     app.speaker_box.value = "Ann  Lee-Smith"
     saved = store.claim(claim_id)
     assert saved["corrected_speaker"] == "Ann Lee-Smith"
-    assert saved["speaker"] == "Mayor Ann Lee"  # the extractor's speaker is kept
+    # Reviewed values are the truth downstream; the extractor's speaker is kept beside.
+    assert saved["speaker"] == saved["speaker_canonical"] == "Ann Lee-Smith"
+    assert saved["speaker_extracted"] == "Mayor Ann Lee"
     assert "Ann Lee-Smith" in app.card.value and "corrected" in app.card.value
+    said = 'extractor said: Ann Lee <span style="color:#555">(“Mayor Ann Lee”)'
+    assert said in app.card.value
     app.not_a_claim_box.value = True
     saved = store.claim(claim_id)
     assert saved["not_a_claim"] is True and app.queue.progress == (1, 9)
@@ -344,26 +348,63 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_reviews(store_url):
         assert saved["corrected_speaker"] is None and saved["not_a_claim"] is False
         store.review(claims[0].claim_id, not_a_claim=True, expected_version=1)
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 2
+            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 3
+
+
+# The review columns each schema version added, newest last.
+_ADDED_IN = {2: ("corrected_speaker", "not_a_claim"),
+             3: ("corrected_cue_class", "corrected_kind", "corrected_content")}
 
 
 def _make_schema_1(url: str) -> None:
     """Turn a store back into what claimkit with schema 1 wrote: no fix columns, stamped 1."""
+    _make_schema(url, 1)
+
+
+def _make_schema(url: str, version: int) -> None:
+    """Turn a store back into what claimkit with schema ``version`` wrote: the columns later
+    versions added dropped, stamped ``version``."""
+    assert schema.SCHEMA_VERSION == max(_ADDED_IN)
+    dropped = [c for v, columns in _ADDED_IN.items() if v > version for c in columns]
+    statements = [f"ALTER TABLE reviews DROP COLUMN {c}" for c in dropped]
+    statements.append(f"UPDATE schema_version SET version = {version}")  # stamped once
     if "://" not in url:
         raw = sqlite3.connect(url)
-        raw.execute("ALTER TABLE reviews DROP COLUMN corrected_speaker")
-        raw.execute("ALTER TABLE reviews DROP COLUMN not_a_claim")
-        raw.execute("UPDATE schema_version SET version = 1")  # a new store is stamped once
+        for statement in statements:
+            raw.execute(statement)
         raw.commit()
         raw.close()
         return
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE reviews DROP COLUMN corrected_speaker"))
-        conn.execute(text("ALTER TABLE reviews DROP COLUMN not_a_claim"))
-        conn.execute(text("UPDATE schema_version SET version = 1"))
+        for statement in statements:
+            conn.execute(text(statement))
     engine.dispose()
-    assert schema.SCHEMA_VERSION == 2
+
+
+def test_a_version_2_store_is_upgraded_in_place_keeping_reviews_and_history(store_url):
+    with open_store(store_url, reviewer="alice") as store:
+        article, claims = make_article(1)
+        store.add(article, claims)
+        first, second = claims[0].claim_id, claims[1].claim_id
+        store.review(first, verdict="false", corrected_speaker="Jo Doe")
+        store.review(second, not_a_claim=True, note="a headline")
+        before = store.history()
+    _make_schema(store_url, 2)
+    with open_store(store_url) as store:
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 3
+        after = store.history()
+        assert after[["claim_id", "version", "field", "new"]].equals(
+            before[["claim_id", "version", "field", "new"]])
+        saved = store.claim(first)
+        assert (saved["verdict"], saved["speaker"], saved["speaker_extracted"]) == \
+            ("false", "Jo Doe", claims[0].speaker)
+        assert saved["corrected_kind"] is None and saved["corrected_content"] is None
+        assert store.claim(second)["not_a_claim"] is True
+        assert store.claim(second)["note"] == "a headline"
+        store.review(first, corrected_kind="indirect", expected_version=1)  # the new columns work
+        assert store.claim(first)["kind"] == "indirect"
 
 
 def test_tag_names_and_outlets(store):

@@ -61,6 +61,11 @@ class UsageError(Exception):
     """A mistake in how claimkit was called; the message is shown as is, exit code 2."""
 
 
+class CommandFailed(Exception):
+    """The command could not do its job (e.g. no such store); the message is shown as is,
+    exit code 1."""
+
+
 class _StdoutClosed(Exception):
     """Whoever read stdout has gone away (``claimkit … | head``)."""
 
@@ -95,6 +100,9 @@ def run_command(command: Callable[[argparse.Namespace], int], args: argparse.Nam
     except (UsageError, ModelNotFound) as exc:
         _error(str(exc))
         return EXIT_USAGE
+    except CommandFailed as exc:
+        _error(str(exc))
+        return EXIT_FAILED
     except Exception as exc:  # a bug: say so in one line, and how to see more
         if os.environ.get("CLAIMKIT_DEBUG") == "1":
             traceback.print_exc()
@@ -172,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "the publisher URL with #claim-ID)")
     p.add_argument("--config", metavar="FILE",
                    help="TOML or JSON file with a [publisher] table: name, url, review_url")
+    p.add_argument("--include-rejected", action="store_true",
+                   help="keep the claims a reviewer marked 'not a claim' (left out by "
+                        "default), marked in the not_a_claim column of CSV and Parquet; "
+                        "ClaimReview never includes them")
     for name, what in (("status", "workflow status"), ("verdict", "verdict"),
                        ("outlet", "outlet"), ("tag", "tag")):
         p.add_argument(f"--{name}", action="append", metavar=name.upper(),
@@ -188,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (made if missing)")
     p.add_argument("--format", default="png", metavar="FORMAT",
                    help="png (default), svg, html or pdf")
+    p.add_argument("--include-rejected", action="store_true",
+                   help="keep the claims a reviewer marked 'not a claim' (left out by "
+                        "default)")
     p.set_defaults(run=cmd_charts)
 
     p = commands.add_parser(
@@ -201,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="Claims report", help="the report's title")
     p.add_argument("--max-rows", type=_rows, default=500, metavar="N",
                    help="claims listed in the table (default 500; reviewed ones first)")
+    p.add_argument("--include-rejected", action="store_true",
+                   help="keep the claims a reviewer marked 'not a claim' (left out by "
+                        "default); the table marks them")
     p.set_defaults(run=cmd_report)
 
     p = commands.add_parser(
@@ -324,11 +342,15 @@ def _check_engine_options(args: argparse.Namespace) -> None:
                          "runs one worker per core, or the workers of --scheduler")
 
 
-def _open_store(target: str, command: str):
-    from claimkit.store import StoreError, open_store
+def _open_store(target: str, command: str, *, create: bool = True):
+    """The store at ``target``; read-only commands pass ``create=False`` and a missing store
+    is then one line and exit code 1, with no file left behind."""
+    from claimkit.store import NoSuchStore, StoreError, open_store
 
     try:
-        return open_store(target)
+        return open_store(target, create=create)
+    except NoSuchStore as exc:
+        raise CommandFailed(f"claimkit {command}: {exc}") from None
     except StoreError as exc:
         raise UsageError(f"claimkit {command}: {exc}") from None
 
@@ -357,10 +379,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UsageError(f"claimkit export: {exc}") from None
     filters = {name: getattr(args, name) for name in ("status", "verdict", "outlet", "tag")
                if getattr(args, name)}
-    store = _open_store(args.store, "export")
+    store = _open_store(args.store, "export", create=False)
     try:
         with store:
-            frame = export.export_frame(store, **filters)
+            frame = export.export_frame(store, include_rejected=args.include_rejected,
+                                        **filters)
             verdicts = store.taxonomy("verdict")
     except StoreError as exc:
         _error(f"claimkit export: {exc}")
@@ -397,7 +420,7 @@ def cmd_charts(args: argparse.Namespace) -> int:
                          f"{', '.join(charts.FORMATS)}")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise UsageError(f"claimkit charts: --out {args.out} is a file, not a folder")
-    data, _ = _read_chart_data(args.store, "charts")
+    data, _ = _read_chart_data(args.store, "charts", args.include_rejected)
     try:
         paths = charts.export_charts(charts.build_chart_set(data), args.out, fmt)
     except OSError as exc:
@@ -414,7 +437,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     folder = os.path.dirname(os.path.abspath(args.html))
     if not os.path.isdir(folder):
         raise UsageError(f"claimkit report: no such folder: {folder}")
-    data, name = _read_chart_data(args.store, "report")
+    data, name = _read_chart_data(args.store, "report", args.include_rejected)
     page = report.build_html_report(data, source=name, title=args.title,
                                     max_rows=args.max_rows)
     try:
@@ -427,20 +450,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_chart_data(target: str, command: str):
+def _read_chart_data(target: str, command: str, include_rejected: bool = False):
     """Claims, history and taxonomies of an existing store (never creates one), and the
     store's name as shown to people (no password)."""
     from claimkit.charts import ChartData
     from claimkit.store import StoreError
 
-    # open_store creates a missing SQLite file: right for extract, wrong for a read-only
-    # command, where a typo would silently chart an empty store.
-    if "://" not in target and not os.path.exists(target):
-        raise UsageError(f"claimkit {command}: no such store: {target}")
-    store = _open_store(target, command)
+    store = _open_store(target, command, create=False)
     try:
         with store:
-            return ChartData.from_store(store), store.name
+            return ChartData.from_store(store, include_rejected=include_rejected), store.name
     except StoreError as exc:
         raise UsageError(f"claimkit {command}: {exc}") from None
 

@@ -9,7 +9,7 @@ SQLite by default, PostgreSQL for teams; see docs/architecture.md for where it s
 """
 from __future__ import annotations
 
-from claimkit.store.backend import StoreBusyError, StoreError
+from claimkit.store.backend import NoSuchStore, StoreBusyError, StoreError
 from claimkit.store.core import (
     CLAIM_COLUMNS, AddResult, ConflictError, NothingToUndo, Store, UnknownClaimError, open_store,
 )
@@ -18,7 +18,7 @@ from claimkit.store.schema import SCHEMA_VERSION
 from claimkit.taxonomy import TaxonomyError
 
 __all__ = [
-    "AddResult", "CLAIM_COLUMNS", "ClaimFilter", "ConflictError", "NothingToUndo",
+    "AddResult", "CLAIM_COLUMNS", "ClaimFilter", "ConflictError", "NoSuchStore", "NothingToUndo",
     "SCHEMA_VERSION", "Store", "StoreBusyError", "StoreError", "TaxonomyError",
     "UnknownClaimError", "open_store",
 ]

@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 # Bump with each new entry in MIGRATIONS.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class JSONText(TypeDecorator):
@@ -141,6 +141,11 @@ reviews = Table(
     # kept as review data; the article and the extracted claim stay as they were.
     Column("corrected_speaker", Text),  # None: the extractor's speaker stands
     Column("not_a_claim", Boolean, nullable=False, default=False),
+    # Schema 3: the cue class and kind as they should have been extracted, and the content
+    # trimmed to the part that is the claim (a substring of claims.text). None: the extractor's.
+    Column("corrected_cue_class", String(50)),
+    Column("corrected_kind", String(20)),
+    Column("corrected_content", Text),
     Column("updated_at", DateTime),
     # Optimistic concurrency: every change adds one; a change based on an older version fails.
     Column("version", Integer, nullable=False, default=0),
@@ -164,7 +169,11 @@ history = Table(
 Index("ix_history_claim", history.c.claim_id, history.c.version)
 
 REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged", "corrected_speaker",
-                 "not_a_claim")
+                 "not_a_claim", "corrected_cue_class", "corrected_kind", "corrected_content")
+# The reviewer's corrections of what the extractor found, and the claims-frame column each
+# one replaces in the reviewed view (store/frames.py: reviewed_view).
+CORRECTIONS = {"corrected_speaker": "speaker", "corrected_cue_class": "cue_class",
+               "corrected_kind": "kind", "corrected_content": "text"}
 
 # MIGRATIONS[n] brings a store from schema version n - 1 to n.
 Migration = Callable[[Connection], None]
@@ -178,7 +187,14 @@ def _add_extraction_fixes(conn: Connection) -> None:
                       f"DEFAULT {false}"))
 
 
-MIGRATIONS: dict[int, Migration] = {2: _add_extraction_fixes}
+def _add_more_extraction_fixes(conn: Connection) -> None:
+    """Schema 3: reviews can also correct the cue class and kind, and trim the content."""
+    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_cue_class VARCHAR(50)"))
+    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_kind VARCHAR(20)"))
+    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_content TEXT"))
+
+
+MIGRATIONS: dict[int, Migration] = {2: _add_extraction_fixes, 3: _add_more_extraction_fixes}
 
 
 class SchemaError(Exception):
