@@ -57,3 +57,43 @@ def make_article(n: int, *, outlet: str = "Daily Planet", published: str | None 
                 text=text[start:ce], checkworthiness=0.3, rule="test:assertion",
                 extractor_version="test-1"))
     return article, claims
+
+
+# --- older schemas --------------------------------------------------------------------------------
+
+# The review columns (and their indexes) each schema version added, newest last: what
+# make_schema drops to turn a store back into one an older claimkit wrote.
+ADDED_IN = {2: ("corrected_speaker", "not_a_claim"),
+            3: ("corrected_cue_class", "corrected_kind", "corrected_content"),
+            4: ("assignee",)}
+INDEXES_ADDED_IN = {4: ("ix_reviews_assignee",)}
+
+
+def make_schema(url: str, version: int) -> None:
+    """Turn a store (a SQLite path or a postgresql:// URL) back into what claimkit with schema
+    ``version`` wrote: the indexes and review columns later versions added dropped (indexes
+    first: SQLite refuses to drop an indexed column), stamped ``version``."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    from claimkit.store import schema
+
+    assert schema.SCHEMA_VERSION == max(ADDED_IN), "a new schema version: add it to ADDED_IN"
+    assert 1 <= version < schema.SCHEMA_VERSION
+    later = [v for v in sorted(ADDED_IN) if v > version]
+    statements = [f"DROP INDEX {i}" for v in later for i in INDEXES_ADDED_IN.get(v, ())]
+    statements += [f"ALTER TABLE reviews DROP COLUMN {c}" for v in later for c in ADDED_IN[v]]
+    statements.append(f"UPDATE schema_version SET version = {version}")  # a new store: one row
+    if "://" not in url:
+        raw = sqlite3.connect(url)
+        for statement in statements:
+            raw.execute(statement)
+        raw.commit()
+        raw.close()
+        return
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    engine.dispose()

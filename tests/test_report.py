@@ -242,23 +242,24 @@ def test_cli_charts_in_another_format(known_store, tmp_path, capsys):
 
 def test_cli_bad_input_is_one_line_without_traceback(tmp_path):
     done = claimkit("charts", "--store", tmp_path / "missing.db", "--out", tmp_path / "out")
-    assert done.returncode == 2
+    assert done.returncode == 1  # issue 14 item 8: a missing store fails the command
     assert done.stderr == f"claimkit charts: no such store: {tmp_path / 'missing.db'}\n"
-    assert not (tmp_path / "missing.db").exists()  # a read-only command never creates a store
+    # A read-only command never creates a store, nor SQLite's files beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("args, message", [
+@pytest.mark.parametrize("args, message, code", [
     (["--format", "gif"], "claimkit charts: unknown format 'gif'; choose one of png, svg, "
-                          "html, pdf"),
-    (["--store", "missing.db"], "claimkit charts: no such store: missing.db"),
-    (["--store", "README.md"], "claimkit charts: cannot open store README.md"),
+                          "html, pdf", 2),
+    (["--store", "missing.db"], "claimkit charts: no such store: missing.db", 1),
+    (["--store", "README.md"], "claimkit charts: cannot open store README.md", 2),
 ])
-def test_cli_charts_bad_input(known_store, tmp_path, capsys, monkeypatch, args, message):
+def test_cli_charts_bad_input(known_store, tmp_path, capsys, monkeypatch, args, message, code):
     monkeypatch.chdir(ROOT)
     options = {"--store": str(known_store), "--out": str(tmp_path / "out")}
     options.update(dict(zip(args[::2], args[1::2])))
-    assert main(["charts", *[x for kv in options.items() for x in kv]]) == 2
+    assert main(["charts", *[x for kv in options.items() for x in kv]]) == code
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(message), lines
     assert not (ROOT / "missing.db").exists()
@@ -284,7 +285,7 @@ def test_cli_report_writes_one_file(known_store, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--store", "missing.db"], "claimkit report: no such store: missing.db"),
+    (["--store", "missing.db"], "claimkit report: no such store: missing.db"),  # exit 1
     (["--html", "/no/such/folder/r.html"], "claimkit report: no such folder: /no/such/folder"),
     (["--store", "postgresql://nobody@127.0.0.1:1/none"], "claimkit report: cannot open store"),
     (["--max-rows", "-3"], None),  # argparse's own usage error
@@ -300,7 +301,7 @@ def test_cli_report_bad_input(known_store, tmp_path, capsys, monkeypatch, args, 
         assert stopped.value.code == 2
         assert "--max-rows: must be 0 or more" in capsys.readouterr().err
     else:
-        assert main(argv) == 2
+        assert main(argv) == (1 if "no such store" in message else 2)
         lines = capsys.readouterr().err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(message), lines
     assert not (tmp_path / "r.html").exists()

@@ -5,11 +5,9 @@ does); text fields are set the way the browser sets them (their ``value``).
 """
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from sqlalchemy import create_engine, text
-from store_fixtures import make_article
+from sqlalchemy import text
+from store_fixtures import make_article, make_schema
 
 import claimkit
 from claimkit.review import ReviewApp
@@ -295,8 +293,12 @@ def test_fixing_the_extraction_is_review_data_and_leaves_the_article_alone(store
     app.speaker_box.value = "Ann  Lee-Smith"
     saved = store.claim(claim_id)
     assert saved["corrected_speaker"] == "Ann Lee-Smith"
-    assert saved["speaker"] == "Mayor Ann Lee"  # the extractor's speaker is kept
+    # Reviewed values are the truth downstream; the extractor's speaker is kept beside.
+    assert saved["speaker"] == saved["speaker_canonical"] == "Ann Lee-Smith"
+    assert saved["speaker_extracted"] == "Mayor Ann Lee"
     assert "Ann Lee-Smith" in app.card.value and "corrected" in app.card.value
+    said = 'extractor said: Ann Lee <span style="color:#555">(“Mayor Ann Lee”)'
+    assert said in app.card.value
     app.not_a_claim_box.value = True
     saved = store.claim(claim_id)
     assert saved["not_a_claim"] is True and app.queue.progress == (1, 9)
@@ -344,31 +346,53 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_reviews(store_url):
         assert saved["corrected_speaker"] is None and saved["not_a_claim"] is False
         store.review(claims[0].claim_id, not_a_claim=True, expected_version=1)
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == \
-                schema.SCHEMA_VERSION
+            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 4
+            stamps = conn.execute(text("SELECT version FROM schema_version")).scalars()
+            assert sorted(stamps) == [1, 2, 3, 4]
+            assert schema.SCHEMA_VERSION == 4
+        assert saved["corrected_kind"] is None and saved["assignee"] is None
 
 
 def _make_schema_1(url: str) -> None:
-    """Turn a store back into what claimkit with schema 1 wrote: no fix columns, no assignee
-    (schema 3), stamped 1."""
-    if "://" not in url:
-        raw = sqlite3.connect(url)
-        raw.execute("DROP INDEX ix_reviews_assignee")
-        raw.execute("ALTER TABLE reviews DROP COLUMN assignee")
-        raw.execute("ALTER TABLE reviews DROP COLUMN corrected_speaker")
-        raw.execute("ALTER TABLE reviews DROP COLUMN not_a_claim")
-        raw.execute("UPDATE schema_version SET version = 1")  # a new store is stamped once
-        raw.commit()
-        raw.close()
-        return
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE reviews DROP COLUMN assignee"))  # drops its index too
-        conn.execute(text("ALTER TABLE reviews DROP COLUMN corrected_speaker"))
-        conn.execute(text("ALTER TABLE reviews DROP COLUMN not_a_claim"))
-        conn.execute(text("UPDATE schema_version SET version = 1"))
-    engine.dispose()
-    assert schema.SCHEMA_VERSION == 3
+    """Turn a store back into what claimkit with schema 1 wrote: no fix columns, no assignee,
+    stamped 1."""
+    _make_schema(url, 1)
+
+
+def _make_schema(url: str, version: int) -> None:
+    """Turn a store back into what claimkit with schema ``version`` wrote: the columns (and
+    indexes) later versions added dropped, stamped ``version`` (store_fixtures.make_schema)."""
+    make_schema(url, version)
+
+
+def test_a_version_2_store_is_upgraded_in_place_keeping_reviews_and_history(store_url):
+    with open_store(store_url, reviewer="alice") as store:
+        article, claims = make_article(1)
+        store.add(article, claims)
+        first, second = claims[0].claim_id, claims[1].claim_id
+        store.review(first, verdict="false", corrected_speaker="Jo Doe")
+        store.review(second, not_a_claim=True, note="a headline")
+        before = store.history()
+    _make_schema(store_url, 2)
+    with open_store(store_url) as store:
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 4
+            stamps = conn.execute(text("SELECT version FROM schema_version")).scalars()
+            assert sorted(stamps) == [2, 3, 4]  # upgraded through 3 and 4
+        after = store.history()
+        assert after[["claim_id", "version", "field", "new"]].equals(
+            before[["claim_id", "version", "field", "new"]])
+        saved = store.claim(first)
+        assert (saved["verdict"], saved["speaker"], saved["speaker_extracted"]) == \
+            ("false", "Jo Doe", claims[0].speaker)
+        assert saved["corrected_kind"] is None and saved["corrected_content"] is None
+        assert store.claim(second)["not_a_claim"] is True
+        assert store.claim(second)["note"] == "a headline"
+        store.review(first, corrected_kind="indirect", expected_version=1)  # the new columns work
+        assert store.claim(first)["kind"] == "indirect"
+        assert saved["assignee"] is None
+        store.assign([second], "ana", by="alice")  # and schema 4's
+        assert store.count(assignee="ana") == 1 and store.claim(second)["version"] == 2
 
 
 def test_tag_names_and_outlets(store):

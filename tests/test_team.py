@@ -3,15 +3,14 @@ bulk changes from the command line (issue 14). Invented data only (store_fixture
 """
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from store_fixtures import make_article
+from sqlalchemy import inspect, text
+from store_fixtures import make_article, make_schema
 
 from claimkit.config import ConfigError, load_settings, user_config_path
-from claimkit.store import UnknownClaimError, open_store, schema
+from claimkit.store import UnknownClaimError, open_store
 
 # --- claimkit.toml ------------------------------------------------------------------------------
 
@@ -190,7 +189,9 @@ def test_a_schema_2_store_is_upgraded_in_place_keeping_reviews_and_events(store_
     _make_schema_2(store_url)
     with open_store(store_url) as store:
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 3
+            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 4
+            stamps = conn.execute(text("SELECT version FROM schema_version")).scalars()
+            assert sorted(stamps) == [2, 3, 4]  # upgraded through 3 and 4
             indexes = {i["name"] for i in inspect(conn).get_indexes("reviews")}
         assert "ix_reviews_assignee" in indexes
         frame = store.claims()
@@ -202,21 +203,9 @@ def test_a_schema_2_store_is_upgraded_in_place_keeping_reviews_and_events(store_
 
 
 def _make_schema_2(url: str) -> None:
-    """Turn a store back into what claimkit with schema 2 wrote: no assignee, stamped 2."""
-    if "://" not in url:
-        raw = sqlite3.connect(url)
-        raw.execute("DROP INDEX ix_reviews_assignee")
-        raw.execute("ALTER TABLE reviews DROP COLUMN assignee")
-        raw.execute("UPDATE schema_version SET version = 2")  # a new store is stamped once
-        raw.commit()
-        raw.close()
-        return
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE reviews DROP COLUMN assignee"))  # and its index
-        conn.execute(text("UPDATE schema_version SET version = 2"))
-    engine.dispose()
-    assert schema.SCHEMA_VERSION == 3
+    """Turn a store back into what claimkit with schema 2 wrote: no corrections of schema 3, no
+    assignee (schema 4) nor its index, stamped 2 (store_fixtures.make_schema)."""
+    make_schema(url, 2)
 
 
 # --- claimkit review ----------------------------------------------------------------------------

@@ -125,10 +125,13 @@ class ChartData:
     verdicts: Taxonomy
 
     @classmethod
-    def from_store(cls, store: Store, **filters: Any) -> ChartData:
-        """Read a store once (``filters`` as for ``store.claims``)."""
-        return cls(store.claims(**filters), store.history(), store.taxonomy("status"),
-                   store.taxonomy("verdict"))
+    def from_store(cls, store: Store, *, include_rejected: bool = False,
+                   **filters: Any) -> ChartData:
+        """Read a store once (``filters`` as for ``store.claims``): the reviewed values
+        (corrected speakers, kinds, cue classes), without the claims a reviewer marked "not a
+        claim" unless ``include_rejected``."""
+        return cls(store.claims(include_rejected=include_rejected, **filters), store.history(),
+                   store.taxonomy("status"), store.taxonomy("verdict"))
 
 
 def _statuses(taxonomy: Taxonomy | None) -> Taxonomy:

@@ -66,6 +66,11 @@ class UsageError(Exception):
     """A mistake in how claimkit was called; the message is shown as is, exit code 2."""
 
 
+class CommandFailed(Exception):
+    """The command could not do its job (e.g. no such store); the message is shown as is,
+    exit code 1."""
+
+
 class _StdoutClosed(Exception):
     """Whoever read stdout has gone away (``claimkit … | head``)."""
 
@@ -100,6 +105,9 @@ def run_command(command: Callable[[argparse.Namespace], int], args: argparse.Nam
     except (UsageError, ModelNotFound) as exc:
         _error(str(exc))
         return EXIT_USAGE
+    except CommandFailed as exc:
+        _error(str(exc))
+        return EXIT_FAILED
     except Exception as exc:  # a bug: say so in one line, and how to see more
         if os.environ.get("CLAIMKIT_DEBUG") == "1":
             traceback.print_exc()
@@ -178,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "the publisher URL with #claim-ID)")
     p.add_argument("--config", metavar="FILE",
                    help="TOML or JSON file with a [publisher] table: name, url, review_url")
+    p.add_argument("--include-rejected", action="store_true",
+                   help="keep the claims a reviewer marked 'not a claim' (left out by "
+                        "default), marked in the not_a_claim column of CSV and Parquet; "
+                        "ClaimReview never includes them")
     for name, what in (("status", "workflow status"), ("verdict", "verdict"),
                        ("outlet", "outlet"), ("tag", "tag")):
         p.add_argument(f"--{name}", action="append", metavar=name.upper(),
@@ -194,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (made if missing)")
     p.add_argument("--format", default="png", metavar="FORMAT",
                    help="png (default), svg, html or pdf")
+    p.add_argument("--include-rejected", action="store_true",
+                   help="keep the claims a reviewer marked 'not a claim' (left out by "
+                        "default)")
     p.set_defaults(run=cmd_charts)
 
     p = commands.add_parser(
@@ -207,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="Claims report", help="the report's title")
     p.add_argument("--max-rows", type=_rows, default=500, metavar="N",
                    help="claims listed in the table (default 500; reviewed ones first)")
+    p.add_argument("--include-rejected", action="store_true",
+                   help="keep the claims a reviewer marked 'not a claim' (left out by "
+                        "default); the table marks them")
     p.set_defaults(run=cmd_report)
 
     p = commands.add_parser(
@@ -367,12 +385,18 @@ def _check_engine_options(args: argparse.Namespace) -> None:
                          "runs one worker per core, or the workers of --scheduler")
 
 
-def _open_store(target: str, command: str, reviewer: str | None = None):
+def _open_store(target: str, command: str, *, create: bool = True,
+                reviewer: str | None = None):
+    """The store at ``target``; read-only commands (and ``review``, which must not make an
+    empty store from a typo) pass ``create=False`` and a missing store is then one line and
+    exit code 1, with no file left behind. A bad claimkit.toml is a usage error."""
     from claimkit.config import ConfigError
-    from claimkit.store import StoreError, open_store
+    from claimkit.store import NoSuchStore, StoreError, open_store
 
     try:
-        return open_store(target, reviewer=reviewer)
+        return open_store(target, reviewer=reviewer, create=create)
+    except NoSuchStore as exc:
+        raise CommandFailed(f"claimkit {command}: {exc}") from None
     except (StoreError, ConfigError) as exc:
         raise UsageError(f"claimkit {command}: {exc}") from None
 
@@ -425,10 +449,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UsageError(f"claimkit export: {exc}") from None
     filters = {name: getattr(args, name) for name in ("status", "verdict", "outlet", "tag")
                if getattr(args, name)}
-    store = _open_store(target, "export")
+    store = _open_store(target, "export", create=False)
     try:
         with store:
-            frame = export.export_frame(store, **filters)
+            frame = export.export_frame(store, include_rejected=args.include_rejected,
+                                        **filters)
             verdicts = store.taxonomy("verdict")
     except StoreError as exc:
         _error(f"claimkit export: {exc}")
@@ -465,7 +490,7 @@ def cmd_charts(args: argparse.Namespace) -> int:
                          f"{', '.join(charts.FORMATS)}")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise UsageError(f"claimkit charts: --out {args.out} is a file, not a folder")
-    data, _ = _read_chart_data(_store_target(args, "charts"), "charts")
+    data, _ = _read_chart_data(_store_target(args, "charts"), "charts", args.include_rejected)
     try:
         paths = charts.export_charts(charts.build_chart_set(data), args.out, fmt)
     except OSError as exc:
@@ -482,7 +507,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     folder = os.path.dirname(os.path.abspath(args.html))
     if not os.path.isdir(folder):
         raise UsageError(f"claimkit report: no such folder: {folder}")
-    data, name = _read_chart_data(_store_target(args, "report"), "report")
+    data, name = _read_chart_data(_store_target(args, "report"), "report",
+                                  args.include_rejected)
     page = report.build_html_report(data, source=name, title=args.title,
                                     max_rows=args.max_rows)
     try:
@@ -495,20 +521,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_chart_data(target: str, command: str):
+def _read_chart_data(target: str, command: str, include_rejected: bool = False):
     """Claims, history and taxonomies of an existing store (never creates one), and the
     store's name as shown to people (no password)."""
     from claimkit.charts import ChartData
     from claimkit.store import StoreError
 
-    # open_store creates a missing SQLite file: right for extract, wrong for a read-only
-    # command, where a typo would silently chart an empty store.
-    if "://" not in target and not os.path.exists(target):
-        raise UsageError(f"claimkit {command}: no such store: {target}")
-    store = _open_store(target, command)
+    store = _open_store(target, command, create=False)
     try:
         with store:
-            return ChartData.from_store(store), store.name
+            return ChartData.from_store(store, include_rejected=include_rejected), store.name
     except StoreError as exc:
         raise UsageError(f"claimkit {command}: {exc}") from None
 
@@ -527,10 +549,6 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise UsageError("claimkit review: who is reviewing? give --reviewer NAME, or set "
                          "reviewer under [review] in claimkit.toml (in this folder or in "
                          "~/.config/claimkit/)")
-    # A read-write command on a store that is not there: a typo must not create an empty one.
-    if "://" not in target and not os.path.exists(target):
-        _error(f"claimkit review: no such store: {target}")
-        return EXIT_FAILED
     where = {name: getattr(args, name) for name in ("status", "verdict", "tag", "outlet", "kind",
                                                     "assignee", "speaker", "search")
              if getattr(args, name) is not None}
@@ -538,7 +556,8 @@ def cmd_review(args: argparse.Namespace) -> int:
               "add_tags": [args.add_tag] if args.add_tag is not None else None,
               "assignee": args.assign}
     change = {k: v for k, v in change.items() if v is not None}
-    store = _open_store(target, "review", reviewer=reviewer or None)
+    # A read-write command, but a typo must not create an empty store: no such store, exit 1.
+    store = _open_store(target, "review", create=False, reviewer=reviewer or None)
     try:
         with store:
             _check_filter_values(store, where)

@@ -27,12 +27,16 @@ if TYPE_CHECKING:
     from claimkit.store import Store
 
 # The export's columns, in order: stable ids first, then the article, the claim, the review.
+# Speaker, kind, cue class and content are the reviewed values (a reviewer's correction where
+# there is one); the extractor's stay beside them in the ``…_extracted`` columns.
 EXPORT_COLUMNS = (
     "claim_id", "article_id", "title", "outlet", "url", "published",
     "speaker", "speaker_canonical", "speaker_type", "kind", "cue", "cue_lemma", "cue_class",
     "content", "checkworthiness", "parent_id",
     "status", "verdict", "verdict_label", "rating", "tags", "note", "evidence", "reviewer",
-    "flagged", "updated_at", "version", "missing_since",
+    "flagged", "updated_at", "version", "missing_since", "not_a_claim",
+    "speaker_extracted", "speaker_canonical_extracted", "kind_extracted", "cue_class_extracted",
+    "content_extracted",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 TAG_SEPARATOR = "; "
@@ -46,15 +50,21 @@ class ExportError(ValueError):
 # --- the frame --------------------------------------------------------------------------------
 
 
-def export_frame(store: Store, **filters: Any) -> pd.DataFrame:
-    """``store.claims(**filters)`` shaped for export, with the verdict's label and rating."""
-    claims = store.claims(details=True, **filters)
+def export_frame(store: Store, *, include_rejected: bool = False, **filters: Any
+                 ) -> pd.DataFrame:
+    """``store.claims(**filters)`` shaped for export, with the verdict's label and rating.
+
+    Claims a reviewer marked "not a claim" are left out unless ``include_rejected``; then the
+    ``not_a_claim`` column marks them.
+    """
+    claims = store.claims(details=True, include_rejected=include_rejected, **filters)
     verdicts = store.taxonomy("verdict")
     return shape_export(claims, verdicts)
 
 
 def shape_export(claims: pd.DataFrame, verdicts: Taxonomy) -> pd.DataFrame:
-    frame = claims.rename(columns={"text": "content", "cue_text": "cue"})
+    frame = claims.rename(columns={"text": "content", "text_extracted": "content_extracted",
+                                   "cue_text": "cue"})
     values = [verdicts.get(v) if isinstance(v, str) else None for v in frame["verdict"]]
     frame["verdict_label"] = pd.Series([v.label if v else None for v in values],
                                        index=frame.index, dtype=object)
@@ -191,7 +201,8 @@ _AUTHOR_TYPES = {"organization": "Organization", "group": "Organization"}
 
 def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher
                  ) -> list[dict]:
-    """One schema.org ClaimReview per claim with a verdict (claims without one are left out).
+    """One schema.org ClaimReview per claim with a verdict (claims without one, and claims a
+    reviewer marked "not a claim", are left out). The claim's author is its reviewed speaker.
 
     A verdict with a rating value gets ``ratingValue`` with the taxonomy's best and worst
     ratings; one without (e.g. "unverifiable") gets ``alternateName`` only.
@@ -201,7 +212,7 @@ def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher
     out = []
     for row in frame.to_dict("records"):
         verdict = verdicts.get(row["verdict"]) if isinstance(row["verdict"], str) else None
-        if verdict is None:
+        if verdict is None or row.get("not_a_claim") == True:  # noqa: E712 (NumPy bools too)
             continue
         rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label}
         if numeric and verdict.rating is not None:

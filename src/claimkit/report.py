@@ -53,16 +53,20 @@ ENVIRONMENT.filters["thousands"] = _thousands
 
 
 def html_report(store: Store, *, title: str = "Claims report", max_rows: int = MAX_ROWS,
-                chart_names: Iterable[str] | None = None) -> str:
-    """The report of the whole store as one HTML string."""
-    data = chart_set.ChartData.from_store(store)
+                chart_names: Iterable[str] | None = None, include_rejected: bool = False) -> str:
+    """The report of the whole store as one HTML string: reviewed values (corrected speakers,
+    kinds, content), without the claims marked "not a claim" unless ``include_rejected`` (then
+    their rows say so)."""
+    data = chart_set.ChartData.from_store(store, include_rejected=include_rejected)
     return build_html_report(data, source=store.name, title=title, max_rows=max_rows,
                              chart_names=chart_names)
 
 
-def write_html_report(store: Store, path: str | os.PathLike, **options: Any) -> int:
-    """Write the report (all or nothing); returns how many claims the store holds."""
-    data = chart_set.ChartData.from_store(store)
+def write_html_report(store: Store, path: str | os.PathLike, *, include_rejected: bool = False,
+                      **options: Any) -> int:
+    """Write the report (all or nothing); returns how many claims it covers (see
+    ``html_report`` for ``include_rejected``)."""
+    data = chart_set.ChartData.from_store(store, include_rejected=include_rejected)
     write_page(build_html_report(data, source=store.name, **options), path)
     return len(data.claims)
 
@@ -181,6 +185,7 @@ def _claim_row(row: Mapping[str, Any], statuses: Taxonomy, verdicts: Taxonomy
         "status": _label(row.get("status"), statuses),
         "verdict": _label(row.get("verdict"), verdicts),
         "note": _text(row.get("note")),
+        "not_a_claim": row.get("not_a_claim") == True,  # noqa: E712 (NumPy bools too)
         "evidence": ([{"text": _text(url), "href": _web_url(url)} for url in evidence]
                      if isinstance(evidence, (list, tuple)) else []),
     }

@@ -17,6 +17,7 @@ import io
 import json
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -160,3 +161,14 @@ def _value(record: dict, where: str) -> Value:
         raise TaxonomyError(f"{where}: colour {colour!r} is not #rrggbb")
     label = str(record.get("label") or value_id.replace("_", " ").capitalize())
     return Value(value_id, label, rating, colour, str(record.get("description") or ""))
+
+
+@lru_cache(maxsize=1)
+def cue_class_ids() -> tuple[str, ...]:
+    """The cue classes (assert, deny, allege, …) of ``data/cue_classes.tsv``, sorted: what a
+    reviewer may correct a claim's cue class to."""
+    text = resources.files("claimkit").joinpath("data", "cue_classes.tsv").read_text("utf-8")
+    rows = csv.reader(text.splitlines(), delimiter="\t")
+    return tuple(sorted({row[1].strip() for row in rows
+                         if len(row) > 1 and row[0] and not row[0].startswith("#")}
+                        | {"assert"}))

@@ -31,6 +31,7 @@ from claimkit.review.navigation import (
 )
 from claimkit.store import ConflictError, NothingToUndo
 from claimkit.store.filters import SORT_ORDERS, ClaimFilter
+from claimkit.taxonomy import cue_class_ids
 
 if TYPE_CHECKING:
     from claimkit.store import Store
@@ -147,6 +148,19 @@ class ReviewApp:
         self.not_a_claim_box.observe(lambda c: self._quiet_or(self.mark_not_a_claim, c.new),
                                      "value")
         self.not_a_claim_box.add_class("ck-not-a-claim")
+        self.kind_picker = w.Dropdown(
+            options=[("kind: the extractor's", "")] + [(k.value, k.value) for k in Kind],
+            layout=w.Layout(width="auto"))
+        self.kind_picker.observe(lambda c: self._quiet_or(self.correct_kind, c.new), "value")
+        self.cue_class_picker = w.Dropdown(
+            options=[("cue class: the extractor's", "")] + [(c, c) for c in cue_class_ids()],
+            layout=w.Layout(width="auto"))
+        self.cue_class_picker.observe(lambda c: self._quiet_or(self.correct_cue_class, c.new),
+                                      "value")
+        self.content_box = w.Textarea(
+            placeholder="trim the content: the part of it that is the claim (empty: all of it)",
+            continuous_update=False, rows=2, layout=w.Layout(width="100%"))
+        self.content_box.observe(lambda c: self._quiet_or(self.trim_content, c.new), "value")
 
         self.key_box = w.Text(placeholder="⌨ keys: click here, then type 1–9, j, k, u or f",
                               continuous_update=True,
@@ -252,6 +266,8 @@ class ReviewApp:
             w.HTML("<b>Fix the extraction</b>"),
             w.HBox([self.speaker_box, self.not_a_claim_box],
                    layout=w.Layout(align_items="center")),
+            w.HBox([self.kind_picker, self.cue_class_picker], layout=wrap),
+            self.content_box,
             w.HTML("<b>All claims in this filter</b>"),
             w.HBox([self.bulk_action, self.bulk_value, self.bulk_button], layout=wrap),
             self.bulk_confirm_box,
@@ -371,6 +387,20 @@ class ReviewApp:
 
     def mark_not_a_claim(self, not_a_claim: bool = True) -> None:
         self._save(not_a_claim=not_a_claim)
+
+    def correct_kind(self, kind: str) -> None:
+        """The kind (direct, mixed, indirect, assertion) it should have been; "": the
+        extractor's."""
+        self._save(corrected_kind=kind)
+
+    def correct_cue_class(self, cue_class: str) -> None:
+        """The cue class (assert, deny, …) it should have been; "": the extractor's."""
+        self._save(corrected_cue_class=cue_class)
+
+    def trim_content(self, content: str) -> None:
+        """Trim the content to the part that is the claim (a substring of the claim's text);
+        "": all of it again."""
+        self._save(corrected_content=content)
 
     def _save(self, **change: Any) -> bool:
         """Write one change at the version on screen; True when it was stored."""
@@ -622,9 +652,14 @@ class ReviewApp:
             self.evidence_box.value = " ".join(claim.get("evidence") or [])
             self.speaker_box.value = claim.get("corrected_speaker") or ""
             self.not_a_claim_box.value = bool(claim.get("not_a_claim"))
+            self.kind_picker.value = claim.get("corrected_kind") or ""
+            cue_class = claim.get("corrected_cue_class") or ""
+            self.cue_class_picker.value = cue_class if cue_class in cue_class_ids() else ""
+            self.content_box.value = claim.get("corrected_content") or ""
         for box in (*self.verdict_buttons.values(), *self.status_buttons.values(),
                     self.flag_button, self.undo_button, self.tags_box, self.tag_picker,
-                    self.note_box, self.evidence_box, self.speaker_box, self.not_a_claim_box):
+                    self.note_box, self.evidence_box, self.speaker_box, self.not_a_claim_box,
+                    self.kind_picker, self.cue_class_picker, self.content_box):
             box.disabled = not claim
 
     def _article_text(self, article_id: str) -> str:

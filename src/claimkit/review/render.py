@@ -166,7 +166,8 @@ def details_table(claim: Mapping[str, Any], statuses: Taxonomy, verdicts: Taxono
     rows = [
         ("Speaker", _speaker(claim)),
         ("Cue", _cue(claim)),
-        ("Kind", escape(claim.get("kind"))),
+        ("Kind", _corrected(claim, "kind", "corrected_kind")),
+        *([("Trimmed to", _trimmed(claim))] if claim.get("corrected_content") else []),
         ("Hedges", escape(", ".join(claim.get("hedges") or ())) or "none"),
         ("Check-worthiness", _checkworthiness(claim)),
         ("Status", _chip(statuses.get(claim.get("status")), claim.get("status"))),
@@ -180,10 +181,12 @@ def details_table(claim: Mapping[str, Any], statuses: Taxonomy, verdicts: Taxono
 
 
 def _speaker(claim: Mapping[str, Any]) -> str:
-    name = claim.get("speaker_canonical") or claim.get("speaker")
+    # store.claims() gives the corrected speaker as "speaker"; the extractor's is beside it.
+    surface = claim.get("speaker_extracted", claim.get("speaker"))
+    name = claim.get("speaker_canonical_extracted", claim.get("speaker_canonical")) or surface
     shown = escape(name) if name else "<i>none stated</i>"
-    if claim.get("speaker") and claim.get("speaker") != name:
-        shown += f' <span style="color:#555">(“{escape(claim["speaker"])}”)</span>'
+    if surface and surface != name:
+        shown += f' <span style="color:#555">(“{escape(surface)}”)</span>'
     if claim.get("speaker_type"):
         shown += f' · {escape(claim["speaker_type"])}'
     if claim.get("corrected_speaker"):
@@ -192,11 +195,28 @@ def _speaker(claim: Mapping[str, Any]) -> str:
     return shown
 
 
+def _trimmed(claim: Mapping[str, Any]) -> str:
+    return f'<b class="ck-corrected">“{escape(claim["corrected_content"])}”</b>'
+
+
+def _corrected(claim: Mapping[str, Any], column: str, corrected: str) -> str:
+    """A reviewed value (store.claims() puts a correction in place), and what the extractor
+    said when a reviewer corrected it."""
+    if not claim.get(corrected):
+        return escape(claim.get(column))
+    extracted = claim.get(f"{column}_extracted", "")
+    return (f'<b class="ck-corrected">{escape(claim[corrected])}</b> '
+            f'<span style="color:#555">(corrected; extractor said: {escape(extracted)})</span>')
+
+
 def _cue(claim: Mapping[str, Any]) -> str:
     if not claim.get("cue_text") and not claim.get("cue_lemma"):
+        if claim.get("corrected_cue_class"):
+            return f"none · {_corrected(claim, 'cue_class', 'corrected_cue_class')}"
         return "none (the article's own statement)"
     lemma = escape(claim.get("cue_lemma"))
-    cls = escape(claim.get("cue_class"))
+    cls = (_corrected(claim, "cue_class", "corrected_cue_class")
+           if claim.get("corrected_cue_class") else escape(claim.get("cue_class")))
     return f'“{escape(claim.get("cue_text"))}” · {lemma}{" (" + cls + ")" if cls else ""}'
 
 

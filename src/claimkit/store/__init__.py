@@ -10,16 +10,18 @@ SQLite by default, PostgreSQL for teams; see docs/architecture.md for where it s
 """
 from __future__ import annotations
 
-from claimkit.store.backend import StoreBusyError, StoreError
+from claimkit.store.backend import NoSuchStore, StoreBusyError, StoreError
 from claimkit.store.core import (
-    CLAIM_COLUMNS, AddResult, BulkResult, ConflictError, NothingToUndo, Store, UnknownClaimError, open_store,
+    CLAIM_COLUMNS, AddResult, BulkResult, ConflictError, NothingToUndo, Store, UnknownClaimError,
+    open_store,
 )
 from claimkit.store.filters import ClaimFilter
 from claimkit.store.schema import SCHEMA_VERSION
 from claimkit.taxonomy import TaxonomyError
 
 __all__ = [
-    "AddResult", "BulkResult", "CLAIM_COLUMNS", "ClaimFilter", "ConflictError", "NothingToUndo",
+    "AddResult", "BulkResult", "CLAIM_COLUMNS", "ClaimFilter", "ConflictError", "NoSuchStore",
+    "NothingToUndo",
     "SCHEMA_VERSION", "Store", "StoreBusyError", "StoreError", "TaxonomyError",
     "UnknownClaimError", "open_store",
 ]

@@ -35,6 +35,10 @@ class StoreError(Exception):
     """The store cannot be opened or used (bad path or URL, not a store, too busy)."""
 
 
+class NoSuchStore(StoreError):
+    """A command that only reads was given a store that does not exist (``create=False``)."""
+
+
 class StoreBusyError(StoreError):
     """Another process held the store's write lock for longer than the retry deadline."""
 
@@ -50,10 +54,12 @@ def describe_target(target: str | os.PathLike) -> str:
     return text
 
 
-def create_store_engine(target: str | os.PathLike) -> Engine:
+def create_store_engine(target: str | os.PathLike, *, create: bool = True) -> Engine:
+    """An engine for the store at ``target``; with ``create=False`` a SQLite file that does not
+    exist raises :class:`NoSuchStore` instead of being made."""
     text = os.fspath(target)
     if "://" not in text:
-        return _sqlite_engine(Path(text))
+        return _sqlite_engine(Path(text), must_exist=not create, name=text)
     try:
         url = make_url(text)
     except ArgumentError:
@@ -65,15 +71,20 @@ def create_store_engine(target: str | os.PathLike) -> Engine:
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
             raise StoreError("an in-memory SQLite store would vanish on close; give a file path")
-        return _sqlite_engine(Path(url.database))
+        return _sqlite_engine(Path(url.database), must_exist=not create,
+                              name=describe_target(text))
     raise StoreError(f"unsupported store URL {describe_target(text)!r}: use a file path "
                      "(SQLite) or postgresql://user@host/database")
 
 
-def _sqlite_engine(path: Path) -> Engine:
+def _sqlite_engine(path: Path, *, must_exist: bool = False, name: str = "") -> Engine:
+    """``must_exist``: a missing file raises NoSuchStore (named ``name``, as the user gave it)
+    instead of being created."""
     path = path.expanduser()
     if path.is_dir():
         raise StoreError(f"{path} is a folder; give the store's file name, e.g. {path}/claims.db")
+    if must_exist and not path.is_file():
+        raise NoSuchStore(f"no such store: {name or path}")
     if not path.parent.is_dir():
         raise StoreError(f"no such folder: {path.parent}")
     engine = create_engine(f"sqlite:///{path.resolve()}",

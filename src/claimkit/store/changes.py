@@ -14,8 +14,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, insert, select, update
 
+from claimkit.model import Kind
 from claimkit.store.errors import ConflictError, UnknownClaimError
-from claimkit.store.schema import history, reviews
+from claimkit.store.schema import claims, history, reviews
+from claimkit.taxonomy import cue_class_ids
+
+CLAIM_KINDS = tuple(k.value for k in Kind)
 
 
 @dataclass
@@ -40,7 +44,9 @@ def parse_change(*, status: str | None, verdict: str | None, tags: Iterable[str]
                  note: str | None, evidence: Iterable[str] | str | None, flagged: bool | None,
                  add_tags: Iterable[str] | None, remove_tags: Iterable[str] | None,
                  corrected_speaker: str | None = None,
-                 not_a_claim: bool | None = None, assignee: str | None = None) -> Change:
+                 not_a_claim: bool | None = None, corrected_cue_class: str | None = None,
+                 corrected_kind: str | None = None,
+                 corrected_content: str | None = None, assignee: str | None = None) -> Change:
     """The arguments of ``Store.review`` as a Change; None leaves a field as it is.
 
     Raises TypeError / ValueError for a value the store would not keep. Whether a status or
@@ -69,14 +75,56 @@ def parse_change(*, status: str | None, verdict: str | None, tags: Iterable[str]
         change.values["corrected_speaker"] = " ".join(corrected_speaker.split()) or None
     if not_a_claim is not None:
         change.values["not_a_claim"] = bool(not_a_claim)
+    if corrected_kind is not None:
+        kind = _text(corrected_kind, "corrected_kind").strip().lower() or None
+        if kind is not None and kind not in CLAIM_KINDS:
+            raise ValueError(f"corrected_kind must be one of {', '.join(CLAIM_KINDS)}, "
+                             f"got {kind!r}")
+        change.values["corrected_kind"] = kind
+    if corrected_cue_class is not None:
+        cue_class = _text(corrected_cue_class, "corrected_cue_class").strip().lower() or None
+        if cue_class is not None and cue_class not in cue_class_ids():
+            raise ValueError(f"corrected_cue_class must be one of "
+                             f"{', '.join(cue_class_ids())}, got {cue_class!r}")
+        change.values["corrected_cue_class"] = cue_class
+    if corrected_content is not None:
+        # Checked against the claim's text in the transaction (check_content).
+        change.values["corrected_content"] = (
+            " ".join(_text(corrected_content, "corrected_content").split()) or None)
     if assignee is not None:
         change.values["assignee"] = reviewer_name(assignee, "assignee")
     change.add_tags = _tags(add_tags or [])
     change.remove_tags = _tags(remove_tags or [])
     if not change.values and not change.add_tags and not change.remove_tags:
         raise ValueError("nothing to change: give status, verdict, tags, note, evidence, "
-                         "flagged, corrected_speaker, not_a_claim or assignee")
+                         "flagged, corrected_speaker, not_a_claim, corrected_cue_class, "
+                         "corrected_kind, corrected_content or assignee")
     return change
+
+
+def check_content(conn: Connection, claim_id: str, values: Mapping[str, Any]) -> None:
+    """A trimmed content must lie within the claim's extracted content (its text, compared
+    with runs of whitespace as one space). Raises ValueError, or UnknownClaimError."""
+    trimmed = values.get("corrected_content")
+    if trimmed is None:
+        return
+    text = conn.execute(select(claims.c.text).where(claims.c.claim_id == claim_id)).scalar()
+    if text is None:
+        raise UnknownClaimError(claim_id)
+    if trimmed not in " ".join(text.split()):
+        raise ValueError(f"corrected_content must be part of the claim's content text; "
+                         f"{_short(trimmed)!r} is not in {_short(text)!r}")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be text, got {type(value).__name__}")
+    return value
 
 
 def lock_review(conn: Connection, claim_id: str,

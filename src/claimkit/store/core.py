@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from claimkit.store import schema, snapshot
-from claimkit.store.backend import StoreError, create_store_engine, describe_target
+from claimkit.store.backend import NoSuchStore, StoreError, create_store_engine, describe_target
 from claimkit.store.errors import ConflictError, NothingToUndo, UnknownClaimError
 from claimkit.store.frames import ALL_COLUMNS, CLAIM_COLUMNS, DETAIL_COLUMNS, SPAN_COLUMNS
 from claimkit.store.reading import Reading
@@ -36,22 +36,26 @@ from claimkit.store.writing import AddResult, Writing, tune
 SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS = 500_000
 
 
-def open_store(target: str | os.PathLike, *, reviewer: str | None = None) -> Store:
+def open_store(target: str | os.PathLike, *, reviewer: str | None = None,
+               create: bool = True) -> Store:
     """Open (creating if needed) a store: a SQLite file path, or a ``postgresql://`` URL.
 
     ``reviewer`` is who review changes are recorded as when a call does not say. Without it,
     ``[review] reviewer`` in claimkit.toml (see :mod:`claimkit.config`) is used; with neither,
     changes are recorded as ``"unknown"`` (never the OS login, which on a shared server is
     the same for everybody). A claimkit.toml that cannot be used raises ConfigError.
+    ``create=False`` opens only a store that exists: a missing SQLite file (no file is made,
+    nor its ``-wal``) or a database without claimkit's tables raises :class:`NoSuchStore`. An
+    older store is still brought to the current schema.
     """
     if not reviewer:
         from claimkit.config import load_settings
 
         reviewer = load_settings().reviewer
-    engine = create_store_engine(target)
+    engine = create_store_engine(target, create=create)
     store = Store(engine, describe_target(target), reviewer=reviewer)
     try:
-        store._prepare()
+        store._prepare(create=create)
     except BaseException:
         engine.dispose()
         raise
@@ -92,10 +96,13 @@ class Store(Writing, Reading, Reviewing, Taxonomies):
         if self.snapshot_path is not None and self.count() <= SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS:
             self.claims()  # a full read writes the snapshot
 
-    def _prepare(self) -> None:
+    def _prepare(self, create: bool = True) -> None:
         """Create the tables, or bring an older store's schema forward."""
         try:
             version = self._read(schema.current_version)
+            if version is None and not create:
+                raise NoSuchStore(f"no such store: {self.name} (the database holds no "
+                                  "claimkit store)")
             if version != schema.SCHEMA_VERSION:
                 self._write(schema.prepare)
         except schema.SchemaError as exc:
@@ -112,6 +119,6 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(orig).__name__
 
 
-__all__ = ["ALL_COLUMNS", "AddResult", "BulkResult", "CLAIM_COLUMNS", "ConflictError", "DETAIL_COLUMNS",
-           "HISTORY_COLUMNS", "KINDS", "NothingToUndo", "SPAN_COLUMNS", "Store", "StoreError",
-           "UnknownClaimError", "open_store"]
+__all__ = ["ALL_COLUMNS", "AddResult", "BulkResult", "CLAIM_COLUMNS", "ConflictError",
+           "DETAIL_COLUMNS", "HISTORY_COLUMNS", "KINDS", "NoSuchStore", "NothingToUndo",
+           "SPAN_COLUMNS", "Store", "StoreError", "UnknownClaimError", "open_store"]

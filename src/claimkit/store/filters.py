@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Join, Text, and_, false, or_, true, type_coerce
+from sqlalchemy import ColumnElement, Join, Text, and_, false, func, or_, true, type_coerce
 
 from claimkit.store.schema import articles, claims, dumps, reviews
 
@@ -15,6 +15,16 @@ def claims_joined() -> Join:
     """Each claim with its review and its article: what the filters' conditions apply to."""
     return (claims.join(reviews, reviews.c.claim_id == claims.c.claim_id)
             .join(articles, articles.c.article_id == claims.c.article_id))
+
+
+# The reviewer's correction of each extracted column that has one (as in frames.reviewed_view).
+_CORRECTED_BY = {"speaker": "corrected_speaker", "speaker_canonical": "corrected_speaker",
+                 "kind": "corrected_kind", "cue_class": "corrected_cue_class"}
+
+
+def reviewed(name: str) -> ColumnElement:
+    """A claims column as reviewed: the correction where there is one, else the extractor's."""
+    return func.coalesce(func.nullif(reviews.c[_CORRECTED_BY[name]], ""), claims.c[name])
 
 
 @dataclass(frozen=True)
@@ -28,7 +38,8 @@ class ClaimFilter:
     verdict: str | Iterable[str] | None = None
     has_verdict: bool | None = None
     tag: str | Iterable[str] | None = None  # any of these tags
-    speaker: str | None = None  # case-insensitive, in the speaker or its canonical name
+    # case-insensitive, in the speaker or its canonical name (the corrected speaker if any)
+    speaker: str | None = None
     speaker_type: str | Iterable[str] | None = None
     outlet: str | Iterable[str] | None = None
     kind: str | Iterable[str] | None = None
@@ -62,7 +73,8 @@ class ClaimFilter:
         out: list[ColumnElement[bool]] = []
         for column, value in ((r.status, self.status), (r.verdict, self.verdict),
                               (c.speaker_type, self.speaker_type), (a.outlet, self.outlet),
-                              (c.kind, self.kind), (c.cue_class, self.cue_class),
+                              (reviewed("kind"), self.kind),
+                              (reviewed("cue_class"), self.cue_class),
                               (c.article_id, self.article_id), (c.claim_id, self.claim_id),
                               (r.reviewer, self.reviewer)):
             if value is not None:
@@ -81,8 +93,8 @@ class ClaimFilter:
                                       for t in _many(self.tag))))
         if self.speaker:
             pattern = _contains(self.speaker)
-            out.append(or_(c.speaker.ilike(pattern, escape="\\"),
-                           c.speaker_canonical.ilike(pattern, escape="\\")))
+            out.append(or_(reviewed("speaker").ilike(pattern, escape="\\"),
+                           reviewed("speaker_canonical").ilike(pattern, escape="\\")))
         if self.since is not None:
             out.append(a.published >= _date(self.since, "since"))
         if self.until is not None:
@@ -112,7 +124,7 @@ SORT_ORDERS: dict[str, tuple] = {
     "newest": (articles.c.published.desc().nulls_last(), *_IN_ARTICLE),
     "oldest": (articles.c.published.asc().nulls_last(), *_IN_ARTICLE),
     "checkworthiness": (claims.c.checkworthiness.desc(), *_IN_ARTICLE),
-    "speaker": (claims.c.speaker_canonical, *_IN_ARTICLE),
+    "speaker": (reviewed("speaker_canonical"), *_IN_ARTICLE),
     "recently_changed": (reviews.c.updated_at.desc().nulls_last(), *_IN_ARTICLE),
 }
 

@@ -20,7 +20,7 @@ from claimkit.store.errors import UnknownClaimError
 from claimkit.store.filters import ClaimFilter, claims_joined, sort_order
 from claimkit.store.frames import (
     ALL_COLUMNS, ARTICLE_COLUMNS, CLAIM_COLUMNS, DETAIL_COLUMNS, JSON_COLUMNS, SPAN_COLUMNS,
-    gc_paused, is_missing, raw_frame, table_column, typed_claims,
+    STORED_COLUMNS, gc_paused, is_missing, raw_frame, reviewed_view, table_column, typed_claims,
 )
 from claimkit.store.schema import articles, claims, history, reviews, settings
 
@@ -33,7 +33,7 @@ class Reading(StoreBase):
     """The reading part of a Store."""
 
     def claims(self, *, details: bool = False, spans: bool = False, limit: int | None = None,
-               offset: int = 0, **filters: Any) -> pd.DataFrame:
+               offset: int = 0, include_rejected: bool = True, **filters: Any) -> pd.DataFrame:
         """Claims with their review state and article, one row each, as a DataFrame.
 
         Filters (all optional, combined with AND): ``status``, ``verdict``, ``has_verdict``,
@@ -44,12 +44,20 @@ class Reading(StoreBase):
         ``details=True`` adds the extractor's detail columns (``source_text``, ``parent_id``,
         ``hedges``, ``reasons``, ``rule``, ``extractor_version``); ``spans=True`` adds the
         ``content``/``source``/``cue`` offsets.
+
+        Reviewed values are the truth (DESIGN.md §2): ``speaker``, ``speaker_canonical``,
+        ``kind``, ``cue_class`` and ``text`` hold a reviewer's correction where there is one,
+        with the extractor's value beside it in ``<column>_extracted`` (``frames.reviewed_view``);
+        the ``speaker``, ``kind``, ``cue_class`` filters match the reviewed values.
+        ``include_rejected=False`` leaves out the claims a reviewer marked "not a claim" (what
+        charts, exports and reports read); by default they are there, so that reviewers see them.
         """
         extra = (list(DETAIL_COLUMNS) if details else []) + (list(SPAN_COLUMNS) if spans else [])
         claim_filter = ClaimFilter.from_kwargs(filters)
         if not claim_filter.conditions() and limit is None and not offset:
-            return self._all_claims(list(CLAIM_COLUMNS) + extra)
-        names = [n for n in CLAIM_COLUMNS if n not in ARTICLE_COLUMNS] + extra
+            frame = self._all_claims(list(STORED_COLUMNS) + extra)
+            return _finish(frame, extra, include_rejected)
+        names = [n for n in STORED_COLUMNS if n not in ARTICLE_COLUMNS] + extra
         query = (select(*(table_column(n) for n in names)).select_from(claims_joined())
                  .where(claim_filter.where()).order_by(claims.c.article_id, claims.c.position))
         if limit is not None:
@@ -68,8 +76,8 @@ class Reading(StoreBase):
         frame = raw_frame(rows, names)
         about = raw_frame(found, ["article_id", *ARTICLE_COLUMNS])
         frame = frame.merge(about, on="article_id", how="left", sort=False)
-        names = list(CLAIM_COLUMNS) + extra
-        return typed_claims(frame[names], names)
+        names = list(STORED_COLUMNS) + extra
+        return _finish(typed_claims(frame[names], names), extra, include_rejected)
 
     def _all_claims(self, names: list[str]) -> pd.DataFrame:
         """Every claim: each table read straight through, joined in pandas, or the snapshot
@@ -158,6 +166,13 @@ class Reading(StoreBase):
         value = self._read(lambda conn: conn.execute(
             select(settings.c.value).where(settings.c.key == key)).scalar())
         return default if value is None else value
+
+
+def _finish(frame: pd.DataFrame, extra: list[str], include_rejected: bool) -> pd.DataFrame:
+    """The claims frame as claims() returns it: the reviewed view, in CLAIM_COLUMNS order."""
+    if not include_rejected:
+        frame = frame[~frame["not_a_claim"].to_numpy(dtype=bool)].reset_index(drop=True)
+    return reviewed_view(frame)[list(CLAIM_COLUMNS) + extra]
 
 
 def _articles_of(conn: Connection, ids: set[str]) -> list[tuple]:

@@ -15,7 +15,9 @@ from sqlalchemy import Connection, select
 
 from claimkit.store.backend import in_batches
 from claimkit.store.base import StoreBase
-from claimkit.store.changes import apply_change, lock_review, parse_change, reviewer_name
+from claimkit.store.changes import (
+    apply_change, check_content, lock_review, parse_change, reviewer_name,
+)
 from claimkit.store.errors import NothingToUndo, UnknownClaimError
 from claimkit.store.filters import ClaimFilter, claims_joined, sort_order
 from claimkit.store.schema import claims, history, reviews, utcnow
@@ -57,6 +59,8 @@ class Reviewing(StoreBase):
                flagged: bool | None = None, add_tags: Iterable[str] | None = None,
                remove_tags: Iterable[str] | None = None,
                corrected_speaker: str | None = None, not_a_claim: bool | None = None,
+               corrected_cue_class: str | None = None, corrected_kind: str | None = None,
+               corrected_content: str | None = None,
                expected_version: int | None = None) -> int:
         """Change a claim's review; returns its new version.
 
@@ -64,6 +68,10 @@ class Reviewing(StoreBase):
         ``evidence`` replace the lists; ``add_tags`` / ``remove_tags`` edit the tag list.
         ``corrected_speaker`` and ``not_a_claim`` fix the extraction as review data (the
         extracted claim is kept as it was); ``corrected_speaker=""`` clears the correction.
+        ``corrected_cue_class`` (a class of ``taxonomy.cue_class_ids()``), ``corrected_kind``
+        (direct, mixed, indirect, assertion) and ``corrected_content`` (the content trimmed to
+        the part that is the claim: it must lie within the claim's text) likewise; ``""``
+        clears each. ``store.claims()`` shows the corrected values (see ``Reading.claims``).
         With ``expected_version`` the change is made only if nobody changed the claim since
         that version; otherwise :class:`ConflictError` says what they set. A change that
         changes nothing returns the current version and records nothing.
@@ -71,12 +79,14 @@ class Reviewing(StoreBase):
         change = parse_change(status=status, verdict=verdict, tags=tags, note=note,
                               evidence=evidence, flagged=flagged, add_tags=add_tags,
                               remove_tags=remove_tags, corrected_speaker=corrected_speaker,
-                              not_a_claim=not_a_claim)
+                              not_a_claim=not_a_claim, corrected_cue_class=corrected_cue_class,
+                              corrected_kind=corrected_kind, corrected_content=corrected_content)
         who = self._who(reviewer)
 
         def work(conn: Connection) -> int:
             check_values(conn, change.values)
             current = lock_review(conn, claim_id, expected_version)
+            check_content(conn, claim_id, change.values)
             return apply_change(conn, current, change.apply_to(current), who, utcnow())
         return self._write(work)
 

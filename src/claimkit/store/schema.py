@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 # Bump with each new entry in MIGRATIONS.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class JSONText(TypeDecorator):
@@ -141,7 +141,12 @@ reviews = Table(
     # kept as review data; the article and the extracted claim stay as they were.
     Column("corrected_speaker", Text),  # None: the extractor's speaker stands
     Column("not_a_claim", Boolean, nullable=False, default=False),
-    # Assignment (schema 3): whose queue the claim is in; None: nobody's.
+    # Schema 3: the cue class and kind as they should have been extracted, and the content
+    # trimmed to the part that is the claim (a substring of claims.text). None: the extractor's.
+    Column("corrected_cue_class", String(50)),
+    Column("corrected_kind", String(20)),
+    Column("corrected_content", Text),
+    # Assignment (schema 4): whose queue the claim is in; None: nobody's.
     Column("assignee", Text),
     Column("updated_at", DateTime),
     # Optimistic concurrency: every change adds one; a change based on an older version fails.
@@ -167,7 +172,12 @@ history = Table(
 Index("ix_history_claim", history.c.claim_id, history.c.version)
 
 REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged", "corrected_speaker",
-                 "not_a_claim", "assignee")
+                 "not_a_claim", "corrected_cue_class", "corrected_kind", "corrected_content",
+                 "assignee")
+# The reviewer's corrections of what the extractor found, and the claims-frame column each
+# one replaces in the reviewed view (store/frames.py: reviewed_view).
+CORRECTIONS = {"corrected_speaker": "speaker", "corrected_cue_class": "cue_class",
+               "corrected_kind": "kind", "corrected_content": "text"}
 
 # MIGRATIONS[n] brings a store from schema version n - 1 to n.
 Migration = Callable[[Connection], None]
@@ -181,13 +191,21 @@ def _add_extraction_fixes(conn: Connection) -> None:
                       f"DEFAULT {false}"))
 
 
+def _add_more_extraction_fixes(conn: Connection) -> None:
+    """Schema 3: reviews can also correct the cue class and kind, and trim the content."""
+    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_cue_class VARCHAR(50)"))
+    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_kind VARCHAR(20)"))
+    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_content TEXT"))
+
+
 def _add_assignee(conn: Connection) -> None:
-    """Schema 3: a claim may be assigned to a reviewer; queues filter on it (indexed)."""
+    """Schema 4: a claim may be assigned to a reviewer; queues filter on it (indexed)."""
     conn.execute(text("ALTER TABLE reviews ADD COLUMN assignee TEXT"))
     conn.execute(text("CREATE INDEX ix_reviews_assignee ON reviews (assignee)"))
 
 
-MIGRATIONS: dict[int, Migration] = {2: _add_extraction_fixes, 3: _add_assignee}
+MIGRATIONS: dict[int, Migration] = {2: _add_extraction_fixes, 3: _add_more_extraction_fixes,
+                                    4: _add_assignee}
 
 
 class SchemaError(Exception):
