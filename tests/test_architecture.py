@@ -64,6 +64,7 @@ def test_the_private_import_check_sees_one(tmp_path):
     assert private_imports(sample) == [f"{sample}:2: claimkit.engines.local._describe"]
 
 
+@pytest.mark.slow  # five fresh interpreters
 @pytest.mark.parametrize("module", ["claimkit", "claimkit.store", "claimkit.export",
                                     "claimkit.cli", "claimkit.charts"])
 def test_modules_that_do_not_parse_text_load_without_spacy(module):
