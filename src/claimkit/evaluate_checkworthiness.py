@@ -130,13 +130,14 @@ def reliability(y, probabilities, bins: int = 10) -> list[dict]:
 
 
 def score_texts(texts: list[str], model: str | None = None, batch_size: int = 64) -> np.ndarray:
-    """The shipped model's probability for each text, each parsed as its own document."""
-    from claimkit.extract.checkworthiness import load_model, score
+    """The shipped model's probability for each text, each parsed as its own document (not
+    rounded, unlike a claim's stored score, so that near-certain sentences do not tie)."""
+    from claimkit.extract.checkworthiness import calibrated, contributions, load_model
     from claimkit.nlp import load_pipeline
 
     nlp = load_pipeline(model)
     cw_model = load_model()
-    return np.array([score(doc, doc.ents, model=cw_model)[0]
+    return np.array([calibrated(contributions(doc, doc.ents, "", cw_model)[0], cw_model)
                      for doc in nlp.pipe(texts, batch_size=batch_size)])
 
 
