@@ -18,6 +18,7 @@ features that moved it most, in words an analyst reads ("a percentage", "a predi
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections import Counter
@@ -27,6 +28,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span
 
 from claimkit.extract.cues import data_text
+from claimkit.extract.entities import entity_index
 
 MODEL_FILE = "checkworthiness_model.json"
 
@@ -44,50 +46,50 @@ OPINION = frozenset({"think", "believe", "feel", "hope", "wish", "want", "love",
                      "boldest", "amazing", "incredible", "important", "wrong", "right", "fair",
                      "unfair", "disgrace", "shame", "ridiculous", "proud", "glad", "sorry"})
 PREDICTION = frozenset({"predict", "forecast", "expect", "plan", "intend", "promise", "going"})
+PERSONS = {**dict.fromkeys(FIRST_SINGULAR, "first_singular"), **dict.fromkeys(FIRST_PLURAL, "first_plural"),
+           **dict.fromkeys(SECOND_PERSON, "second_person")}
 ENTITY_TYPES = ("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE", "TIME", "ORDINAL", "ORG",
                 "PERSON", "GPE", "NORP", "LOC", "EVENT", "LAW", "FAC", "PRODUCT", "WORK_OF_ART")
 NUMBER_ENTS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 
 
-def ngrams(tokens) -> list[str]:
-    """The sparse features: unigrams and bigrams of the span's words (lower-cased, numbers
-    folded to "0", punctuation dropped except "?"), lemma unigrams ("l:") and bigrams of
-    part-of-speech tags ("p:", the shape of the sentence: "p:VBD CD")."""
-    words, lemmas, tags = [], [], []
-    for t in tokens:
-        if t.is_space:
-            continue
-        tags.append(t.tag_)
-        if t.is_punct and t.text != "?":
-            continue
-        if t.like_num and any(ch.isdigit() for ch in t.text):
-            words.append("0")
-        else:
-            words.append(t.lower_)
-        if not t.is_punct:
-            lemmas.append("l:" + t.lemma_.lower())
-    return (words + [f"{a} {b}" for a, b in zip(words, words[1:])] + lemmas
-            + [f"p:{a} {b}" for a, b in zip(tags, tags[1:])])
+def features(tokens, ents, cue_class: str = "") -> tuple[list[str], dict[str, float]]:
+    """Both kinds of features of a claim in one pass over its tokens (``tokens``: a Span or a
+    Doc; ``ents``: its entities).
 
-
-def dense_features(tokens, ents, cue_class: str = "") -> dict[str, float]:
-    """The parse's features of a claim (``tokens``: a Span or Doc; ``ents``: its entities)."""
+    Sparse: unigrams and bigrams of the words (lower-cased, numbers folded to "0", punctuation
+    dropped except "?"), lemma unigrams ("l:…") and bigrams of part-of-speech tags ("p:VBD CD",
+    the shape of the sentence). Dense: what the parse says, by name (see ``PHRASES`` in
+    scripts/train_checkworthiness.py for their meaning)."""
+    words: list[str] = []
+    lemmas: list[str] = []
+    tags: list[str] = []
     f: dict[str, float] = {}
     n = 0
     for t in tokens:
-        if t.is_space or t.is_punct:
-            if t.text == "?":
+        if t.is_space:
+            continue
+        tag, text = t.tag_, t.text
+        tags.append(tag)
+        if t.is_punct:
+            if text == "?":
+                words.append("?")
                 f["question"] = 1.0
             continue
         n += 1
-        low, tag, lemma = t.lower_, t.tag_, t.lemma_.lower()
+        low, lemma = t.lower_, t.lemma_.lower()
+        lemmas.append("l:" + lemma)
         if t.like_num:
-            if any(ch.isdigit() for ch in t.text):
+            if any(ch.isdigit() for ch in text):
+                words.append("0")
                 f["number"] = 1.0
                 if t.dep_ == "nummod" and t.head.pos_ == "NOUN":
                     f["number_unit"] = 1.0
             else:
+                words.append(low)
                 f["number_word"] = 1.0
+        else:
+            words.append(low)
         if tag == "VBD":
             f["past"] = 1.0
         elif tag in ("VBZ", "VBP"):
@@ -103,12 +105,10 @@ def dense_features(tokens, ents, cue_class: str = "") -> dict[str, float]:
             f["comparative"] = 1.0
         elif tag in ("JJS", "RBS"):
             f["superlative"] = 1.0
-        if low in FIRST_SINGULAR:
-            f["first_singular"] = 1.0
-        elif low in FIRST_PLURAL:
-            f["first_plural"] = 1.0
-        elif low in SECOND_PERSON:
-            f["second_person"] = 1.0
+        elif tag == "NNP" or tag == "NNPS":
+            f["proper_noun"] = 1.0
+        if low in PERSONS:
+            f[PERSONS[low]] = 1.0
         if lemma in CAUSAL:
             f["causal"] = 1.0
         if lemma in OPINION:
@@ -117,16 +117,27 @@ def dense_features(tokens, ents, cue_class: str = "") -> dict[str, float]:
             f["prediction"] = 1.0
         if low in OBLIGATION_MODALS and tag != "MD":
             f["obligation"] = 1.0
-        if t.pos_ == "PROPN":
-            f["proper_noun"] = 1.0
     f["log_words"] = math.log1p(n)
     for ent in ents:
-        f[f"ent_{ent.label_}"] = 1.0
-        if ent.label_ in NUMBER_ENTS:
+        label = ent.label_
+        f["ent_" + label] = 1.0
+        if label in NUMBER_ENTS:
             f["number_entity"] = 1.0
     if cue_class:
-        f[f"cue_{cue_class}"] = 1.0
-    return f
+        f["cue_" + cue_class] = 1.0
+    grams = (words + [f"{a} {b}" for a, b in zip(words, words[1:])] + lemmas
+             + [f"p:{a} {b}" for a, b in zip(tags, tags[1:])])
+    return grams, f
+
+
+def ngrams(tokens) -> list[str]:
+    """The sparse features of ``features``."""
+    return features(tokens, ())[0]
+
+
+def dense_features(tokens, ents, cue_class: str = "") -> dict[str, float]:
+    """The dense features of ``features``."""
+    return features(tokens, ents, cue_class)[1]
 
 
 @dataclass(frozen=True)
@@ -160,37 +171,33 @@ def model_from_dict(raw: dict) -> CheckworthinessModel:
         provenance=raw.get("provenance", {}))
 
 
-@dataclass(frozen=True)
-class Contribution:
-    feature: str
-    value: float  # weight x (value - training mean) for dense features, weight x tf-idf for n-grams
-
-
-def contributions(tokens, ents, cue_class: str = "",
-                  model: CheckworthinessModel | None = None) -> tuple[float, list[Contribution]]:
-    """The model's logit (before calibration) and what each present feature added to it."""
+def contributions(tokens, ents, cue_class: str = "", model: CheckworthinessModel | None = None,
+                  ) -> tuple[float, list[tuple[str, float]]]:
+    """The model's logit (before calibration) and what each present feature added to it:
+    ``(feature, weight x tf-idf)`` for n-grams (named ``ngram:…``), ``(feature, weight x (value -
+    training mean))`` for dense features (what moved the score away from the average sentence)."""
     model = model or load_model()
-    counts = Counter(ngrams(tokens))
+    grams, dense = features(tokens, ents, cue_class)
+    counts = Counter(grams)
     index = model.ngram_index
     vec = []
     for g, c in counts.items():
         entry = index.get(g)
         if entry is not None:
-            vec.append((g, (1.0 + math.log(c)) * entry[0], entry[1]))
+            vec.append((g, (1.0 if c == 1 else 1.0 + math.log(c)) * entry[0], entry[1]))
     norm = math.sqrt(sum(v * v for _, v, _ in vec)) or 1.0
     logit = model.intercept
     parts = []
     for g, v, w in vec:
         c = w * v / norm
         logit += c
-        parts.append(Contribution(f"ngram:{g}", c))
-    dense = dense_features(tokens, ents, cue_class)
-    for name, w in model.dense_weights.items():
-        x = dense.get(name, 0.0)
-        mean = model.dense_means.get(name, 0.0)
-        logit += w * x
-        if x:
-            parts.append(Contribution(name, w * (x - mean)))
+        parts.append(("ngram:" + g, c))
+    weights, means = model.dense_weights, model.dense_means
+    for name, x in dense.items():
+        w = weights.get(name)
+        if w is not None:
+            logit += w * x
+            parts.append((name, w * (x - means.get(name, 0.0))))
     return logit, parts
 
 
@@ -200,9 +207,9 @@ def calibrated(logit: float, model: CheckworthinessModel) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
 
 
-def reason_text(part: Contribution, model: CheckworthinessModel) -> str:
+def reason_text(feature: str, value: float, model: CheckworthinessModel) -> str:
     """What a contribution means to an analyst: a phrase from the model's table, or the word."""
-    feature, up = part.feature, part.value > 0
+    up = value > 0
     if feature.startswith("ngram:p:"):
         text = "sentence shape typical of " + ("checkable claims" if up else "talk, not claims")
     elif feature.startswith("ngram:"):
@@ -227,12 +234,11 @@ def score(tokens, ents=None, cue_class: str = "", n_reasons: int = 3,
     if ents is None:
         ents = tokens.ents
     logit, parts = contributions(tokens, ents, cue_class, model)
-    parts.sort(key=lambda p: -abs(p.value))
     reasons: dict[str, None] = {}
-    for p in parts:
-        if len(reasons) == n_reasons or abs(p.value) < 0.05:
+    for feature, value in heapq.nlargest(2 * n_reasons, parts, key=lambda p: abs(p[1])):
+        if len(reasons) == n_reasons or abs(value) < 0.05:
             break
-        reasons.setdefault(reason_text(p, model), None)
+        reasons.setdefault(reason_text(feature, value, model), None)
     return round(calibrated(logit, model), 3), tuple(reasons)
 
 
@@ -251,7 +257,6 @@ class _Joined:
 
     def __init__(self, spans: list[Span]) -> None:
         self.spans = spans
-        self.ents = [ent for sp in spans for ent in sp.ents]
 
     def __iter__(self):
         for sp in self.spans:
@@ -260,9 +265,9 @@ class _Joined:
 
 def score_spans(doc: Doc, spans, cue_class: str = "",
                 model: CheckworthinessModel | None = None) -> tuple[float, tuple[str, ...]]:
-    """``score`` for a claim given as character spans of ``doc`` (no second parse)."""
+    """``score`` for a claim given as character spans of ``doc`` (no second parse; entities
+    come from the document's entity index, built once: ``Span.ents`` walks the whole Doc)."""
     parts = span_of(doc, spans)
-    if len(parts) == 1:
-        return score(parts[0], parts[0].ents, cue_class, model=model)
-    joined = _Joined(parts)
-    return score(joined, joined.ents, cue_class, model=model)
+    index = entity_index(doc)
+    ents = [ent for sp in parts for ent in index.within(sp.start_char, sp.end_char)]
+    return score(parts[0] if len(parts) == 1 else _Joined(parts), ents, cue_class, model=model)
