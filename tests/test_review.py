@@ -30,8 +30,9 @@ def store(path):
         yield s
 
 
-def ids(store, **filters) -> list[str]:
-    return list(store.review_queue(**filters)["claim_id"])
+def ids(store, sort="worthy_undecided", **filters) -> list[str]:
+    """The queue in the app's default order (most check-worthy undecided first)."""
+    return list(store.review_queue(sort=sort, **filters)["claim_id"])
 
 
 # --- clicking -----------------------------------------------------------------------------------
@@ -133,7 +134,8 @@ def test_undo_goes_back_to_the_claim_and_restores_it_as_a_new_change(store):
 # --- filters, sort, progress --------------------------------------------------------------------
 
 def test_filters_narrow_the_queue_and_progress_counts_within_them(store):
-    store.review(ids(store)[0], verdict="true", tags=["budget"])
+    budget = ids(store)[0]
+    store.review(budget, verdict="true", tags=["budget"])
     app = ReviewApp(store)
     assert len(app.queue) == 9
     app.set_filters(outlet="Gazette")
@@ -146,7 +148,7 @@ def test_filters_narrow_the_queue_and_progress_counts_within_them(store):
     app.set_filters(speaker="", search="traffic fell by 2")
     assert len(app.queue) == 1
     app.set_filters(search="", tag="budget")
-    assert app.queue.ids == [ids(store)[0]] and app.progress_label.value.count("1 of 1") == 1
+    assert app.queue.ids == [budget] and app.progress_label.value.count("1 of 1") == 1
     app.set_filters(tag="", verdict="(none)")
     assert len(app.queue) == 8
     app.set_filters(verdict="", status="unverified", unreviewed=True)
@@ -183,7 +185,23 @@ def test_sort_orders(store):
     app.set_filters(sort="newest")
     assert store.claim(app.queue.ids[0])["outlet"] == "Gazette"  # published 2024-05-03
     app.set_filters(sort="article")
-    assert app.queue.ids == ids(store)
+    assert app.queue.ids == ids(store, sort="article")
+
+
+def test_the_default_order_is_most_check_worthy_undecided_first(store):
+    decided = ids(store, sort="checkworthiness")[0]  # the most check-worthy claim
+    store.review(decided, verdict="true")
+    dropped = ids(store, sort="checkworthiness")[1]
+    store.review(dropped, not_a_claim=True)
+    app = ReviewApp(store)
+    assert app.sort_box.value == "worthy_undecided"
+    assert app.sort_box.label == "most check-worthy undecided first"
+    undecided = app.queue.ids[:7]
+    scores = [store.claim(c)["checkworthiness"] for c in undecided]
+    assert scores == sorted(scores, reverse=True)
+    assert decided not in undecided and dropped not in undecided
+    assert set(app.queue.ids[7:]) == {decided, dropped}
+    assert app.current["claim_id"] == undecided[0]
 
 
 def test_an_app_on_an_empty_filter_says_so_and_disables_its_buttons(store):
@@ -243,7 +261,7 @@ def test_undo_after_someone_else_changed_the_claim_does_not_undo_their_change(st
 
 
 def test_a_kernel_restart_loses_nothing(store, path):
-    app = ReviewApp(store)
+    app = ReviewApp(store, sort="article")  # an order that keeps decided claims in place
     first = app.current["claim_id"]
     app.tags_box.value = ["budget"]
     app.note_box.value = "half done"
@@ -252,7 +270,7 @@ def test_a_kernel_restart_loses_nothing(store, path):
     second = app.current["claim_id"]
     del app
     with open_store(path, reviewer="alice") as reopened:  # a new kernel: new handle, new app
-        again = ReviewApp(reopened)
+        again = ReviewApp(reopened, sort="article")
         assert again.current["claim_id"] == second  # back at the first claim without verdict
         assert again.status_buttons["in_review"].layout.border.startswith("3px solid #111")
         again.press("k")

@@ -168,7 +168,7 @@ def test_review_app_in_jupyterlab_records_a_verdict_and_moves_on(lab):
             first = shown.inner_text()
 
             with open_store(store_path) as store:
-                queue = list(store.review_queue()["claim_id"])
+                queue = list(store.review_queue(sort="worthy_undecided")["claim_id"])
             assert first == queue[0]
             button = page.locator(".claimkit-review .ck-verdict-true button, "
                                   ".claimkit-review button.ck-verdict-true").first

@@ -8,6 +8,7 @@
     claimkit report --store S --html F   one self-contained HTML report
     claimkit review --store S [FILTERS] --set-status X   change every matching claim at once
     claimkit evaluate GOLD_DIR      score extraction against brat gold
+    claimkit evaluate-checkworthiness FILE.jsonl   ROC-AUC, AP, P/R/F1 of check-worthiness
     claimkit demo                   the whole flow on the bundled sample data
 
 stdout carries results only. Problems (``error: PATH: reason`` / ``warning: PATH: reason``), the
@@ -269,6 +270,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("gold_dir", metavar="GOLD_DIR", help="folder with text/ and attributions/")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(run=cmd_evaluate)
+
+    p = commands.add_parser(
+        "evaluate-checkworthiness", parents=[common],
+        help="score check-worthiness against labelled sentences",
+        description="Score each sentence of FILE.jsonl (lines {\"text\", \"label\"}, label 1 = "
+                    "check-worthy) with the shipped check-worthiness model and print ROC-AUC, "
+                    "average precision, and precision / recall / F1 at the shipped threshold.")
+    p.add_argument("file", metavar="FILE.jsonl", help="labelled sentences, one JSON object a line")
+    p.add_argument("--json", action="store_true",
+                   help="print the scores as JSON: roc_auc, average_precision, precision, "
+                        "recall, f1, threshold")
+    p.set_defaults(run=cmd_evaluate_checkworthiness)
 
     p = commands.add_parser(
         "demo", parents=[common],
@@ -613,6 +626,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     # main_evaluate decides about its progress bar itself (only on a terminal); --no-progress
     # cannot reach it until it takes a parameter for it.
     return main_evaluate(args.gold_dir, as_json=args.json, model=args.model, jobs=args.jobs)
+
+
+def cmd_evaluate_checkworthiness(args: argparse.Namespace) -> int:
+    from claimkit.evaluate_checkworthiness import LabelledFileError, evaluate_file, format_table
+
+    try:
+        figures = evaluate_file(args.file, model=args.model)
+    except LabelledFileError as exc:
+        raise UsageError(f"claimkit evaluate-checkworthiness: {exc}") from None
+    _prepare_stdout(machine_readable=args.json)
+    if args.json:
+        _write_line(json.dumps({k: round(v, 6) for k, v in figures.items()}))
+    else:
+        _write_line(format_table(figures))
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------

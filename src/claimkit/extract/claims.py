@@ -1,51 +1,26 @@
 """Assemble claims: attributions and the article's own checkable statements become ``Claim``s.
 
 Adds what the parse alone does not say: the kind (direct / mixed / indirect), hedges, a
-check-worthiness score with the reasons behind it, nesting (``parent_id``) and stable ids.
-Hedge words and check-worthiness signals are data files in ``claimkit/data``.
+check-worthiness score with the reasons behind it (``checkworthiness.py``, the learned model),
+nesting (``parent_id``) and stable ids. Hedge words are a data file in ``claimkit/data``.
 """
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.tokens import Doc
 
 from claimkit.extract import cues
+from claimkit.extract.checkworthiness import score_spans
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.cues import data_text
-from claimkit.extract.entities import entity_index
 from claimkit.extract.quotes import inside
 from claimkit.extract.rule_names import ASSERTION
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
 from claimkit.extract.spans import SpanIndex
 from claimkit.extract.speakers import Speaker, SpeakerResolver
 from claimkit.model import Article, Claim, Kind, Span, SpeakerType, claim_id_for, span_text
-
-
-@dataclass(frozen=True)
-class Signal:
-    reason: str
-    weight: float
-    pattern: re.Pattern
-
-
-@dataclass(frozen=True)
-class CheckworthinessModel:
-    base: float
-    signals: tuple[Signal, ...]
-    entity_weight: float
-    entity_max: float
-
-
-@lru_cache(maxsize=1)
-def checkworthiness_model() -> CheckworthinessModel:
-    raw = json.loads(data_text("checkworthiness.json"))
-    signals = tuple(Signal(s["reason"], float(s["weight"]), re.compile(s["pattern"], re.IGNORECASE))
-                    for s in raw["signals"])
-    return CheckworthinessModel(raw["base"], signals, raw["named_entity_weight"], raw["named_entity_max"])
 
 
 @lru_cache(maxsize=1)
@@ -63,24 +38,6 @@ def find_hedges(*texts: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def checkworthiness(text: str, n_entities: int, cue_class: str = "") -> tuple[float, tuple[str, ...]]:
-    """Score 0-1 and the reasons: numbers, comparisons, entities, causes up; opinions, predictions down."""
-    model = checkworthiness_model()
-    score = model.base
-    reasons = []
-    for sig in model.signals:
-        if sig.pattern.search(text):
-            score += sig.weight
-            reasons.append(sig.reason)
-    if n_entities:
-        score += min(model.entity_max, model.entity_weight * n_entities)
-        reasons.append(f"named entities ({n_entities})")
-    if cue_class in ("believe", "intend", "predict", "expect", "promise", "demand"):
-        score -= 0.2
-        reasons.append(f"cue is {cue_class} (opinion or intention)")
-    return round(max(0.0, min(1.0, score)), 3), tuple(reasons)
-
-
 def kind_of(content: list[Span], quotes: list[Span], settings: ExtractionSettings = DEFAULTS) -> Kind:
     total = sum(e - s for s, e in content)
     quoted = sum(inside(sp, quotes) * (sp[1] - sp[0]) for sp in content) / max(total, 1)
@@ -89,11 +46,6 @@ def kind_of(content: list[Span], quotes: list[Span], settings: ExtractionSetting
     if quoted >= settings.mixed_min_quoted:
         return Kind.MIXED
     return Kind.INDIRECT
-
-
-def entity_count(doc: Doc, spans: list[Span]) -> int:
-    index = entity_index(doc)
-    return sum(1 for s, e in spans for ent in index.within(s, e) if ent.label_ not in ("CARDINAL", "ORDINAL"))
 
 
 class ClaimBuilder:
@@ -124,7 +76,9 @@ class ClaimBuilder:
             self.speakers.append((att.source[0][0], speaker))
         cls = cues.cue_class(att.cue_lemma)
         cue_text = span_text(self.text, att.cue)
-        score, reasons = checkworthiness(text, entity_count(self.doc, att.content), cls)
+        # Scored on the content alone, with the cue class as a feature: a denial of a number is
+        # as checkable as the number, a belief or a prediction is not.
+        score, reasons = score_spans(self.doc, att.content, cls)
         return Claim(
             claim_id=self.new_id(text), article_id=self.article.article_id,
             kind=kind_of(att.content, self.quotes, self.settings), content=tuple(att.content), text=text,
@@ -153,7 +107,7 @@ class ClaimBuilder:
             has_verb = root.pos_ in ("VERB", "AUX") or any(t.pos_ in ("VERB", "AUX") for t in sent)
             if not has_verb or inside((s, e), self.quotes) > settings.assertion_max_quoted:
                 continue
-            score, reasons = checkworthiness(text, entity_count(self.doc, [(s, e)]))
+            score, reasons = score_spans(self.doc, [(s, e)])
             if score < settings.assertion_min_score:
                 continue
             out.append(Claim(

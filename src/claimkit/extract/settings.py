@@ -74,9 +74,15 @@ class ExtractionSettings:
     # Share of quoted content characters that makes a claim direct / mixed (else indirect).
     direct_min_quoted: float = 0.9
     mixed_min_quoted: float = 0.05
+    # Check-worthiness (checkworthiness.py, data/checkworthiness_model.json) is a calibrated
+    # probability. A claim scoring at least this is called check-worthy (evaluate-checkworthiness
+    # reports P/R/F1 here): the best F1 on ClaimBuster dev (at 0.414).
+    checkworthy_threshold: float = 0.41
     # An unattributed sentence becomes an assertion claim only when it is checkable enough
-    # and long enough to state something (shorter ones are headlines and captions).
-    assertion_min_score: float = 0.45
+    # and long enough to state something (shorter ones are headlines and captions). Lower than
+    # checkworthy_threshold: an assertion kept is one more line in the queue, sorted by score,
+    # while one dropped is lost to the desk; ClaimBuster dev recall at 0.3 is ~0.9.
+    assertion_min_score: float = 0.3
     assertion_min_words: int = 6
     # An assertion is the article's own voice: a sentence mostly inside quotation marks is not.
     assertion_max_quoted: float = 0.5

@@ -1,6 +1,6 @@
 """Reviewing claims in JupyterLab: ``ReviewApp(store, **filters)`` (docs/architecture.md §1, review).
 
-    app = ReviewApp(store, status="unverified", sort="checkworthiness")
+    app = ReviewApp(store, status="unverified")   # most check-worthy undecided first
     app                      # in a notebook cell: the app
 
 ``render`` builds the HTML (escaped), ``navigation`` holds the queue, keys and filters as plain

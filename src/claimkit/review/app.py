@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from claimkit.store import Store
 
 SORT_LABELS = {
-    "article": "article order", "newest": "newest articles first",
+    "worthy_undecided": "most check-worthy undecided first", "article": "article order", "newest": "newest articles first",
     "oldest": "oldest articles first", "checkworthiness": "most check-worthy first",
     "speaker": "by speaker", "recently_changed": "recently changed first",
 }
@@ -54,10 +54,11 @@ class ReviewApp:
 
     Keyword filters are those of ``store.claims()``; the ones the app has widgets for start the
     widgets at that value, any other stays fixed for this app. ``unreviewed=True`` shows only
-    claims without a verdict; ``sort`` is one of ``SORT_LABELS``.
+    claims without a verdict; ``sort`` is one of ``SORT_LABELS`` (by default the most check-worthy
+    claims without a decision first, then the decided ones).
     """
 
-    def __init__(self, store: Store, *, sort: str = "article", unreviewed: bool = False,
+    def __init__(self, store: Store, *, sort: str = "worthy_undecided", unreviewed: bool = False,
                  reviewer: str | None = None, **filters: Any) -> None:
         ClaimFilter.from_kwargs(filters)  # unknown filter names fail here, clearly
         if sort not in SORT_ORDERS:

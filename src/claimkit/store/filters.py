@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Join, Text, and_, false, func, or_, true, type_coerce
+from sqlalchemy import ColumnElement, Join, Text, and_, case, false, func, or_, true, type_coerce
 
 from claimkit.store.schema import articles, claims, dumps, reviews
 
@@ -120,6 +120,12 @@ class ClaimFilter:
 # ends with the claim's place in its article, so ties read in article order.
 _IN_ARTICLE = (claims.c.article_id, claims.c.position)
 SORT_ORDERS: dict[str, tuple] = {
+    # The review app's default: claims still without a decision (no verdict, not marked "not a
+    # claim") first, the most check-worthy of them first; decided ones after, in the same order.
+    "worthy_undecided": (case((and_(reviews.c.verdict.is_(None),
+                                    func.coalesce(reviews.c.not_a_claim, false()).is_(false())), 0),
+                              else_=1),
+                         claims.c.checkworthiness.desc(), *_IN_ARTICLE),
     "article": _IN_ARTICLE,
     "newest": (articles.c.published.desc().nulls_last(), *_IN_ARTICLE),
     "oldest": (articles.c.published.asc().nulls_last(), *_IN_ARTICLE),
