@@ -1,0 +1,43 @@
+"""CPU seconds of ``extract_docs`` alone on PolNeAR dev's parsed docs (the parse is not timed).
+
+    python benchmarks/time_extract_docs.py                               # this checkout
+    PYTHONPATH=/path/to/other/checkout/src python benchmarks/time_extract_docs.py   # another one
+
+``bench_extract.py`` measures extraction as a ratio to the bare parse, which the load of a shared
+machine swamps when two versions differ by a few percent; process time of the extraction step
+alone on the same docs compares two versions of the code directly. Three passes; the first
+warms the caches (lexicons, models, matchers).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from claimkit.extract import extract_docs
+from claimkit.model import Article, article_id_for
+from claimkit.nlp import load_pipeline
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "polnear" / "dev" / "text"
+
+
+def main() -> int:
+    paths = sorted(DEV.glob("*.txt"))
+    if not paths:
+        print(f"no texts under {DEV}", file=sys.stderr)
+        return 2
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    docs = list(load_pipeline().pipe(texts, batch_size=16))
+    articles = [Article(article_id=article_id_for(t), text=t) for t in texts]
+    passes = []
+    for _ in range(3):
+        start = time.process_time()
+        for article, doc in zip(articles, docs):
+            extract_docs(article, doc)
+        passes.append(round(time.process_time() - start, 2))
+    print(f"extract_docs on {len(texts)} parsed articles, CPU s per pass: {passes}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
