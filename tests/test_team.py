@@ -48,6 +48,22 @@ def test_the_working_folders_file_wins_over_the_users_and_none_gives_empty_setti
         "Checks", "https://checks.example", "snopes")
 
 
+def test_the_publishers_review_url_is_one_claimkit_toml_for_settings_and_export(places):
+    """export's --config and claimkit.toml read the same file the same way."""
+    from claimkit import export
+
+    work, xdg = places
+    path = write_config(work, '[publisher]\nname = "Checks"\nurl = "https://checks.example"\n'
+                              'review_url = "https://checks.example/c/{claim_id}"\n')
+    found = load_settings(cwd=work, environ={"XDG_CONFIG_HOME": str(xdg)})
+    assert found.publisher_review_url == "https://checks.example/c/{claim_id}"
+    publisher = export.load_publisher(config=path)
+    assert publisher.review_url_for("c1") == "https://checks.example/c/c1"
+    path.write_text("[publisher\n", encoding="utf-8")
+    with pytest.raises(export.ExportError, match="not valid TOML"):
+        export.load_publisher(config=path)
+
+
 def test_the_user_folder_defaults_to_dot_config(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     assert user_config_path({}) == tmp_path / ".config" / "claimkit" / "claimkit.toml"

@@ -457,7 +457,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             publisher = export.load_publisher(args.publisher_name or settings.publisher_name,
                                               args.publisher_url or settings.publisher_url,
-                                              args.review_url, args.config)
+                                              args.review_url or settings.publisher_review_url,
+                                              args.config)
         except export.ExportError as exc:
             raise UsageError(f"claimkit export: {exc}") from None
     filters = {name: getattr(args, name) for name in ("status", "verdict", "outlet", "tag")

@@ -17,6 +17,7 @@ override what it says. Every key is optional::
     [publisher]
     name = "Example Checks"
     url = "https://checks.example"
+    review_url = "https://checks.example/claims/{claim_id}"   # optional
 
 A file that cannot be read, is not TOML, holds a key of the wrong type or a key these tables do
 not have raises :class:`ConfigError`, whose message is one line naming the file and the problem.
@@ -37,7 +38,8 @@ _KEYS: dict[str, dict[str, str]] = {
     "review": {"reviewer": "reviewer"},
     "store": {"url": "store_url"},
     "taxonomy": {"preset": "taxonomy_preset"},
-    "publisher": {"name": "publisher_name", "url": "publisher_url"},
+    "publisher": {"name": "publisher_name", "url": "publisher_url",
+                  "review_url": "publisher_review_url"},
 }
 
 
@@ -54,6 +56,7 @@ class Settings:
     taxonomy_preset: str | None = None
     publisher_name: str | None = None
     publisher_url: str | None = None
+    publisher_review_url: str | None = None
     path: Path | None = None  # the file these came from
 
 
@@ -88,10 +91,11 @@ def load_settings(path: str | os.PathLike | None = None, *,
     found = Path(path) if path is not None else find_config(cwd, environ)
     if found is None:
         return Settings()
-    return Settings(path=found, **_parse(found, _read_toml(found)))
+    return Settings(path=found, **_parse(found, read_toml(found)))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict; ConfigError (one line naming the file) when it cannot be."""
     import tomllib
 
     try:

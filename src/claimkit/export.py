@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
+from claimkit.config import ConfigError, read_toml
 from claimkit.files import atomic_write
 from claimkit.taxonomy import Taxonomy
 
@@ -182,12 +183,9 @@ def _config_section(path: Path) -> dict[str, Any]:
         if path.suffix.lower() == ".json":
             data = json.loads(raw.decode("utf-8"))
         else:
-            try:
-                import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                raise ExportError(f"{path}: TOML needs Python 3.11+; use a .json config "
-                                  "file") from None
-            data = tomllib.loads(raw.decode("utf-8"))
+            data = read_toml(path)  # the one TOML reader, shared with claimkit.toml
+    except ConfigError as exc:
+        raise ExportError(str(exc)) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ExportError(f"{path}: not a valid config file ({exc})") from None
     section = data.get("publisher") if isinstance(data, dict) else None
