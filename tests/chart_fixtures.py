@@ -30,13 +30,16 @@ REVIEWS = (  # (article number, claim position, review arguments)
     (1, 0, dict(status="verified", verdict="false")),
     (2, 0, dict(status="verified", verdict="true")),
     (3, 1, dict(status="in_review")),
-    (1, 2, dict(status="published", verdict="true", note="Matches the river authority's log.",
+    # Published the way the workflow allows (data/taxonomies/workflow.toml): verified with a
+    # verdict first, then published.
+    (1, 2, dict(status="verified", verdict="true")),
+    (1, 2, dict(status="published", note="Matches the river authority's log.",
                 evidence=["https://records.example/flood-1901"])),
 )
 
 
 def fill_known_store(store: Store) -> dict[tuple[int, int], str]:
-    """Add the three articles and the four reviews; returns claim ids by (article, position)."""
+    """Add the three articles and the five review changes; returns claim ids by (article, position)."""
     ids: dict[tuple[int, int], str] = {}
     for n, (outlet, published) in enumerate(ARTICLES, 1):
         article, claims = make_article(n, outlet=outlet, published=published)

@@ -65,14 +65,20 @@ def make_article(n: int, *, outlet: str = "Daily Planet", published: str | None 
 # make_schema drops to turn a store back into one an older claimkit wrote.
 ADDED_IN = {2: ("corrected_speaker", "not_a_claim"),
             3: ("corrected_cue_class", "corrected_kind", "corrected_content"),
-            4: ("assignee",)}
-INDEXES_ADDED_IN = {4: ("ix_reviews_assignee",)}
+            4: ("assignee",), 5: ("published_at",)}
+INDEXES_ADDED_IN = {4: ("ix_reviews_assignee",),
+                    5: ("ix_reviews_corrected_speaker", "ix_claims_text_trgm",
+                        "ix_claims_speaker_trgm")}
+# Schema 5's search index on SQLite (store/search.py): a table and the triggers that fill it.
+SQLITE_SEARCH_OBJECTS = ("TRIGGER claims_fts_insert", "TRIGGER claims_fts_delete",
+                         "TRIGGER claims_fts_update", "TABLE claims_fts")
 
 
 def make_schema(url: str, version: int) -> None:
     """Turn a store (a SQLite path or a postgresql:// URL) back into what claimkit with schema
-    ``version`` wrote: the indexes and review columns later versions added dropped (indexes
-    first: SQLite refuses to drop an indexed column), stamped ``version``."""
+    ``version`` wrote: the indexes, search tables and review columns later versions added
+    dropped (indexes first: SQLite refuses to drop an indexed column), no Alembic stamp,
+    ``schema_version`` at ``version``."""
     import sqlite3
 
     from sqlalchemy import create_engine, text
@@ -82,7 +88,10 @@ def make_schema(url: str, version: int) -> None:
     assert schema.SCHEMA_VERSION == max(ADDED_IN), "a new schema version: add it to ADDED_IN"
     assert 1 <= version < schema.SCHEMA_VERSION
     later = [v for v in sorted(ADDED_IN) if v > version]
-    statements = [f"DROP INDEX {i}" for v in later for i in INDEXES_ADDED_IN.get(v, ())]
+    statements = [f"DROP INDEX IF EXISTS {i}" for v in later for i in INDEXES_ADDED_IN.get(v, ())]
+    if 5 in later and "://" not in url:
+        statements += [f"DROP {what}" for what in SQLITE_SEARCH_OBJECTS]
+    statements.append("DROP TABLE alembic_version")  # no claimkit before schema 5 used Alembic
     statements += [f"ALTER TABLE reviews DROP COLUMN {c}" for v in later for c in ADDED_IN[v]]
     statements.append(f"UPDATE schema_version SET version = {version}")  # a new store: one row
     if "://" not in url:

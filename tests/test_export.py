@@ -41,7 +41,8 @@ def reviewed_store(store):
                  evidence=["https://city.example/a.pdf", "https://city.example/b"],
                  note="=1+1 is not a note")
     store.review(ids[1], status="verified", verdict="true")
-    store.review(ids[2], status="published", verdict="not_checkable")  # an assertion
+    store.review(ids[2], status="verified", verdict="not_checkable")  # an assertion
+    store.review(ids[2], status="published")  # the workflow publishes verified claims
     store.review(ids[3], status="in_review", verdict="unverifiable")
     return ids
 
@@ -136,7 +137,9 @@ def assert_valid_claimreview(review: dict) -> None:
     assert review["url"].startswith("https://")
     assert isinstance(review["claimReviewed"], str) and review["claimReviewed"].strip()
     assert review["author"]["@type"] == "Organization" and review["author"]["name"]
-    assert len(review["datePublished"]) == 10  # YYYY-MM-DD
+    assert export.claimreview_problems(review) == []
+    if "datePublished" in review:
+        assert len(review["datePublished"]) == 10  # YYYY-MM-DD
     rating = review["reviewRating"]
     assert rating["@type"] == "Rating" and rating["alternateName"]
     numbers = {"ratingValue", "bestRating", "worstRating"} & set(rating)
@@ -150,11 +153,38 @@ def assert_valid_claimreview(review: dict) -> None:
     assert item["author"]["@type"] in ("Person", "Organization") and item["author"]["name"]
 
 
-def test_claimreview_for_claims_with_a_verdict_only(store):
+def test_claimreview_carries_the_published_checks_by_default(store):
+    ids = reviewed_store(store)
+    store.review(ids[2], note="An opinion about the <b>budget</b>.")
+    reviews = export.claimreviews(export.export_frame(store), store.taxonomy("verdict"),
+                                  PUBLISHER, statuses=store.workflow().exported_statuses)
+    assert [r["url"] for r in reviews] == [f"https://checks.example#claim-{ids[2]}"]
+    (review,) = reviews
+    published_at = store.claims(claim_id=ids[2])["published_at"].iloc[0]
+    assert review["datePublished"] == published_at.date().isoformat()
+    assert review["reviewBody"] == "An opinion about the <b>budget</b>."  # JSON, not HTML
+    assert_valid_claimreview(review)
+
+
+def test_date_published_is_when_it_was_published_not_the_last_edit(store):
+    ids = reviewed_store(store)
+    with store.engine.begin() as conn:  # published long ago; edited today
+        conn.exec_driver_sql("UPDATE reviews SET published_at = '2024-02-03 10:00:00.000000' "
+                             f"WHERE claim_id = '{ids[2]}'")
+    store.review(ids[2], tags=["late tag"])
+    (review,) = export.claimreviews(export.export_frame(store), store.taxonomy("verdict"),
+                                    PUBLISHER, statuses=["published"])
+    assert review["datePublished"] == "2024-02-03"
+    assert review["dateModified"] != "2024-02-03"
+
+
+def test_claimreview_for_every_claim_with_a_verdict_with_all_verdicts(store):
     ids = reviewed_store(store)
     reviews = export.claimreviews(export.export_frame(store), store.taxonomy("verdict"),
                                   PUBLISHER)
     assert len(reviews) == 4  # two claims have no verdict
+    never_published = [r for r in reviews if not r["url"].endswith(ids[2])]
+    assert all("datePublished" not in r and r["dateModified"] for r in never_published)
     for review in reviews:
         assert_valid_claimreview(review)
     by_url = {r["url"]: r for r in reviews}
@@ -218,8 +248,14 @@ def test_claimkit_export_writes_all_three(tmp_path):
                     "--publisher-name", "Example Checks", "--publisher-url",
                     "https://checks.example")
     assert done.returncode == 0, done.stderr
-    assert "6 rows to" in done.stderr and "4 ClaimReviews" in done.stderr
+    assert "6 rows to" in done.stderr and "1 ClaimReviews" in done.stderr  # one published
     assert len(pd.read_parquet(out / "c.parquet")) == 6
+    reviews = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    assert len(reviews) == 1 and reviews[0]["datePublished"]
+    every = claimkit("export", "--store", db, "--claimreview", out / "r.json", "--all-verdicts",
+                     "--publisher-name", "Example Checks", "--publisher-url",
+                     "https://checks.example")
+    assert every.returncode == 0 and "4 ClaimReviews" in every.stderr
     reviews = json.loads((out / "r.json").read_text(encoding="utf-8"))
     assert len(reviews) == 4
     for review in reviews:

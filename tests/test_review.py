@@ -45,7 +45,9 @@ def test_a_verdict_click_is_stored_at_once_and_moves_to_the_next_claim(store):
     app.verdict_buttons["true"].click()
     assert store.claim(first)["verdict"] == "true"
     assert store.claim(first)["reviewer"] == "alice"
-    assert list(store.history(first)["field"]) == ["verdict"]
+    # the verdict moved the unverified claim to in_review (the default workflow)
+    assert list(store.history(first)["field"]) == ["verdict", "status"]
+    assert store.claim(first)["status"] == "in_review"
     assert app.current["claim_id"] == second
     assert second in app.card.value and "Claim 2 of 9" in app.card.value
     assert (app.progress.value, app.progress.max) == (1, 9)
@@ -125,7 +127,8 @@ def test_undo_goes_back_to_the_claim_and_restores_it_as_a_new_change(store):
     assert app.current["claim_id"] == first
     saved = store.claim(first)
     assert saved["verdict"] is None and saved["version"] == 2  # undo is a change too
-    assert list(store.history(first)["undoes"].dropna()) == [1]
+    assert saved["status"] == "unverified"  # the status the verdict implied is undone with it
+    assert set(store.history(first)["undoes"].dropna()) == {1}
     assert app.progress.value == 0
     app.press("u")
     assert "Nothing to undo" in app.message.value
@@ -364,10 +367,12 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_reviews(store_url):
         assert saved["corrected_speaker"] is None and saved["not_a_claim"] is False
         store.review(claims[0].claim_id, not_a_claim=True, expected_version=1)
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 4
+            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == \
+                    schema.SCHEMA_VERSION
             stamps = conn.execute(text("SELECT version FROM schema_version")).scalars()
-            assert sorted(stamps) == [1, 2, 3, 4]
-            assert schema.SCHEMA_VERSION == 4
+            assert sorted(stamps) == list(range(1, schema.SCHEMA_VERSION + 1))
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+                f"{schema.SCHEMA_VERSION:04d}"  # and Alembic knows it
         assert saved["corrected_kind"] is None and saved["assignee"] is None
 
 
@@ -394,9 +399,10 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_reviews_and_history(stor
     _make_schema(store_url, 2)
     with open_store(store_url) as store:
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == 4
+            assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar() == \
+                    schema.SCHEMA_VERSION
             stamps = conn.execute(text("SELECT version FROM schema_version")).scalars()
-            assert sorted(stamps) == [2, 3, 4]  # upgraded through 3 and 4
+            assert sorted(stamps) == list(range(2, schema.SCHEMA_VERSION + 1))  # each step
         after = store.history()
         assert after[["claim_id", "version", "field", "new"]].equals(
             before[["claim_id", "version", "field", "new"]])

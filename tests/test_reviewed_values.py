@@ -146,7 +146,7 @@ def test_claimkit_export_include_rejected(tmp_path):
         ids = fill(store)
     args = ["--publisher-name", "Example Checks", "--publisher-url", "https://checks.example"]
     done = claimkit("export", "--store", db, "--csv", tmp_path / "a.csv",
-                    "--claimreview", tmp_path / "a.json", *args)
+                    "--claimreview", tmp_path / "a.json", "--all-verdicts", *args)
     assert done.returncode == 0, done.stderr
     rows = pd.read_csv(tmp_path / "a.csv").set_index("claim_id")
     assert ids["rejected"] not in rows.index and rows.loc[ids["fixed"], "speaker"] == RIGHT

@@ -174,12 +174,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="export claims with their reviews: CSV, Parquet, ClaimReview JSON-LD",
         description="Write the store's claims, one row per claim with its article and review, "
                     "as CSV (spreadsheet-safe), Parquet, and/or schema.org ClaimReview JSON-LD "
-                    "for claims that have a verdict. Give at least one output.")
+                    "for the published checks. Give at least one output.")
     p.add_argument("--store", metavar="FILE_OR_URL", help=_STORE_HELP)
     p.add_argument("--csv", metavar="FILE", help="write CSV here")
     p.add_argument("--parquet", metavar="FILE", help="write Parquet here")
     p.add_argument("--claimreview", metavar="FILE",
-                   help="write ClaimReview JSON-LD (claims with a verdict) here")
+                   help="write ClaimReview JSON-LD here: the published checks (the workflow's "
+                        "published statuses), with --all-verdicts every claim with a verdict")
+    p.add_argument("--all-verdicts", action="store_true",
+                   help="ClaimReview: every claim with a verdict, published or not (checks "
+                        "never published carry no datePublished)")
     p.add_argument("--publisher-name", metavar="NAME", help="fact-checker's name (ClaimReview)")
     p.add_argument("--publisher-url", metavar="URL", help="fact-checker's site (ClaimReview)")
     p.add_argument("--review-url", metavar="TEMPLATE",
@@ -469,6 +473,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             frame = export.export_frame(store, include_rejected=args.include_rejected,
                                         **filters)
             verdicts = store.taxonomy("verdict")
+            published = None if args.all_verdicts else store.workflow().exported_statuses
     except StoreError as exc:
         _error(f"claimkit export: {exc}")
         return EXIT_FAILED
@@ -481,7 +486,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.parquet:
             done.append(f"{export.write_parquet(frame, args.parquet)} rows to {args.parquet}")
         if args.claimreview:
-            reviews = export.claimreviews(frame, verdicts, publisher)
+            reviews = export.claimreviews(frame, verdicts, publisher, statuses=published)
             done.append(f"{export.write_claimreview(reviews, args.claimreview)} ClaimReviews "
                         f"to {args.claimreview}")
     except OSError as exc:

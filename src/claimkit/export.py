@@ -3,7 +3,8 @@
     frame = export_frame(store)                 # one row per claim, review and rating included
     write_csv(frame, "claims.csv")              # spreadsheet-safe
     write_parquet(frame, "claims.parquet")
-    write_claimreview(claimreviews(frame, store.taxonomy("verdict"), publisher), "reviews.json")
+    write_claimreview(claimreviews(frame, store.taxonomy("verdict"), publisher,
+                                   statuses=store.workflow().exported_statuses), "reviews.json")
 
 Article text is untrusted: in CSV every text cell that a spreadsheet would read as a formula
 (one starting with ``= + - @``, a tab or a carriage return) is prefixed with ``'``.
@@ -13,8 +14,10 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -35,7 +38,7 @@ EXPORT_COLUMNS = (
     "speaker", "speaker_canonical", "speaker_type", "kind", "cue", "cue_lemma", "cue_class",
     "content", "checkworthiness", "parent_id",
     "status", "verdict", "verdict_label", "rating", "tags", "note", "evidence", "reviewer",
-    "flagged", "updated_at", "version", "missing_since", "not_a_claim",
+    "flagged", "updated_at", "published_at", "version", "missing_since", "not_a_claim",
     "speaker_extracted", "speaker_canonical_extracted", "kind_extracted", "cue_class_extracted",
     "content_extracted",
 )
@@ -197,10 +200,14 @@ def _config_section(path: Path) -> dict[str, Any]:
 _AUTHOR_TYPES = {"organization": "Organization", "group": "Organization"}
 
 
-def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher
-                 ) -> list[dict]:
-    """One schema.org ClaimReview per claim with a verdict (claims without one, and claims a
-    reviewer marked "not a claim", are left out). The claim's author is its reviewed speaker.
+def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher, *,
+                 statuses: Collection[str] | None = None) -> list[dict]:
+    """One schema.org ClaimReview per claim with a verdict whose status is in ``statuses``
+    (the workflow's published ones, ``store.workflow().exported_statuses``; None: every claim
+    with a verdict). Claims a reviewer marked "not a claim" are left out. The claim's author is
+    its reviewed speaker; ``datePublished`` is when the check was published (left out for a
+    check never published), ``dateModified`` its last change, ``reviewBody`` the reviewer's
+    note and ``citation`` the evidence.
 
     A verdict with a rating value gets ``ratingValue`` with the taxonomy's best and worst
     ratings; one without (e.g. "unverifiable") gets ``alternateName`` only.
@@ -211,6 +218,8 @@ def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher
     for row in frame.to_dict("records"):
         verdict = verdicts.get(row["verdict"]) if isinstance(row["verdict"], str) else None
         if verdict is None or row.get("not_a_claim") == True:  # noqa: E712 (NumPy bools too)
+            continue
+        if statuses is not None and row.get("status") not in statuses:
             continue
         rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label}
         if numeric and verdict.rating is not None:
@@ -226,9 +235,16 @@ def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher
             "reviewRating": rating,
             "itemReviewed": _claim_item(row),
         }
-        reviewed_on = _date(row.get("updated_at"))
-        if reviewed_on:
-            review["datePublished"] = reviewed_on
+        for key, column in (("datePublished", "published_at"), ("dateModified", "updated_at")):
+            day = _date(row.get(column))
+            if day:
+                review[key] = day
+        note = row.get("note")
+        if isinstance(note, str) and note.strip():
+            review["reviewBody"] = note.strip()
+        evidence = row.get("evidence")
+        if evidence is not None and not isinstance(evidence, str) and len(evidence):
+            review["citation"] = [{"@type": "CreativeWork", "url": str(u)} for u in evidence]
         out.append(review)
     return out
 
@@ -262,6 +278,58 @@ def _date(value: Any) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     return pd.Timestamp(value).date().isoformat()
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    text = (resources.files("claimkit") / "data" / "claimreview_vocabulary.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)
+
+
+def claimreview_problems(review: dict) -> list[str]:
+    """What keeps ``review`` from being a valid ClaimReview: a property schema.org does not
+    define for its type, a property Google's Fact Check markup requires that is missing, a
+    rating outside its scale, a URL that is not absolute. Empty when it is valid."""
+    vocabulary = _vocabulary()
+    problems: list[str] = []
+
+    def check(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                check(item, f"{where}[{i}]")
+            return
+        if not isinstance(node, dict):
+            return
+        kind = node.get("@type")
+        allowed = vocabulary["properties"].get(kind)
+        if allowed is None:
+            problems.append(f"{where}: unknown @type {kind!r}")
+            return
+        for key, value in node.items():
+            if key.startswith("@"):
+                continue
+            if key not in allowed:
+                problems.append(f"{where}: schema.org's {kind} has no property {key!r}")
+            check(value, f"{where}.{key}")
+        for key in vocabulary["google_required"].get(kind, []):
+            if node.get(key) in (None, "", [], {}):
+                problems.append(f"{where}: Google requires {kind}.{key}")
+        if kind == "Rating" and "ratingValue" in node:
+            low, high = node.get("worstRating"), node.get("bestRating")
+            if low is None or high is None or not low <= node["ratingValue"] <= high:
+                problems.append(f"{where}: ratingValue {node['ratingValue']} is not within "
+                                f"worstRating {low} and bestRating {high}")
+        url = node.get("url")
+        if url is not None and not str(url).startswith(("https://", "http://")):
+            problems.append(f"{where}: url {url!r} is not an absolute web address")
+
+    if review.get("@context") not in ("https://schema.org", "http://schema.org"):
+        problems.append("ClaimReview: @context must be https://schema.org")
+    if review.get("@type") != "ClaimReview":
+        problems.append("the object is not a ClaimReview")
+    check(review, "ClaimReview")
+    return problems
 
 
 def write_claimreview(reviews: list[dict], path: str | os.PathLike) -> int:

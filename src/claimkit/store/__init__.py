@@ -18,10 +18,11 @@ from claimkit.store.core import (
 from claimkit.store.filters import ClaimFilter
 from claimkit.store.schema import SCHEMA_VERSION
 from claimkit.taxonomy import TaxonomyError
+from claimkit.workflow import Workflow, WorkflowError
 
 __all__ = [
     "AddResult", "BulkResult", "CLAIM_COLUMNS", "ClaimFilter", "ConflictError", "NoSuchStore",
     "NothingToUndo",
     "SCHEMA_VERSION", "Store", "StoreBusyError", "StoreError", "TaxonomyError",
-    "UnknownClaimError", "open_store",
+    "UnknownClaimError", "Workflow", "WorkflowError", "open_store",
 ]

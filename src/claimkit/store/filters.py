@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Join, Text, and_, case, false, func, or_, true, type_coerce
 
 from claimkit.store.schema import articles, claims, dumps, reviews
+from claimkit.store.search import speaker_contains, text_contains
 
 
 def claims_joined() -> Join:
@@ -92,15 +93,13 @@ class ClaimFilter:
             out.append(or_(false(), *(as_text.like(_contains(dumps(t)), escape="\\")
                                       for t in _many(self.tag))))
         if self.speaker:
-            pattern = _contains(self.speaker)
-            out.append(or_(reviewed("speaker").ilike(pattern, escape="\\"),
-                           reviewed("speaker_canonical").ilike(pattern, escape="\\")))
+            out.append(speaker_contains(self.speaker))
         if self.since is not None:
             out.append(a.published >= _date(self.since, "since"))
         if self.until is not None:
             out.append(a.published <= _date(self.until, "until"))
         if self.search:
-            out.append(c.text.ilike(_contains(self.search), escape="\\"))
+            out.append(text_contains(self.search))
         if self.min_checkworthiness is not None:
             out.append(c.checkworthiness >= float(self.min_checkworthiness))
         if self.flagged is not None:

@@ -30,7 +30,7 @@ STORED_COLUMNS = (
     "cue_lemma", "cue_class", "cue_text", "checkworthiness", "missing_since",
     "status", "verdict", "tags", "note", "evidence", "reviewer", "flagged", "updated_at",
     "version", "title", "outlet", "url", "published", "corrected_speaker", "not_a_claim",
-    "corrected_cue_class", "corrected_kind", "corrected_content", "assignee",
+    "corrected_cue_class", "corrected_kind", "corrected_content", "assignee", "published_at",
 )
 # Reviewed values are the truth downstream (DESIGN.md §2): in store.claims() ``speaker``,
 # ``speaker_canonical``, ``kind``, ``cue_class`` and ``text`` are the reviewer's corrections where
@@ -102,7 +102,7 @@ def typed_claims(frame: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
         if name in JSON_COLUMNS:
             frame[name] = pd.Series(_json_values(column), dtype=object,
                                     index=frame.index)
-        elif name == "updated_at":  # one unit whatever the values (all-empty would give s)
+        elif name in ("updated_at", "published_at"):  # one unit whatever the values
             frame[name] = pd.to_datetime(column.astype(object), utc=True).dt.as_unit("us")
         elif name == "published":
             frame[name] = pd.to_datetime(column.astype(object)).dt.as_unit("us")

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, DateTime, select
 
 from claimkit.store.backend import in_batches
 from claimkit.store.base import StoreBase
@@ -21,7 +21,8 @@ from claimkit.store.changes import (
 from claimkit.store.errors import NothingToUndo, UnknownClaimError
 from claimkit.store.filters import ClaimFilter, claims_joined, sort_order
 from claimkit.store.schema import claims, history, reviews, utcnow
-from claimkit.store.taxonomies import check_values
+from claimkit.store.taxonomies import check_values, stored_workflow
+from claimkit.workflow import Workflow, WorkflowError
 
 # The columns of store.history(), in order.
 HISTORY_COLUMNS = ("event_id", "claim_id", "version", "field", "old", "new", "reviewer", "at",
@@ -87,7 +88,10 @@ class Reviewing(StoreBase):
             check_values(conn, change.values)
             current = lock_review(conn, claim_id, expected_version)
             check_content(conn, claim_id, change.values)
-            return apply_change(conn, current, change.apply_to(current), who, utcnow())
+            now = utcnow()
+            diff = under_workflow(conn, stored_workflow(conn), current,
+                                  change.apply_to(current), now)
+            return apply_change(conn, current, diff, who, now)
         return self._write(work)
 
     def bulk_review(self, where: Mapping[str, Any] | None = None, *,
@@ -121,19 +125,28 @@ class Reviewing(StoreBase):
 
         def work(conn: Connection) -> BulkResult:
             check_values(conn, change.values)
+            workflow = stored_workflow(conn)
             matched = list(conn.execute(query).scalars())
             now, changed, versions = utcnow(), 0, {}
+            refused: dict[str, str] = {}
             for batch in in_batches(matched):
                 # Locked in claim_id order, so two bulk changes on PostgreSQL queue for each
                 # other's rows instead of deadlocking.
                 rows = conn.execute(_reviews_locked(batch, lock=not dry_run)).mappings().all()
                 for current in rows:
-                    diff = change.apply_to(current)
+                    try:
+                        diff = under_workflow(conn, workflow, current,
+                                              change.apply_to(current), now)
+                    except WorkflowError as exc:
+                        refused[current["claim_id"]] = str(exc)
+                        continue
                     if diff:
-                        if not dry_run:
+                        if not dry_run and not refused:
                             versions[current["claim_id"]] = apply_change(conn, current, diff,
                                                                          who, now)
                         changed += 1
+            if refused:  # all or nothing: the transaction rolls back
+                raise _bulk_refused(refused, len(matched))
             return BulkResult(changed, matched=len(matched), versions=versions)
         return self._read(work) if dry_run else self._write(work)
 
@@ -217,6 +230,31 @@ class Reviewing(StoreBase):
         return frame
 
 
+def under_workflow(conn: Connection, workflow: Workflow, current: Mapping[str, Any],
+                   diff: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """``diff`` as the workflow resolves it (raising WorkflowError if it forbids it), with a
+    status it implies checked against the store's statuses, and the claim's first arrival in
+    the published status stamped as ``published_at``."""
+    if not diff:
+        return diff
+    resolved = workflow.resolve(current, diff)
+    if resolved.get("status") != diff.get("status"):
+        check_values(conn, {"status": resolved["status"]})
+    if (workflow.published_status is not None and current["published_at"] is None
+            and resolved.get("status") == workflow.published_status):
+        resolved["published_at"] = now
+    return resolved
+
+
+def _bulk_refused(refused: Mapping[str, str], matched: int) -> WorkflowError:
+    reasons: dict[str, int] = {}
+    for reason in refused.values():
+        reasons[reason] = reasons.get(reason, 0) + 1
+    listed = "; ".join(f"{n} × {reason}" for reason, n in sorted(reasons.items()))
+    return WorkflowError(f"{len(refused)} of the {matched} matching claims cannot take this "
+                         f"change ({listed}); nothing was changed")
+
+
 def _reviews_locked(claim_ids: Sequence[str], *, lock: bool = True):
     """The review rows of these claims in claim_id order, locked FOR UPDATE unless not ``lock``."""
     query = select(reviews).where(reviews.c.claim_id.in_(claim_ids)).order_by(reviews.c.claim_id)
@@ -252,7 +290,16 @@ def _undo_in(conn: Connection, claim_id: str, expected_version: int | None, who:
     if found is None:
         raise NothingToUndo(f"nothing to undo for claim {claim_id}")
     version, restore = found
+    restore = {name: _as_stored(name, value) for name, value in restore.items()}
     return apply_change(conn, current, restore, who, now, undoes=version, always=True)
+
+
+def _as_stored(field: str, value: Any) -> Any:
+    """A value from a history event (JSON) as its review column keeps it: times come back
+    from ISO text."""
+    if isinstance(value, str) and isinstance(reviews.c[field].type, DateTime):
+        return datetime.fromisoformat(value)
+    return value
 
 
 def _latest_not_undone(events: Sequence[Mapping[str, Any]]) -> tuple[int, dict] | None:

@@ -1,9 +1,9 @@
 """The store's tables, written once in SQLAlchemy Core for SQLite and PostgreSQL alike.
 
 A fresh store is created at the newest schema (``metadata.create_all``) and stamped with
-``SCHEMA_VERSION``. An older store is brought forward one step at a time by ``MIGRATIONS``; each
-step runs in the same transaction as the stamp that records it, so a crash between steps leaves
-the store at a version it really has.
+``SCHEMA_VERSION`` and Alembic's newest revision. An older store is brought forward by the
+Alembic revisions in ``store/migrations/versions`` (store/migrate.py), in the transaction that
+opens it, so a crash leaves the store at a version it really has.
 
 Lists (spans, tags, evidence, hedges) are kept as JSON text. Tags are filtered with ``LIKE`` on
 that text, which is the same SQL on both backends and fast enough at the sizes the store is for
@@ -12,7 +12,6 @@ that text, which is the same SQL on both backends and fast enough at the sizes t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime, timezone
 
 from sqlalchemy import (
@@ -23,8 +22,8 @@ from sqlalchemy.types import TypeDecorator
 
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
-# Bump with each new entry in MIGRATIONS.
-SCHEMA_VERSION = 4
+# The newest Alembic revision's number (store/migrations/versions/NNNN_*.py): bump with each.
+SCHEMA_VERSION = 5
 
 
 class JSONText(TypeDecorator):
@@ -47,7 +46,14 @@ class JSONText(TypeDecorator):
 
 
 def dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_iso)
+
+
+def _iso(value: object) -> str:
+    """Times in JSON (a history event of ``published_at``) as ISO 8601 text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 metadata = MetaData()
@@ -148,6 +154,9 @@ reviews = Table(
     Column("corrected_content", Text),
     # Assignment (schema 4): whose queue the claim is in; None: nobody's.
     Column("assignee", Text),
+    # Schema 5: when the claim's check was published (ClaimReview's datePublished); kept when
+    # a correction reopens it, cleared only by undoing the publication.
+    Column("published_at", DateTime),
     Column("updated_at", DateTime),
     # Optimistic concurrency: every change adds one; a change based on an older version fails.
     Column("version", Integer, nullable=False, default=0),
@@ -173,40 +182,11 @@ Index("ix_history_claim", history.c.claim_id, history.c.version)
 
 REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged", "corrected_speaker",
                  "not_a_claim", "corrected_cue_class", "corrected_kind", "corrected_content",
-                 "assignee")
+                 "assignee", "published_at")
 # The reviewer's corrections of what the extractor found, and the claims-frame column each
 # one replaces in the reviewed view (store/frames.py: reviewed_view).
 CORRECTIONS = {"corrected_speaker": "speaker", "corrected_cue_class": "cue_class",
                "corrected_kind": "kind", "corrected_content": "text"}
-
-# MIGRATIONS[n] brings a store from schema version n - 1 to n.
-Migration = Callable[[Connection], None]
-
-
-def _add_extraction_fixes(conn: Connection) -> None:
-    """Schema 2: reviews can correct the speaker or mark a claim as not a claim."""
-    false = "false" if conn.dialect.name == "postgresql" else "0"
-    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_speaker TEXT"))
-    conn.execute(text(f"ALTER TABLE reviews ADD COLUMN not_a_claim BOOLEAN NOT NULL "
-                      f"DEFAULT {false}"))
-
-
-def _add_more_extraction_fixes(conn: Connection) -> None:
-    """Schema 3: reviews can also correct the cue class and kind, and trim the content."""
-    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_cue_class VARCHAR(50)"))
-    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_kind VARCHAR(20)"))
-    conn.execute(text("ALTER TABLE reviews ADD COLUMN corrected_content TEXT"))
-
-
-def _add_assignee(conn: Connection) -> None:
-    """Schema 4: a claim may be assigned to a reviewer; queues filter on it (indexed)."""
-    conn.execute(text("ALTER TABLE reviews ADD COLUMN assignee TEXT"))
-    conn.execute(text("CREATE INDEX ix_reviews_assignee ON reviews (assignee)"))
-
-
-MIGRATIONS: dict[int, Migration] = {2: _add_extraction_fixes, 3: _add_more_extraction_fixes,
-                                    4: _add_assignee}
-
 
 class SchemaError(Exception):
     """The database is not a claimkit store, or is newer than this claimkit."""
@@ -226,27 +206,31 @@ def current_version(conn: Connection) -> int | None:
     return conn.execute(select(func.max(schema_version.c.version))).scalar()
 
 
-def prepare(conn: Connection, latest: int = SCHEMA_VERSION,
-            migrations: dict[int, Migration] | None = None) -> int:
-    """Create or upgrade the schema inside the caller's write transaction; returns the version."""
-    migrations = MIGRATIONS if migrations is None else migrations
+def prepare(conn: Connection) -> int:
+    """Create or upgrade the schema inside the caller's write transaction; returns the version.
+
+    A new store is made from the current tables and stamped at Alembic's newest revision; an
+    older one is upgraded by its revisions (store/migrate.py).
+    """
+    from claimkit.store import migrate, search  # they build on the tables defined here
+
     if conn.dialect.name == "postgresql":
         # Two processes opening a new store at once: the second waits here, then sees tables.
         conn.execute(text("SELECT pg_advisory_xact_lock(7170419)"))
     version = current_version(conn)
     if version is None:
         metadata.create_all(conn)
-        conn.execute(insert(schema_version).values(version=latest, applied_at=utcnow()))
+        search.create_search_indexes(conn)
+        conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=utcnow()))
         seed_taxonomy(conn, "status", load_taxonomy(DEFAULT_STATUSES))
         seed_taxonomy(conn, "verdict", load_taxonomy(DEFAULT_VERDICTS))
-        return latest
-    if version > latest:
+        migrate.stamp(conn, migrate.revision_for(SCHEMA_VERSION))
+        return SCHEMA_VERSION
+    if version > SCHEMA_VERSION:
         raise SchemaError(f"the store has schema version {version}, newer than this claimkit "
-                          f"knows ({latest}); upgrade claimkit to open it")
-    for step in range(version + 1, latest + 1):
-        migrations[step](conn)
-        conn.execute(insert(schema_version).values(version=step, applied_at=utcnow()))
-    return latest
+                          f"knows ({SCHEMA_VERSION}); upgrade claimkit to open it")
+    migrate.upgrade(conn)
+    return SCHEMA_VERSION
 
 
 def seed_taxonomy(conn: Connection, kind: str, taxonomy: Taxonomy) -> None:

@@ -16,6 +16,9 @@ from claimkit.store.base import StoreBase
 from claimkit.store.changes import apply_change
 from claimkit.store.schema import reviews, settings, taxonomy_values, utcnow
 from claimkit.taxonomy import Taxonomy, TaxonomyError, Value, load_taxonomy
+from claimkit.workflow import (
+    Workflow, WorkflowError, default_workflow, load_workflow, workflow_from_json, workflow_to_json,
+)
 
 KINDS = ("status", "verdict")
 
@@ -65,6 +68,36 @@ class Taxonomies(StoreBase):
             schema.seed_taxonomy(conn, kind, new)
             return moved
         return self._write(work)
+
+
+    def workflow(self) -> Workflow:
+        """The store's review workflow: allowed status moves, what a verdict implies
+        (claimkit/workflow.py; the bundled default until ``set_workflow`` replaces it)."""
+        return self._read(stored_workflow)
+
+    def set_workflow(self, workflow: Workflow | str) -> Workflow:
+        """Use another workflow (a Workflow, or a TOML file's path) for every review change
+        from now on. Raises WorkflowError if it names a status the store does not have."""
+        new = workflow if isinstance(workflow, Workflow) else load_workflow(workflow)
+
+        def work(conn: Connection) -> Workflow:
+            unknown = sorted(new.statuses() - set(stored_taxonomy(conn, "status").ids))
+            if unknown:
+                raise WorkflowError(f"workflow {new.name} names statuses this store does not "
+                                    f"have: {', '.join(unknown)}")
+            conn.execute(settings.delete().where(settings.c.key == WORKFLOW_KEY))
+            conn.execute(settings.insert().values(key=WORKFLOW_KEY, value=workflow_to_json(new)))
+            return new
+        return self._write(work)
+
+
+WORKFLOW_KEY = "workflow"
+
+
+def stored_workflow(conn: Connection) -> Workflow:
+    """The workflow the store keeps in its settings; the bundled default if none."""
+    kept = conn.execute(select(settings.c.value).where(settings.c.key == WORKFLOW_KEY)).scalar()
+    return workflow_from_json(kept) if kept else default_workflow()
 
 
 def check_kind(kind: str) -> None:
