@@ -381,7 +381,7 @@ def test_the_app_asks_who_is_reviewing_once_when_nobody_is_named(tmp_path, monke
 def test_apply_to_all_in_the_filter_asks_first_and_undoes_as_one_step(store):
     from claimkit.review import ReviewApp
 
-    ids = fill(store, 3)
+    fill(store, 3)
     app = ReviewApp(store)
     app.set_filters(kind="assertion")
     assert app.bulk_button.description == "apply to all 3 in this filter"

@@ -122,12 +122,13 @@ class _OnSqlite(ColumnElement):
 
 @compiles(_OnSqlite)
 def _compile_elsewhere(element: _OnSqlite, compiler, **kw) -> str:
-    return compiler.process(element.otherwise, **kw)
+    # Parenthesised: the element stands inside AND / OR it knows nothing about.
+    return "(" + compiler.process(element.otherwise, **kw) + ")"
 
 
 @compiles(_OnSqlite, "sqlite")
 def _compile_on_sqlite(element: _OnSqlite, compiler, **kw) -> str:
-    return compiler.process(element.sqlite, **kw)
+    return "(" + compiler.process(element.sqlite, **kw) + ")"
 
 
 def _on_sqlite(sqlite: ColumnElement[bool], *, otherwise: ColumnElement[bool]) -> _OnSqlite:
