@@ -334,6 +334,35 @@ def test_html_visible_text_kept_when_json_ld_body_is_no_longer(tmp_path):
     assert "fares would not rise this year" in article.text
 
 
+def test_html_json_ld_body_with_markup_and_the_right_article_object(tmp_path):
+    # Two top-level NewsArticle objects: a related story listed first, and the page's own (found
+    # by its url). The own body is HTML inside JSON; a broken JSON-LD block is ignored.
+    own_body = ("<p>The Northfield council said on Monday that it would rebuild the old pier "
+                "by next summer, at a cost of four million pounds.</p><p>Harbour master Ines "
+                "Okafor said the pier had been unsafe for two years and that fishing boats had "
+                "been moored at the beach since the spring.</p><p>Local traders said the work "
+                "would bring visitors back to the seafront.</p>")
+    objects = [
+        {"@type": "NewsArticle", "headline": "Pier closed", "url": "https://n.example/old-pier",
+         "datePublished": "2020-01-05", "articleBody": "The pier was closed, officials said. " * 20},
+        {"@type": "NewsArticle", "headline": "Council to rebuild pier",
+         "url": "https://n.example/rebuild-pier", "datePublished": "2024-04-08",
+         "articleBody": own_body},
+    ]
+    page = ("<html><head><title>Council to rebuild pier</title>"
+            "<link rel='canonical' href='https://n.example/rebuild-pier/'>"
+            "<script type='application/ld+json'>{not json</script>"
+            f"<script type='application/ld+json'>{json.dumps(objects)}</script></head>"
+            "<body><figure><figcaption>The pier at dawn.</figcaption></figure></body></html>")
+
+    [article], problems = read_all([write(tmp_path / "pier.html", page)])
+
+    assert problems == []
+    assert article.text.split("\n")[1].startswith("Harbour master Ines Okafor said")
+    assert "<p>" not in article.text and "The pier was closed" not in article.text
+    assert article.published == date(2024, 4, 8)
+
+
 def test_html_date_is_the_pages_own_not_a_teasers():
     # JSON-LD: an ItemList of related stories (2021) comes before the page's own NewsArticle
     # (2024); a related-articles box with a 2021 <time> comes before the article in the body.

@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -70,44 +70,49 @@ def read_page(markup: str) -> Page | None:
     # No url is passed and the input is a string, so trafilatura never touches the network.
     doc = trafilatura.bare_extraction(markup, with_metadata=True, include_comments=False)
     visible = universal_newlines(doc.text or "") if doc is not None else ""
-    tree = load_html(markup)
+    title = (doc.title if doc is not None else None) or None
+    outlet = (doc.sitename if doc is not None else None) or None
+    url = (doc.url if doc is not None else None) or ""
+    tree = load_html(markup)  # our own parse: trafilatura's is pruned and not handed back
     if tree is None:
-        return _page(visible, doc, None, ()) if visible.strip() else None
+        return Page(visible, title, outlet, url, None, (), False) if visible.strip() else None
     r = rules()
-    url = (doc.url if doc is not None else "") or _canonical_url(tree)
-    main = main_article(json_ld_objects(tree), url, _page_titles(tree, doc), r)
-    body = render_body(_json_text(main, r.json_body_keys)) if main else ""
-    text, from_json = choose_text(visible, body)
+    url = url or _canonical_url(tree)
+    objects = json_ld_objects(tree)
+    main = main_article(objects, url, _page_titles(tree, title), r)
+    json_bodies = [b for b in (_json_text(o, r.json_body_keys) for o in objects) if b]
+    text, from_json = choose_text(visible, render_body(_json_text(main, r.json_body_keys)),
+                                  json_bodies)
     if not text.strip():
         return None
     mark_blocks(tree, len(_squash(visible)), r)
     cleaned = without_blocks(tree)
-    spans = () if from_json else block_line_spans(text, tree, cleaned)
-    published = page_date(tree, cleaned, main, text, r)
-    page = _page(text, doc, published, spans, from_json=from_json)
-    if not page.url and main is not None:
-        page = Page(**{**page.__dict__, "url": _object_url(main)})
-    return page
+    return Page(
+        text=text, title=title, outlet=outlet,
+        url=url or (_object_url(main) if main else ""),
+        published=page_date(tree, cleaned, main, text, r),
+        # A JSON-LD body has no blocks in it: only the visible text needs its lines checked.
+        boilerplate=() if from_json else block_line_spans(text, tree, cleaned),
+        from_json_ld=from_json,
+    )
 
 
-def _page(text: str, doc: Any, published: date | None, spans: tuple[Span, ...],
-          from_json: bool = False) -> Page:
-    return Page(text=text, title=(doc.title if doc is not None else None) or None,
-                outlet=(doc.sitename if doc is not None else None) or None,
-                url=(doc.url if doc is not None else None) or "", published=published,
-                boilerplate=spans, from_json_ld=from_json)
-
-
-def choose_text(visible: str, body: str) -> tuple[str, bool]:
+def choose_text(visible: str, body: str, json_bodies: Sequence[str] = ()) -> tuple[str, bool]:
     """(text, came from JSON-LD): the visible text unless the JSON-LD body is much fuller.
 
-    When trafilatura itself fell back to the JSON-LD body (same words, paragraphs run together)
-    our rendering is taken, because it keeps the paragraph breaks that quotes are read by.
+    trafilatura may itself fall back to JSON-LD: then its text is every ``articleBody`` of the
+    page run together (a related story's too), paragraphs joined by spaces. Such a text is
+    recognised (each of its lines lies in some JSON-LD body) and the page's own body is taken
+    instead, in our rendering, which keeps the paragraph breaks that quotes are read by.
     """
     if not body.strip():
         return visible, False
     squashed_visible, squashed_body = _squash(visible), _squash(body)
-    if len(squashed_visible) < BODY_FALLBACK_SHARE * len(squashed_body) or squashed_visible == squashed_body:
+    if len(squashed_visible) < BODY_FALLBACK_SHARE * len(squashed_body):
+        return body, True
+    squashed_json = [_squash(render_body(b)) for b in json_bodies] or [squashed_body]
+    lines = [_squash(line) for line in visible.split("\n") if line.strip()]
+    if all(any(line in j for j in squashed_json) for line in lines):
         return body, True
     return visible, False
 
@@ -298,7 +303,10 @@ def page_date(tree: Any, cleaned: Any, main: dict | None, text: str,
 
 def _date_candidates(tree: Any, main: dict | None, text: str, r: IngestRules) -> Iterator[str]:
     if main:
-        yield from (str(main[k]) for k in r.json_date_keys if main.get(k))
+        for key in r.json_date_keys:
+            values = main.get(key)
+            yield from (v for v in (values if isinstance(values, list) else [values])
+                        if isinstance(v, str))
     metas = [(m.get("property") or "", m.get("name") or "", m.get("itemprop") or "",
               m.get("content") or "") for m in tree.iter("meta")]
     for attr, wanted in r.date_metas:
@@ -370,8 +378,8 @@ def _htmldate(cleaned: Any) -> date | None:
 # Small helpers
 
 
-def _page_titles(tree: Any, doc: Any) -> list[str]:
-    titles = [doc.title] if doc is not None and doc.title else []
+def _page_titles(tree: Any, title: str | None) -> list[str]:
+    titles = [title] if title else []
     titles += [m.get("content") or "" for m in tree.xpath("//meta[@property='og:title']")]
     titles += [el.text_content() for el in tree.xpath("//title | //h1")]
     return titles
