@@ -366,6 +366,7 @@ def test_html_json_ld_body_with_markup_and_the_right_article_object(tmp_path):
 def test_html_date_is_the_pages_own_not_a_teasers():
     # JSON-LD: an ItemList of related stories (2021) comes before the page's own NewsArticle
     # (2024); a related-articles box with a 2021 <time> comes before the article in the body.
+    # No <meta> date. trafilatura's own date (htmldate on the whole page) is the teaser's 2021.
     [article], _ = read_all([FIXTURES / "teaser_dates.html"])
 
     assert article.published == date(2024, 6, 3)
