@@ -5,7 +5,9 @@ One entry point, :func:`read_articles`, takes any mix of ``.txt``, ``.html``/``.
 (or corpus row) becomes one :class:`~claimkit.model.InputProblem` and reading goes on (docs/architecture.md §6).
 
 Offsets are sacred (docs/architecture.md §2): for a ``.txt`` file, ``Article.text`` is exactly what
-``open(path, encoding=...)`` returns, and boilerplate is *marked* as line spans, never cut out.
+``open(path, encoding=...)`` returns, and boilerplate is *marked* as line spans, never cut out;
+its front matter (``frontmatter.py``) is one more marked span. For an HTML page,
+``Article.text`` is the article text ``page.py`` extracts (visible text or JSON-LD body).
 """
 from __future__ import annotations
 
