@@ -363,6 +363,19 @@ def test_html_json_ld_body_with_markup_and_the_right_article_object(tmp_path):
     assert article.published == date(2024, 4, 8)
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("<p>The mayor said yes.</p><p>Critics said no.</p>", "The mayor said yes.\nCritics said no."),
+    ("First line.<br>Second &amp; last.", "First line.\nSecond & last."),
+    ("It&#8217;s &quot;over&quot;, the coach said.", "It\u2019s \"over\", the coach said."),
+    ("The rule a<b and c>d holds, the paper said.", "The rule a<b and c>d holds, the paper said."),
+    ("One.\n\n  Two,  spaced.  \r\nThree.", "One.\nTwo, spaced.\nThree."),
+])
+def test_json_ld_body_rendering(raw, expected):
+    from claimkit.ingest.page import render_body
+
+    assert render_body(raw) == expected
+
+
 def test_html_date_is_the_pages_own_not_a_teasers():
     # JSON-LD: an ItemList of related stories (2021) comes before the page's own NewsArticle
     # (2024); a related-articles box with a 2021 <time> comes before the article in the body.

@@ -19,6 +19,7 @@ gets wrong on real news pages are decided here, from the page's own markup:
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from claimkit.ingest.lines import iter_lines, universal_newlines
@@ -43,8 +45,11 @@ DATELINE_MAX_CHARS = 100  # a longer line is a sentence, and a date in it is abo
 _MARK = "data-claimkit-boilerplate"  # set on boilerplate blocks of our own parse of the page
 _NOT_TEXT = ("script", "style", "noscript", "template")
 _SPACE = re.compile(r"\s+")
-_MARKUP = re.compile(r"</?(?:p|br|div|h[1-6]|li|ul|ol|blockquote|span|a|em|strong|b|i)\b[^<>]*>",
+# Markup in a JSON-LD body: a closing tag, or an opening <p>/<br>. Prose such as "a<b and c>d"
+# is not markup.
+_MARKUP = re.compile(r"</(?:p|div|h[1-6]|li|ul|ol|blockquote|span|a|em|strong|b|i)>|<br\s*/?>|<p[\s>]",
                      re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+\d*);")
 _BLOCK_TAGS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "br", "tr")
 _ISO_START = re.compile(r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?!\d)")
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
@@ -85,7 +90,7 @@ def read_page(markup: str) -> Page | None:
                                   json_bodies)
     if not text.strip():
         return None
-    mark_blocks(tree, len(_squash(visible)), r)
+    mark_blocks(tree, len(_squash(text)), r)
     cleaned = without_blocks(tree)
     return Page(
         text=text, title=title, outlet=outlet,
@@ -212,14 +217,19 @@ def render_body(raw: str) -> str:
     """A JSON-LD body as plain text, one paragraph a line (the shape trafilatura gives).
 
     Some sites put HTML in ``articleBody``; its tags become line breaks and its entities
-    characters. Plain text keeps its own words exactly, only blank lines and the spaces around
-    lines are dropped.
+    characters. Words are kept as written; blank lines go and runs of spaces become one.
     """
     if _MARKUP.search(raw):
-        fragment = lxml_html.fragment_fromstring(raw, create_parent="div")
-        for el in fragment.iter(*_BLOCK_TAGS):
-            el.tail = "\n" + (el.tail or "")
-        raw = fragment.text_content()
+        try:
+            fragment = lxml_html.fragment_fromstring(raw, create_parent="div")
+        except (ValueError, etree.ParserError):
+            fragment = None  # unparseable: read as plain text rather than lose the body
+        if fragment is not None:
+            for el in fragment.iter(*_BLOCK_TAGS):
+                el.tail = "\n" + (el.tail or "")
+            raw = fragment.text_content()
+    elif _ENTITY.search(raw):
+        raw = html.unescape(raw)  # "&#8217;", "&quot;": escaped for a page, not part of the words
     lines = (" ".join(line.split()) for line in universal_newlines(raw).split("\n"))
     return "\n".join(line for line in lines if line)
 
