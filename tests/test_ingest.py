@@ -480,6 +480,8 @@ def test_credit_and_promo_lines_are_boilerplate(line):
     "Copyright law experts said the ruling would be appealed.",
     "Reporting by the Post found that the fund had been misused.",
     "Signing up for the scheme took weeks, residents said.",
+    "Writing by hand is a dying art, the teachers' union said.",
+    "Editing by committee slowed the report, officials said.",
 ])
 def test_sentences_that_start_like_credit_lines_are_not_boilerplate(line):
     text = f"Dock strike ends\n\n{line}\n"
