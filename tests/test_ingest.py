@@ -416,6 +416,11 @@ def test_html_asides_and_shop_promos_are_marked_and_yield_no_claims():
     marked = marked_lines(article)
     assert ("Our gardening editor said these are the five best hoses of the year, and they are "
             "all on sale today.") in marked
+    for credit in ("Additional reporting by Leo Marsh", "\u00a9 2022 Northfield Post. All rights reserved.",
+                   "This article originally appeared on Northfield Weekly.",
+                   "Reporting by Ana Bell; Editing by Tom Gray"):
+        assert credit in marked
+    assert article.published == date(2022, 9, 12)
     claims = claims_of(article)
     texts = " ".join(c.text for c in claims)
     assert "pupils an extra hour of sleep" in texts  # the article's own claims still come
