@@ -293,6 +293,319 @@ def test_htm_in_cp1252_is_decoded(tmp_path):
     assert "\u201cover for now\u201d" in article.text
 
 
+# --- HTML pages from real-world layouts (every page invented) -----------------------------------
+
+
+def claims_of(article: Article):
+    from claimkit.engines import extract
+
+    return extract([article])
+
+
+def test_html_json_ld_body_replaces_a_caption_only_page():
+    # The visible page is a photo caption and a subscribers' teaser; the article is only in the
+    # JSON-LD articleBody of the page's NewsArticle (inside @graph).
+    [article], problems = read_all([FIXTURES / "caption_only_jsonld.html"])
+
+    assert problems == []
+    assert article.text.startswith("The Orland Valley water board said on Tuesday")
+    assert "Subscribers can read" not in article.text
+    assert "\nBoard chair Mirela Costa said households" in article.text  # paragraphs kept
+    assert article.published == date(2024, 2, 14)
+    assert article.url == "https://valley-courier.example/news/reservoir-low"
+    claims = claims_of(article)
+    speakers = {c.speaker for c in claims if c.cue}
+    assert "Board chair Mirela Costa" in speakers or "Mirela Costa" in speakers
+    for claim in claims:  # offsets index Article.text
+        assert claim.text == " ".join(article.text[s:e] for s, e in claim.content)
+    assert any("rationing by the summer" in c.text for c in claims)
+
+
+def test_html_visible_text_kept_when_json_ld_body_is_no_longer(tmp_path):
+    body = ("<p>The ferry company said on Friday that it would add a second boat to the island "
+            "route in May, and that fares would not rise this year.</p>")
+    page = ("<html><head><script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+            "\"headline\": \"Ferry adds a boat\", \"articleBody\": \"The ferry company "
+            "said it would add a boat.\"}</script></head><body><article><h1>Ferry adds a boat"
+            f"</h1>{body}</article></body></html>")
+
+    [article], _ = read_all([write(tmp_path / "ferry.html", page)])
+
+    assert "fares would not rise this year" in article.text
+
+
+def test_html_json_ld_body_with_markup_and_the_right_article_object(tmp_path):
+    # Two top-level NewsArticle objects: a related story listed first, and the page's own (found
+    # by its url). The own body is HTML inside JSON; a broken JSON-LD block is ignored.
+    own_body = ("<p>The Northfield council said on Monday that it would rebuild the old pier "
+                "by next summer, at a cost of four million pounds.</p><p>Harbour master Ines "
+                "Okafor said the pier had been unsafe for two years and that fishing boats had "
+                "been moored at the beach since the spring.</p><p>Local traders said the work "
+                "would bring visitors back to the seafront.</p>")
+    objects = [
+        {"@type": "NewsArticle", "headline": "Pier closed", "url": "https://n.example/old-pier",
+         "datePublished": "2020-01-05", "articleBody": "The pier was closed, officials said. " * 20},
+        {"@type": "NewsArticle", "headline": "Council to rebuild pier",
+         "url": "https://n.example/rebuild-pier", "datePublished": "2024-04-08",
+         "articleBody": own_body},
+    ]
+    page = ("<html><head><title>Council to rebuild pier</title>"
+            "<link rel='canonical' href='https://n.example/rebuild-pier/'>"
+            "<script type='application/ld+json'>{not json</script>"
+            f"<script type='application/ld+json'>{json.dumps(objects)}</script></head>"
+            "<body><figure><figcaption>The pier at dawn.</figcaption></figure></body></html>")
+
+    [article], problems = read_all([write(tmp_path / "pier.html", page)])
+
+    assert problems == []
+    assert article.text.split("\n")[1].startswith("Harbour master Ines Okafor said")
+    assert "<p>" not in article.text and "The pier was closed" not in article.text
+    assert article.published == date(2024, 4, 8)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("<p>The mayor said yes.</p><p>Critics said no.</p>", "The mayor said yes.\nCritics said no."),
+    ("First line.<br>Second &amp; last.", "First line.\nSecond & last."),
+    ("It&#8217;s &quot;over&quot;, the coach said.", "It\u2019s \"over\", the coach said."),
+    ("The rule a<b and c>d holds, the paper said.", "The rule a<b and c>d holds, the paper said."),
+    ("One.\n\n  Two,  spaced.  \r\nThree.", "One.\nTwo, spaced.\nThree."),
+])
+def test_json_ld_body_rendering(raw, expected):
+    from claimkit.ingest.page import render_body
+
+    assert render_body(raw) == expected
+
+
+def test_html_date_is_the_pages_own_not_a_teasers():
+    # JSON-LD: an ItemList of related stories (2021) comes before the page's own NewsArticle
+    # (2024); a related-articles box with a 2021 <time> comes before the article in the body.
+    # No <meta> date. trafilatura's own date (htmldate on the whole page) is the teaser's 2021.
+    [article], _ = read_all([FIXTURES / "teaser_dates.html"])
+
+    assert article.published == date(2024, 6, 3)
+
+
+TEASER_BOX = ("<section class='related-stories'><article><time datetime='2019-05-01'>1 May 2019"
+              "</time><h3>Older story</h3></article></section>")
+OWN_ARTICLE = ("<article><h1>Library reopens</h1>{dateline}<p>The city library reopened on "
+               "Saturday after a year of building work, the council said, and will now stay open "
+               "until nine in the evening on weekdays.</p></article>")
+
+
+@pytest.mark.parametrize("head, dateline, expected", [
+    ("<meta property='article:published_time' content='2023-10-07T09:00:00Z'>", "", date(2023, 10, 7)),
+    ("<meta name='dc.date' content='2023-10-07'>", "", date(2023, 10, 7)),
+    ("", "<p><time itemprop='datePublished' datetime='2023-10-07'>7 Oct</time></p>", date(2023, 10, 7)),
+    ("", "<p class='dateline'>October 7, 2023</p>", date(2023, 10, 7)),
+    ("", "<p>Published <time datetime='2023-10-07T08:00'>Saturday</time></p>", date(2023, 10, 7)),
+    ("", "", None),  # only the teaser has a date: better none than the teaser's
+], ids=["article-meta", "dc-date", "itemprop", "dateline", "time", "teaser-only"])
+def test_html_date_sources_in_order_and_never_from_teasers(tmp_path, head, dateline, expected):
+    page = (f"<html><head><title>Library reopens</title>{head}</head><body>{TEASER_BOX}"
+            f"{OWN_ARTICLE.format(dateline=dateline)}</body></html>")
+
+    [article], _ = read_all([write(tmp_path / "library.html", page)])
+
+    assert article.published == expected
+
+
+def test_html_asides_and_shop_promos_are_marked_and_yield_no_claims():
+    [article], problems = read_all([FIXTURES / "sidebar_promos.html"])
+
+    assert problems == []
+    marked = marked_lines(article)
+    assert ("Our gardening editor said these are the five best hoses of the year, and they are "
+            "all on sale today.") in marked
+    for credit in ("Additional reporting by Leo Marsh", "\u00a9 2022 Northfield Post. All rights reserved.",
+                   "This article originally appeared on Northfield Weekly.",
+                   "Reporting by Ana Bell; Editing by Tom Gray"):
+        assert credit in marked
+    assert article.published == date(2022, 9, 12)
+    claims = claims_of(article)
+    texts = " ".join(c.text for c in claims)
+    assert "pupils an extra hour of sleep" in texts  # the article's own claims still come
+    for teaser_words in ("hoses", "stadium", "fire chief", "Elm Street"):
+        assert teaser_words not in texts
+    for claim in claims:
+        assert not any(s < e2 and s2 < e for s, e in claim.content for s2, e2 in article.boilerplate)
+
+
+def test_html_aside_text_inside_the_article_is_marked(tmp_path):
+    # trafilatura keeps an aside that sits inside <article> in some layouts; ours is marked either
+    # way. The pull quote repeats an article line: that line is the article's and stays unmarked.
+    page = ("<html><body><article><h1>Port strike</h1>"
+            "<p>Dock workers said on Monday that the strike would go on until the port authority "
+            "returned to talks about pay and night shifts.</p>"
+            "<div class='c-most-read__list'><p>The governor said taxes would fall next year, "
+            "an aide told the paper.</p></div>"
+            "<p>\u201cWe are not going back,\u201d the union leader said.</p>"
+            "<aside class='pullquote'><p>\u201cWe are not going back,\u201d the union leader "
+            "said.</p></aside>"
+            "<p>The port authority said it had made a fair offer and would not raise it again.</p>"
+            "</article></body></html>")
+
+    [article], _ = read_all([write(tmp_path / "strike.html", page)])
+
+    marked = marked_lines(article)
+    assert "\u201cWe are not going back,\u201d the union leader said." not in marked
+    assert "The governor said taxes would fall next year, an aide told the paper." in marked
+
+
+def test_layout_wrapper_named_like_a_sidebar_is_not_boilerplate(tmp_path):
+    page = ("<html><body><div class='layout has-sidebar'><article><h1>Bridge tolls</h1>"
+            "<p>The transport minister said on Wednesday that bridge tolls would be scrapped in "
+            "the spring, a promise the government first made two years ago.</p>"
+            "<p>Drivers' groups said the change was overdue.</p></article>"
+            "<aside><p>Weather: rain later.</p></aside></div></body></html>")
+
+    [article], _ = read_all([write(tmp_path / "tolls.html", page)])
+
+    assert "bridge tolls would be scrapped" in article.text
+    assert not any("bridge tolls would be scrapped" in line for line in marked_lines(article))
+
+
+@pytest.mark.parametrize("line", [
+    "Additional reporting by Leo Marsh",
+    "(Additional reporting by Leo Marsh in Northfield)",
+    "\u00a9 2022 Northfield Post. All rights reserved.",
+    "Copyright 2022 Northfield Post",
+    "This article originally appeared on Northfield Weekly.",
+    "This story was first published by the Northfield Post.",
+    "Reporting by Ana Bell; Editing by Tom Gray",
+    "Editing by Tom Gray",
+    "Sign up for our morning briefing, delivered every weekday.",
+])
+def test_credit_and_promo_lines_are_boilerplate(line):
+    text = f"Dock strike ends\n\nUnion leaders said the strike was over.\n{line}\nMore text here.\n"
+
+    assert marked_lines(article_from_text(text, title="Dock strike ends")) == ["Dock strike ends", line]
+
+
+@pytest.mark.parametrize("line", [
+    "Copyright law experts said the ruling would be appealed.",
+    "Reporting by the Post found that the fund had been misused.",
+    "Signing up for the scheme took weeks, residents said.",
+    "Writing by hand is a dying art, the teachers' union said.",
+    "Editing by committee slowed the report, officials said.",
+])
+def test_sentences_that_start_like_credit_lines_are_not_boilerplate(line):
+    text = f"Dock strike ends\n\n{line}\n"
+
+    assert marked_lines(article_from_text(text, title="Dock strike ends")) == ["Dock strike ends"]
+
+
+# --- .txt front matter ---------------------------------------------------------------------------
+
+FRONT_MATTER = (
+    "---\n"
+    "date: 2024-03-01\n"
+    "url: https://harbour-news.example/2024/03/ferry\n"
+    "outlet: Harbour News\n"
+    'title: "Ferry fares: no rise this year"\n'
+    "---\n"
+)
+FERRY_BODY = (
+    "The island ferry company said on Thursday that fares would not rise this year, despite "
+    "the higher cost of fuel.\n"
+    "\n"
+    "\u201cWe will absorb the cost,\u201d chief executive Marta Solberg told reporters.\n"
+)
+
+
+def test_txt_front_matter_sets_metadata_and_is_marked(tmp_path):
+    path = write(tmp_path / "ferry.txt", FRONT_MATTER + FERRY_BODY)
+
+    [article], problems = read_all([path])
+
+    assert problems == []
+    assert article.text == FRONT_MATTER + FERRY_BODY  # the file as read: nothing cut
+    assert article.article_id == article_id_for(article.text)
+    assert article.published == date(2024, 3, 1)
+    assert article.url == "https://harbour-news.example/2024/03/ferry"
+    assert article.outlet == "Harbour News"
+    assert article.title == "Ferry fares: no rise this year"
+    assert article.boilerplate[0] == (0, len(FRONT_MATTER))
+    claims = claims_of(article)
+    assert claims
+    for claim in claims:
+        assert claim.content[0][0] >= len(FRONT_MATTER)
+        assert claim.text == " ".join(article.text[s:e] for s, e in claim.content)
+    assert any("We will absorb the cost" in c.text for c in claims)
+
+
+def test_txt_front_matter_without_title_takes_the_first_body_line(tmp_path):
+    text = "---\ndate: 2024-03-01\n---\nFerry fares frozen | Harbour News\n\n" + FERRY_BODY
+    [article], problems = read_all([write(tmp_path / "ferry.txt", text)])
+
+    assert problems == []
+    assert (article.title, article.outlet) == ("Ferry fares frozen", "Harbour News")
+    assert marked_lines(article)[:2] == ["---\ndate: 2024-03-01\n---\n", "Ferry fares frozen | Harbour News"]
+
+
+def test_txt_front_matter_with_a_bad_date_warns_and_still_reads(tmp_path):
+    front = FRONT_MATTER.replace("2024-03-01", "1st of March")
+    path = write(tmp_path / "ferry.txt", front + FERRY_BODY)
+
+    [article], problems = read_all([path])
+
+    assert [(p.path, p.severity) for p in problems] == [(str(path), "warning")]
+    assert "'1st of March'" in problems[0].reason and "2024-05-31" in problems[0].reason
+    assert "\n" not in problems[0].reason
+    assert article.published is None
+    assert article.outlet == "Harbour News"
+    assert article.boilerplate[0] == (0, len(front))
+
+
+def test_txt_front_matter_unknown_keys_and_odd_lines_are_reported(tmp_path):
+    text = "---\ndate: 2024-03-01\nauthr: Jo\nnot a field\n---\n" + FERRY_BODY
+    [article], problems = read_all([write(tmp_path / "ferry.txt", text)])
+
+    reasons = [p.reason for p in problems]
+    assert any("'authr' unknown" in r for r in reasons)
+    assert any("line 4 is not 'key: value'" in r for r in reasons)
+    assert article.published == date(2024, 3, 1)
+
+
+def test_txt_that_opens_with_a_rule_line_is_plain_text(tmp_path):
+    text = "---\nThe harbour board said on Monday it would sell the old crane.\n"
+    [article], problems = read_all([write(tmp_path / "crane.txt", text)])
+
+    assert problems == []
+    assert article.boilerplate == ()
+    assert article.published is None
+
+
+def test_txt_unclosed_front_matter_warns(tmp_path):
+    text = "---\ndate: 2024-03-01\n" + FERRY_BODY
+    [article], problems = read_all([write(tmp_path / "ferry.txt", text)])
+
+    assert len(problems) == 1 and "no closing '---'" in problems[0].reason
+    assert article.published is None and article.text == text
+
+
+def test_front_matter_date_reaches_attributions_output_and_the_store(tmp_path, cli):
+    path = write(tmp_path / "ferry.txt", FRONT_MATTER + FERRY_BODY)
+
+    result = cli("attributions", path)
+
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["published"] == "2024-03-01"
+    text = path.read_text(encoding="utf-8")
+    for claim in record["claims"]:
+        assert claim["text"] == " ".join(text[s:e] for s, e in claim["content"])
+    db = tmp_path / "claims.db"
+    stored = cli("extract", path, "--store", db, "--no-progress")
+    assert stored.returncode == 0, stored.stderr
+    from claimkit.store import open_store
+
+    with open_store(db, create=False) as store:
+        frame = store.claims()
+    assert len(frame) == len(record["claims"])
+    assert set(frame["published"].astype(str)) == {"2024-03-01"}
+    assert set(frame["outlet"]) == {"Harbour News"}
+
+
 # --- CSV ---------------------------------------------------------------------------------------
 
 

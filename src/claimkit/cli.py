@@ -335,9 +335,13 @@ def cmd_attributions(args: argparse.Namespace) -> int:
 
 
 def article_json(article: Article, claims: Sequence[Claim]) -> str:
-    """One output line: ``{"path", "article_id", "claims": [...]}`` (docs/architecture.md §3)."""
-    record = {"path": article.path, "article_id": article.article_id,
-              "claims": [claim_record(c) for c in claims]}
+    """One output line: ``{"path", "article_id", "published"?, "claims": [...]}``
+    (docs/architecture.md §3). ``published`` (ISO date) is there only when the article has a
+    date, so the lines of undated texts are what they always were."""
+    record: dict = {"path": article.path, "article_id": article.article_id}
+    if article.published is not None:
+        record["published"] = article.published.isoformat()
+    record["claims"] = [claim_record(c) for c in claims]
     line = json.dumps(record, ensure_ascii=False)
     # A lone surrogate (a file name that is not valid UTF-8, or a "\ud800" escape in a JSONL
     # corpus) cannot be written as UTF-8. Inside a JSON string it can be written as an escape,

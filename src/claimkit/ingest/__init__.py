@@ -5,7 +5,9 @@ One entry point, :func:`read_articles`, takes any mix of ``.txt``, ``.html``/``.
 (or corpus row) becomes one :class:`~claimkit.model.InputProblem` and reading goes on (docs/architecture.md §6).
 
 Offsets are sacred (docs/architecture.md §2): for a ``.txt`` file, ``Article.text`` is exactly what
-``open(path, encoding=...)`` returns, and boilerplate is *marked* as line spans, never cut out.
+``open(path, encoding=...)`` returns, and boilerplate is *marked* as line spans, never cut out;
+its front matter (``frontmatter.py``) is one more marked span. For an HTML page,
+``Article.text`` is the article text ``page.py`` extracts (visible text or JSON-LD body).
 """
 from __future__ import annotations
 
@@ -22,11 +24,19 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Union
 
+from claimkit.ingest.dates import parse_date
+from claimkit.ingest.frontmatter import read_front_matter, unclosed_front_matter
+from claimkit.ingest.lines import iter_lines, universal_newlines
+from claimkit.ingest.page import read_page
+from claimkit.ingest.rules import rules
 from claimkit.model import Article, InputProblem, Span, article_id_for
+
+__all__ = ["IngestError", "MAX_BYTES", "article_from_text", "find_boilerplate", "parse_date",
+           "read_articles", "read_text_file"]
 
 # A single article (a .txt or .html file, or one corpus row) larger than this is refused: nothing
 # an analyst reads is that long, so it is almost always a wrong file. Corpora (.csv/.jsonl) are
@@ -47,31 +57,8 @@ NO_TEXT_FIELD = f"no text field (expected one of: {', '.join(TEXT_COLUMNS)})"
 # to MAX_BOILERPLATE_LINE characters qualify: a long paragraph is content, whatever it contains.
 MAX_BOILERPLATE_LINE = 250
 
-BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"^source link\b",  # aggregator footer: "Source link <title> | <outlet>"
-        r"^back to top( button)?$",
-        r"\bcontributed to this report\.?$",
-        r"\bcontributed reporting\b",
-        r"^share this (article|story|page)\b",
-        r"^(sign up|subscribe) (for|to) (our|the)\b.*\bnewsletters?\b",
-        r"^we use cookies\b",
-        r"^follow us on\b",
-        r"^click here to\b",
-        r"^read more:",
-        r"^advertisement$",
-    )
-) + (
-    # Bylines: "By Jane Doe", "By JANE DOE, Associated Press", "By Jane Doe and John Roe".
-    # Case-sensitive on purpose: capitalised name words are what separate a byline from a
-    # sentence such as "By then, talks had collapsed."
-    re.compile(
-        r"^By\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
-        r"(?:\s+(?:and|&)\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})?"
-        r"(?:\s*,\s*[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,4})?$"
-    ),
-)
+# Boilerplate line patterns (credit lines, promos, bylines...) are data: data/ingest_rules.json.
+BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = rules().line_patterns
 
 # Function words that are frequent in English and rare in other languages that use the Latin
 # script (so no "a", "in", "is", "was", "die", "also": they are common in Spanish, Dutch, German).
@@ -150,13 +137,16 @@ def read_text_file(path: str | Path, *,
 
 def article_from_text(text: str, *, path: str = "", title: str | None = None,
                       outlet: str | None = None, url: str = "",
-                      published: date | None = None) -> Article:
+                      published: date | None = None, body_start: int = 0,
+                      marked: Iterable[Span] = ()) -> Article:
     """Build an Article from already-decoded text; ``text`` is kept exactly as given.
 
     ``title``/``outlet`` left as None are taken from the first line: "Title | Outlet" gives
-    both, any other first line is the title and the outlet stays empty.
+    both, any other first line is the title and the outlet stays empty. ``text[:body_start]``
+    (a .txt file's front matter) is marked as boilerplate and the first line is looked for
+    after it; ``marked`` adds spans known to be boilerplate (an HTML page's teaser lines).
     """
-    first = _first_line(text)
+    first = _first_line(text[body_start:])
     heading = _split_heading(first)
     derived_title, derived_outlet = heading if heading else (first.strip(), "")
     # A plain first line is only a guess at the title; it may be the lead paragraph, so it must
@@ -170,21 +160,24 @@ def article_from_text(text: str, *, path: str = "", title: str | None = None,
         url=url,
         published=published,
         path=path,
-        boilerplate=find_boilerplate(text, title_to_mark),
+        boilerplate=_merged([(0, body_start)] if body_start else [],
+                            find_boilerplate(text, title_to_mark, start=body_start), marked),
     )
 
 
-def find_boilerplate(text: str, title: str) -> tuple[Span, ...]:
+def find_boilerplate(text: str, title: str, *, start: int = 0) -> tuple[Span, ...]:
     """Spans of whole boilerplate lines: ``(start, end)`` of the line without its newline.
 
     Marked: the first line when it is a "Title | Outlet" heading; later repeats of the first
     line; any line equal to ``title`` (or a "``title`` | Outlet" heading); lines matching
-    :data:`BOILERPLATE_PATTERNS`.
+    :data:`BOILERPLATE_PATTERNS`. Lines before offset ``start`` (a line start) are not read.
     """
     spans: list[Span] = []
     wanted_title = _norm(title)
     first_seen: str | None = None
-    for start, line in _lines(text):
+    for line_start, line in iter_lines(text):
+        if line_start < start:
+            continue
         stripped = line.strip()
         if not stripped:
             continue
@@ -196,8 +189,13 @@ def find_boilerplate(text: str, title: str) -> tuple[Span, ...]:
                               or _is_title(stripped, wanted_title)
                               or _matches_pattern(stripped))
         if is_boilerplate:
-            spans.append((start, start + len(line)))
+            spans.append((line_start, line_start + len(line)))
     return tuple(spans)
+
+
+def _merged(*groups: Iterable[Span]) -> tuple[Span, ...]:
+    """The spans of all groups, sorted, without repeats (a line may be marked twice)."""
+    return tuple(sorted({tuple(span) for group in groups for span in group}))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,30 +285,47 @@ def _text_article(path: str | Path) -> tuple[Article, list[InputProblem]]:
     except OSError as exc:
         raise IngestError(_os_reason(exc)) from None
     # Universal newlines, exactly as open() does by default, so offsets match brat annotations.
-    text = _universal_newlines(decoded.text)
+    text = universal_newlines(decoded.text)
     if not text.strip():
         raise IngestError(EMPTY_FILE)
-    article = article_from_text(text, path=str(path))
     problems = [InputProblem(str(path), decoded.warning, "warning")] if decoded.warning else []
-    return article, problems + _language_problems(article)
+    article, front_problems = _front_matter_article(text, str(path))
+    return article, problems + front_problems + _language_problems(article)
+
+
+def _front_matter_article(text: str, path: str) -> tuple[Article, list[InputProblem]]:
+    """The article of a .txt file, with the metadata of its front matter if it has one.
+
+    The front matter stays in ``Article.text`` (the file as read) and is marked as
+    boilerplate: offsets index the file, and no claim comes from it.
+    """
+    front = read_front_matter(text)
+    if front is None:
+        problems = ([InputProblem(path, "starts like front matter ('---', 'key: value') but no "
+                                        "closing '---' line follows; read as plain text",
+                                  "warning")] if unclosed_front_matter(text) else [])
+        return article_from_text(text, path=path), problems
+    fields = front.fields
+    article = article_from_text(
+        text, path=path, title=fields.get("title"), outlet=fields.get("outlet"),
+        url=fields.get("url", ""), published=front.published, body_start=front.end)
+    return article, [InputProblem(path, reason, "warning") for reason in front.problems]
 
 
 def _read_html(path: str) -> Iterator[Item]:
-    import trafilatura  # imported here: loading it costs time that txt-only runs need not pay
-
     decoded = _decode(_read_limited(path))
     if not decoded.text.strip():
         raise IngestError(EMPTY_FILE)
-    # No url is passed and the input is a string, so trafilatura never touches the network.
-    doc = trafilatura.bare_extraction(decoded.text, with_metadata=True, include_comments=False)
-    text = _universal_newlines(doc.text or "") if doc is not None else ""
-    if not text.strip():
+    # Article.text is the page's text as ingest.page extracted it (the visible main text, or the
+    # JSON-LD articleBody when that is much fuller); offsets index it, never the HTML.
+    page = read_page(decoded.text)
+    if page is None:
         raise IngestError(NO_HTML_TEXT)
     if decoded.warning:
         yield InputProblem(path, decoded.warning, "warning")
     article = article_from_text(
-        text, path=path, title=doc.title or None, outlet=doc.sitename or None,
-        url=doc.url or "", published=_metadata_date(doc.date),
+        page.text, path=path, title=page.title, outlet=page.outlet, url=page.url,
+        published=page.published, marked=page.boilerplate,
     )
     yield from _language_problems(article)
     yield article
@@ -434,7 +449,7 @@ def _row_article(fields: dict[str, object], text_key: str, row_path: str) -> Ite
             yield InputProblem(row_path, f"unreadable date {str(raw_date)!r} in 'published' "
                                          "(expected ISO format, e.g. 2024-05-31)", "warning")
     article = article_from_text(
-        _universal_newlines(text), path=row_path,
+        universal_newlines(text), path=row_path,
         title=_optional_str(fields.get("title")), outlet=_optional_str(fields.get("outlet")),
         url=_optional_str(fields.get("url")) or "", published=published,
     )
@@ -578,39 +593,8 @@ def _non_ascii_letter_share(text: str) -> float:
     return len(_NON_ASCII_LETTER.findall(text)) / letters if letters else 0.0
 
 
-def _universal_newlines(text: str) -> str:
-    # What io.TextIOWrapper does with newline=None: "\r\n" and lone "\r" become "\n".
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 # ---------------------------------------------------------------------------------------------
 # Metadata: headings, titles, dates
-
-
-def parse_date(value: object) -> date:
-    """An ISO date or datetime ("2024-05-31", "2024-05-31T09:00:00Z") -> its calendar date.
-
-    The date is taken as written (no conversion to UTC): it is the publication's own date.
-    Raises ValueError for anything else.
-    """
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"not a date: {value!r}")
-    value = value.strip()
-    if value.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read "Z"
-        value = value[:-1] + "+00:00"
-    return datetime.fromisoformat(value).date()
-
-
-def _metadata_date(value: str | None) -> date | None:
-    # A page's date is trafilatura's guess, not the user's data: an odd one is simply dropped.
-    try:
-        return parse_date(value) if value else None
-    except ValueError:
-        return None
 
 
 def _split_heading(line: str) -> tuple[str, str] | None:
@@ -628,15 +612,7 @@ def _split_heading(line: str) -> tuple[str, str] | None:
 
 
 def _first_line(text: str) -> str:
-    return next((line for _, line in _lines(text) if line.strip()), "")
-
-
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """(start offset, line without its "\\n"); only "\\n" ends a line, as in a file read by open()."""
-    start = 0
-    for line in text.split("\n"):
-        yield start, line
-        start += len(line) + 1
+    return next((line for _, line in iter_lines(text) if line.strip()), "")
 
 
 def _norm(line: str) -> str:
