@@ -58,8 +58,14 @@ class Reading(StoreBase):
             frame = self._all_claims(list(STORED_COLUMNS) + extra)
             return _finish(frame, extra, include_rejected)
         names = [n for n in STORED_COLUMNS if n not in ARTICLE_COLUMNS] + extra
-        query = (select(*(table_column(n) for n in names)).select_from(claims_joined())
-                 .where(claim_filter.where()).order_by(claims.c.article_id, claims.c.position))
+        # A page (limit / offset) is ordered by the database; a whole result is sorted here,
+        # so that the planner may start from the most selective index (a search's hits, an
+        # assignee's claims) rather than walk every claim in article order to skip a sort.
+        paged = limit is not None or bool(offset)
+        query = (select(*(table_column(n) for n in names), claims.c.position)
+                 .select_from(claims_joined()).where(claim_filter.where()))
+        if paged:
+            query = query.order_by(claims.c.article_id, claims.c.position)
         if limit is not None:
             query = query.limit(limit)
         if offset:
@@ -73,7 +79,10 @@ class Reading(StoreBase):
             return rows, _articles_of(conn, {r[1] for r in rows})
         with gc_paused():
             rows, found = self._read(work)
-        frame = raw_frame(rows, names)
+        frame = raw_frame(rows, [*names, "position"])
+        if not paged:
+            frame = frame.sort_values(["article_id", "position"], kind="stable",
+                                      ignore_index=True)
         about = raw_frame(found, ["article_id", *ARTICLE_COLUMNS])
         frame = frame.merge(about, on="article_id", how="left", sort=False)
         names = list(STORED_COLUMNS) + extra

@@ -163,7 +163,10 @@ reviews = Table(
 )
 Index("ix_reviews_status", reviews.c.status)
 Index("ix_reviews_verdict", reviews.c.verdict)
-Index("ix_reviews_assignee", reviews.c.assignee)
+# Partial (schema 5): only assigned claims are indexed, so a queue's few are found at once.
+Index("ix_reviews_assignee", reviews.c.assignee,
+      sqlite_where=reviews.c.assignee.is_not(None),
+      postgresql_where=reviews.c.assignee.is_not(None))
 
 # Append-only: one row per field a change touched. All rows of one change share its version.
 history = Table(

@@ -87,12 +87,17 @@ def speaker_contains(needle: str) -> ColumnElement[bool]:
         needle, ("speaker", "speaker_canonical"),
         or_(claims.c.speaker.ilike(pattern, escape="\\"),
             claims.c.speaker_canonical.ilike(pattern, escape="\\")))
-    uncorrected_hits: Select = (
-        select(claims.c.claim_id).join(reviews, reviews.c.claim_id == claims.c.claim_id)
-        .where(extracted).where(or_(reviews.c.corrected_speaker.is_(None),
-                                    reviews.c.corrected_speaker == "")))
+    # The claims found by their extracted speaker, less those a reviewer renamed (found through
+    # the partial index on corrections), plus those whose correction matches. No join: each
+    # part is answered by an index, so the planner drives the query from the few hits.
+    # correlate(None): these are lists of ids in their own right, never tied to the row of the
+    # query they end up in (which reads the same tables).
+    renamed = select(reviews.c.claim_id).where(corrected).correlate(None)
+    uncorrected_hits: Select = (select(claims.c.claim_id).where(extracted)
+                                .where(claims.c.claim_id.not_in(renamed)).correlate(None))
     corrected_hits: Select = (select(reviews.c.claim_id).where(corrected)
-                              .where(reviews.c.corrected_speaker.ilike(pattern, escape="\\")))
+                              .where(reviews.c.corrected_speaker.ilike(pattern, escape="\\"))
+                              .correlate(None))
     return claims.c.claim_id.in_(union(uncorrected_hits, corrected_hits))
 
 
@@ -114,6 +119,7 @@ class _OnSqlite(ColumnElement):
 
     inherit_cache = False
     type = Boolean()
+    _is_implicitly_boolean = True  # a condition itself: AND / OR take it as it is (no "= 1")
 
     def __init__(self, sqlite: ColumnElement[bool], otherwise: ColumnElement[bool]) -> None:
         self.sqlite = sqlite

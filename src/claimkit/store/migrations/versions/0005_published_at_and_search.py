@@ -1,6 +1,6 @@
 """Schema 5: when a claim was published (ClaimReview's datePublished), and indexes that make
 text search and the speaker filter fast at a million claims (SQLite FTS5 trigram index;
-PostgreSQL pg_trgm GIN indexes).
+PostgreSQL pg_trgm GIN indexes; the assignee index made partial).
 
 Revision ID: 0005
 Revises: 0004
@@ -26,6 +26,11 @@ def upgrade() -> None:
         "WHERE h.claim_id = reviews.claim_id AND h.field = 'status' "
         "AND h.new = '\"published\"') WHERE status = 'published'"))
     create_search_indexes(conn)
+    # The assignee index becomes partial: only assigned claims (most are nobody's).
+    op.drop_index("ix_reviews_assignee", table_name="reviews")
+    op.create_index("ix_reviews_assignee", "reviews", ["assignee"],
+                    sqlite_where=sa.text("assignee IS NOT NULL"),
+                    postgresql_where=sa.text("assignee IS NOT NULL"))
     record_schema_version(conn, 5)
 
 
