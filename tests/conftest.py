@@ -22,6 +22,12 @@ from pathlib import Path
 
 import pytest
 
+# The tests never read the developer's own claimkit.toml (~/.config/claimkit): a reviewer name
+# or a taxonomy preset there would change what they see. Tests that are about the user's file
+# point XDG_CONFIG_HOME at a folder of their own. Set before any test imports claimkit.
+_CONFIG_HOME = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"claimkit-tests-{os.getpid()}")
+os.environ["XDG_CONFIG_HOME"] = _CONFIG_HOME
+
 # --- paths ------------------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]

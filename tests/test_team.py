@@ -435,3 +435,17 @@ def test_undo_walks_back_through_several_steps_on_one_claim(store):
     app.undo()  # the bulk change, though one of its claims was changed (and undone) since
     app.undo()
     assert store.claim(ids[0])["status"] == "unverified" and store.count(status="verified") == 0
+
+
+def test_a_new_store_takes_the_taxonomy_preset_of_claimkit_toml(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, '[taxonomy]\npreset = "politifact"\n')
+    with open_store(tmp_path / "new.db") as store:
+        assert store.taxonomy("verdict").name == "politifact"
+        assert "pants_on_fire" in store.taxonomy("verdict")
+    write_config(tmp_path, '[taxonomy]\npreset = "snopes"\n')
+    with open_store(tmp_path / "new.db") as store:  # an existing store keeps its own
+        assert store.taxonomy("verdict").name == "politifact"
+    write_config(tmp_path, '[taxonomy]\npreset = "no-such-preset"\n')
+    with pytest.raises(ConfigError, match=r"\[taxonomy\] preset: unknown taxonomy"):
+        open_store(tmp_path / "other.db")

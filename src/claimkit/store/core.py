@@ -28,6 +28,7 @@ from claimkit.store.reading import Reading
 from claimkit.store.reviewing import HISTORY_COLUMNS, BulkResult, Reviewing
 from claimkit.store.taxonomies import KINDS, Taxonomies
 from claimkit.store.writing import AddResult, Writing, tune
+from claimkit.taxonomy import TaxonomyError
 
 # optimize() writes the snapshot ahead of the analyst's first read only up to this many claims:
 # writing it holds every claim in memory once (~1.5-2 KB a claim, measured at 136k), and a store
@@ -43,19 +44,25 @@ def open_store(target: str | os.PathLike, *, reviewer: str | None = None,
     ``reviewer`` is who review changes are recorded as when a call does not say. Without it,
     ``[review] reviewer`` in claimkit.toml (see :mod:`claimkit.config`) is used; with neither,
     changes are recorded as ``"unknown"`` (never the OS login, which on a shared server is
-    the same for everybody). A claimkit.toml that cannot be used raises ConfigError.
+    the same for everybody). A new store takes its verdicts from ``[taxonomy] preset`` in
+    claimkit.toml when set. A claimkit.toml that cannot be used raises ConfigError.
     ``create=False`` opens only a store that exists: a missing SQLite file (no file is made,
     nor its ``-wal``) or a database without claimkit's tables raises :class:`NoSuchStore`. An
     older store is still brought to the current schema.
     """
-    if not reviewer:
-        from claimkit.config import load_settings
+    from claimkit.config import ConfigError, load_settings
 
-        reviewer = load_settings().reviewer
+    settings = load_settings()
     engine = create_store_engine(target, create=create)
-    store = Store(engine, describe_target(target), reviewer=reviewer)
+    store = Store(engine, describe_target(target), reviewer=reviewer or settings.reviewer)
     try:
-        store._prepare(create=create)
+        created = store._prepare(create=create)
+        if created and settings.taxonomy_preset:
+            # A new store starts with the team's verdicts ([taxonomy] preset in claimkit.toml).
+            try:
+                store.set_taxonomy("verdict", settings.taxonomy_preset)
+            except TaxonomyError as exc:
+                raise ConfigError(f"{settings.path}: [taxonomy] preset: {exc}") from None
     except BaseException:
         engine.dispose()
         raise
@@ -96,8 +103,8 @@ class Store(Writing, Reading, Reviewing, Taxonomies):
         if self.snapshot_path is not None and self.count() <= SNAPSHOT_ON_OPTIMIZE_MAX_CLAIMS:
             self.claims()  # a full read writes the snapshot
 
-    def _prepare(self, create: bool = True) -> None:
-        """Create the tables, or bring an older store's schema forward."""
+    def _prepare(self, create: bool = True) -> bool:
+        """Create the tables, or bring an older store's schema forward; True if created."""
         try:
             version = self._read(schema.current_version)
             if version is None and not create:
@@ -105,6 +112,7 @@ class Store(Writing, Reading, Reviewing, Taxonomies):
                                   "claimkit store)")
             if version != schema.SCHEMA_VERSION:
                 self._write(schema.prepare)
+            return version is None
         except schema.SchemaError as exc:
             raise StoreError(f"{self.name}: {exc}") from None
         except Exception as exc:
