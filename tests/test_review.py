@@ -12,7 +12,7 @@ from store_fixtures import make_article, make_schema
 import claimkit
 from claimkit.review import ReviewApp
 from claimkit.review import render
-from claimkit.review.navigation import Queue, key_actions, store_filters
+from claimkit.review.navigation import KEY_MAP, Queue, key_actions, key_name, store_filters
 from claimkit.store import ConflictError, open_store, schema
 
 
@@ -103,17 +103,71 @@ def test_keys_do_what_their_labels_say(store):
     app.press("5")  # the fifth verdict, then the next claim
     assert store.claim(queue[0])["verdict"] == store.taxonomy("verdict").ids[4]
     assert app.current["claim_id"] == queue[1]
-    assert not app.press("x") and "does nothing" in app.message.value
+    assert not app.press("q") and "does nothing" in app.message.value
 
 
-def test_the_key_box_handles_typed_keys_and_clears_itself(store):
-    app = ReviewApp(store)
-    queue = ids(store)
-    app.key_box.value = "j"
-    assert app.current["claim_id"] == queue[1] and app.key_box.value == ""
-    app.key_box.value = "2"
+def keydown(key: str, code: str = "", tag: str = "DIV", **modifiers) -> dict:
+    """A keydown as ipyevents sends it from the browser."""
+    return {"event": "keydown", "type": "keydown", "key": key, "code": code,
+            "shiftKey": False, "ctrlKey": False, "altKey": False, "metaKey": False,
+            "target": {"tagName": tag, "id": "", "className": ""}, **modifiers}
+
+
+def send(app: ReviewApp, event: dict) -> None:
+    """Deliver a keydown the way the browser's message reaches the kernel (the widget's custom
+    message handler, which runs ipyevents' callbacks)."""
+    app.key_events._handle_custom_msg(event, [])
+
+
+def test_keydown_events_over_the_claim_pane_drive_the_app(store):
+    app = ReviewApp(store, sort="article")
+    queue = ids(store, sort="article")
+    assert app.key_events.source is app.claim_pane
+    assert app.key_events.watched_events == ["keydown"]
+    send(app, keydown("ArrowDown", "ArrowDown"))
+    assert app.current["claim_id"] == queue[1]
+    send(app, keydown("2", "Digit2"))
     assert store.claim(queue[1])["verdict"] == store.taxonomy("verdict").ids[1]
     assert app.current["claim_id"] == queue[2]
+    # Shift+3 is "#" on a US keyboard and "£" or "\"" elsewhere: the status comes from the code.
+    send(app, keydown("£", "Digit3", shiftKey=True))
+    assert store.claim(queue[2])["status"] == store.taxonomy("status").ids[2]
+    send(app, keydown("x", "KeyX"))
+    assert store.claim(queue[2])["not_a_claim"] is True
+    send(app, keydown("z", "KeyZ"))
+    assert store.claim(queue[2])["not_a_claim"] is False
+    assert app.help_view.layout.display == "none"
+    send(app, keydown("?", "Slash", shiftKey=True))
+    assert app.help_view.layout.display == "block"
+    assert "<kbd>shift+1</kbd>" in app.help_view.value and "status: " in app.help_view.value
+    assert "<kbd>j / ArrowDown / ArrowRight</kbd>" in app.help_view.value
+
+
+def test_keys_typed_into_a_box_or_with_ctrl_are_not_commands(store):
+    app = ReviewApp(store)
+    first = app.current["claim_id"]
+    for event in (keydown("j", "KeyJ", tag="TEXTAREA"), keydown("1", "Digit1", tag="INPUT"),
+                  keydown("j", "KeyJ", ctrlKey=True), keydown("Shift", "ShiftLeft")):
+        assert key_name(event) is None
+        send(app, event)
+    assert app.current["claim_id"] == first and store.claim(first)["version"] == 0
+
+
+def test_the_key_map_is_data_and_the_boxes_sit_outside_the_key_pane(store):
+    app = ReviewApp(store)
+    assert KEY_MAP["j"][0] == "next" and KEY_MAP["?"][0] == "help" and KEY_MAP["n"][0] == "note"
+    inside = set()
+
+    def walk(widget):
+        inside.add(widget.model_id)
+        for child in getattr(widget, "children", ()):
+            walk(child)
+    walk(app.claim_pane)
+    for box in (app.note_box, app.evidence_box, app.tags_box, app.tag_picker, app.speaker_box,
+                app.content_box, app.bulk_value):
+        assert box.model_id not in inside  # ipyevents would swallow what is typed there
+    assert app.card.model_id in inside and app.history_view.model_id in inside
+    assert app.press("n") and "note box has the cursor" in app.message.value
 
 
 def test_undo_goes_back_to_the_claim_and_restores_it_as_a_new_change(store):
