@@ -121,7 +121,7 @@ class ReviewApp:
 
         self.progress = w.IntProgress(min=0, max=1, value=0, layout=_width("260px"))
         self.progress_label = w.HTML()
-        self.card = w.HTML(layout=w.Layout(width="100%"))
+        self.card = w.HTML(layout=_full())
         self.message = w.HTML()
 
         self.verdict_buttons = {v.id: self._button(v, "verdict") for v in self.verdicts.values}
@@ -132,18 +132,18 @@ class ReviewApp:
         self.flag_button = self._plain("f", "flag for later", self.toggle_flag, "ck-flag")
 
         self.tags_box = w.TagsInput(value=[], allow_duplicates=False, placeholder="no tags",
-                                    layout=w.Layout(width="100%"))
+                                    layout=_full())
         self.tags_box.observe(self._on_tags, "value")
         self.tag_picker = w.Combobox(placeholder="add a tag: pick one or type a new one",
                                      options=self.store.tag_names(), ensure_option=False,
-                                     continuous_update=False, layout=w.Layout(width="100%"))
+                                     continuous_update=False, layout=_full())
         self.tag_picker.observe(self._on_tag_picked, "value")
         self.note_box = w.Textarea(placeholder="note (saved when you leave the box)",
                                    continuous_update=False, rows=2,
-                                   layout=w.Layout(width="100%"))
+                                   layout=_full())
         self.note_box.observe(lambda c: self._quiet_or(self.set_note, c.new), "value")
         self.evidence_box = w.Text(placeholder="evidence URL(s), https://…, space-separated",
-                                   continuous_update=False, layout=w.Layout(width="100%"))
+                                   continuous_update=False, layout=_full())
         self.evidence_box.observe(lambda c: self._quiet_or(self.set_evidence, c.new), "value")
         self.speaker_box = w.Text(placeholder="correct speaker (empty: the extractor's)",
                                   continuous_update=False, layout=w.Layout(flex="1"))
@@ -164,10 +164,10 @@ class ReviewApp:
                                       "value")
         self.content_box = w.Textarea(
             placeholder="trim the content: the part of it that is the claim (empty: all of it)",
-            continuous_update=False, rows=2, layout=w.Layout(width="100%"))
+            continuous_update=False, rows=2, layout=_full())
         self.content_box.observe(lambda c: self._quiet_or(self.trim_content, c.new), "value")
 
-        self.history_view = w.HTML(layout=w.Layout(width="100%"))
+        self.history_view = w.HTML(layout=_full())
         labels = {("verdict", v.id): f"verdict: {v.label}" for v in self.verdicts.values}
         labels.update({("status", v.id): f"status: {v.label}" for v in self.statuses.values})
         self.help_view = w.HTML(render.key_help_html(key_help(self.actions, labels)),
@@ -295,7 +295,7 @@ class ReviewApp:
         body = w.HBox([self.claim_pane, edit_pane],
                       layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
         root = w.VBox([self.who_row, filters, progress, body],
-                      layout=w.Layout(max_width="100%", overflow="hidden"))
+                      layout=w.Layout(max_width="100%"))
         root.add_class("claimkit-review")
         return root
 
@@ -744,6 +744,11 @@ def _is_na(value: Any) -> bool:
         return bool(value is None or value != value)  # NaN, NaT
     except TypeError:  # pd.NA
         return True
+
+
+def _full() -> w.Layout:
+    """The width of its pane: widgets keep a 2px margin each side, so 100% would overflow."""
+    return w.Layout(width="calc(100% - 6px)")
 
 
 def _width(width: str) -> w.Layout:

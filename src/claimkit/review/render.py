@@ -335,12 +335,13 @@ def _missing(value: Any) -> bool:
 
 
 def key_help_html(rows: Sequence[tuple[str, str]]) -> str:
-    """The key map as a table (rows from ``navigation.key_help``)."""
-    body = "".join(f'<tr><td style="padding:0 10px 0 0;white-space:nowrap"><kbd>{escape(k)}'
-                   f'</kbd></td><td>{escape(what)}</td></tr>' for k, what in rows)
-    return (f'<div class="ck-key-help" style="font-size:12px"><b>Keys</b> (with the pointer '
-            f'over the claim; over the boxes keys type as usual)<table style="font-size:12px">'
-            f'{body}</table></div>')
+    """The key map as a compact grid (rows from ``navigation.key_help``)."""
+    cells = "".join(f'<div style="padding:1px 0"><kbd style="font-weight:bold">{escape(k)}'
+                    f'</kbd> {escape(what)}</div>' for k, what in rows)
+    return (f'<div class="ck-key-help" style="font-size:12px;margin:4px 0"><b>Keys</b> (with '
+            f'the pointer over the claim; over the boxes keys type as usual)'
+            f'<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));'
+            f'column-gap:12px">{cells}</div></div>')
 
 
 # --- a conflict ---------------------------------------------------------------------------------
