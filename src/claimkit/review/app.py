@@ -263,17 +263,18 @@ class ReviewApp:
                           layout=w.Layout(align_items="center", flex_flow="row wrap"))
         wrap = w.Layout(flex_flow="row wrap")
         # The claim pane: reading and deciding, keys on (no box to type into in here).
+        # Decisions above the claim, so a laptop screen shows them with the paragraph.
         self.claim_pane = w.VBox([
-            self.card,
-            w.HTML("<b>Verdict</b> (then the next claim)"),
-            w.HBox(list(self.verdict_buttons.values()), layout=wrap),
-            w.HTML("<b>Status</b>"),
-            w.HBox(list(self.status_buttons.values()), layout=wrap),
+            w.HBox([w.HTML("<b>Verdict</b>&nbsp;", layout=_width("62px")),
+                    *self.verdict_buttons.values()], layout=wrap),
+            w.HBox([w.HTML("<b>Status</b>&nbsp;", layout=_width("62px")),
+                    *self.status_buttons.values()], layout=wrap),
             w.HBox([self.previous_button, self.next_button, self.undo_button, self.flag_button,
                     self.help_button], layout=wrap),
             self.message,
             self.conflict_box,
             self.help_view,
+            self.card,
             self.history_view,
         ], layout=w.Layout(flex="3 1 440px", min_width="0", margin="0 16px 0 0",
                            padding="0 4px 8px 0"))
