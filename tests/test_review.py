@@ -64,6 +64,8 @@ def test_buttons_carry_the_taxonomy_colours_and_their_keys(store):
     assert app.next_button.description.startswith("j") and app.previous_button.description[0] == "k"
     assert app.undo_button.description[0] == "u" and app.flag_button.description[0] == "f"
     assert set(app.status_buttons) == set(store.taxonomy("status").ids)
+    for n, value in enumerate(store.taxonomy("status").values[:9], 1):
+        assert app.status_buttons[value.id].description == f"⇧{n}  {value.label}"
 
 
 def test_status_flag_tags_note_and_evidence_each_go_to_the_store(store):

@@ -225,6 +225,9 @@ def test_review_app_in_jupyterlab_keys_clicks_history_and_layout(lab):
             page.keyboard.press("Shift+?")
             page.locator(".claimkit-review .ck-key-help").wait_for(timeout=10_000)
             assert "ArrowDown" in page.locator(".claimkit-review .ck-key-help").inner_text()
+            page.keyboard.press("Shift+?")  # and away again
+            page.locator(".claimkit-review .ck-key-help").wait_for(state="hidden",
+                                                                   timeout=10_000)
             page.keyboard.press("j")
             wait_until(lambda: shown.inner_text() == queue[1], what="the next claim (j)")
 
@@ -252,6 +255,8 @@ def test_review_app_in_jupyterlab_keys_clicks_history_and_layout(lab):
                 assert store.claim(queue[2])["verdict"] is None
 
             ARTIFACTS.mkdir(exist_ok=True)
+            page.set_viewport_size({"width": 1366, "height": 1500})  # the whole app
+            page.wait_for_timeout(800)
             page.evaluate("document.querySelector('.claimkit-review')"
                           ".scrollIntoView({block: 'start'})")
             page.screenshot(path=str(ARTIFACTS / "review_app.png"))

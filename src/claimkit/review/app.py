@@ -30,7 +30,7 @@ from claimkit.model import Kind
 from claimkit.review import render
 from claimkit.review.navigation import (
     ANY, NO_VERDICT, UI_FILTERS, Queue, describe_filters, is_decided, key_actions, key_for,
-    key_help, key_name, store_filters,
+    STATUS_PREFIX, key_help, key_name, store_filters,
 )
 from claimkit.store import ConflictError, NothingToUndo
 from claimkit.store.filters import SORT_ORDERS, ClaimFilter
@@ -58,7 +58,9 @@ class ReviewApp:
     Keyword filters are those of ``store.claims()``; the ones the app has widgets for start the
     widgets at that value, any other stays fixed for this app. ``unreviewed=True`` shows only
     claims without a verdict; ``sort`` is one of ``SORT_LABELS`` (by default the most check-worthy
-    claims without a decision first, then the decided ones).
+    claims without a decision first, then the decided ones). It opens where the reviewer left
+    off: the claim of their latest change in the store's history, or the next undecided one
+    after it in this order (``resume``).
     """
 
     def __init__(self, store: Store, *, sort: str = "worthy_undecided", unreviewed: bool = False,
@@ -237,7 +239,8 @@ class ReviewApp:
 
     def _button(self, value, kind: str) -> w.Button:
         key = key_for(kind, value.id, self.actions)
-        button = w.Button(description=f"{key}  {value.label}" if key else value.label,
+        shown = key.replace(STATUS_PREFIX, "⇧") if key else ""  # "⇧2": Shift+2
+        button = w.Button(description=f"{shown}  {value.label}" if key else value.label,
                           tooltip=value.description or value.label,
                           layout=w.Layout(width="auto", border="3px solid transparent"))
         button.style.button_color = value.colour

@@ -340,7 +340,7 @@ def key_help_html(rows: Sequence[tuple[str, str]]) -> str:
                     f'</kbd> {escape(what)}</div>' for k, what in rows)
     return (f'<div class="ck-key-help" style="font-size:12px;margin:4px 0"><b>Keys</b> (with '
             f'the pointer over the claim; over the boxes keys type as usual)'
-            f'<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));'
+            f'<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));line-height:1.35;'
             f'column-gap:12px">{cells}</div></div>')
 
 
