@@ -83,8 +83,7 @@ class ReviewApp:
         self._articles: OrderedDict[str, str] = OrderedDict()
         self._quiet_depth = 0
         self._build(filters, sort, unreviewed)
-        self.reload()
-        self.resume()
+        self.reload(resume=True)
 
     # --- display --------------------------------------------------------------------------------
 
@@ -327,25 +326,29 @@ class ReviewApp:
         else:
             self._say(f"Reviewing as {name}.")
 
-    def reload(self) -> None:
+    def reload(self, resume: bool = False) -> None:
         """Read the queue for the current filters again, staying on the same claim if it is
-        still in it (else the first claim without a decision)."""
+        still in it (else the first claim without a decision); ``resume``: where this reviewer
+        left off (see ``resume``)."""
         keep = self.current["claim_id"] if self.current else None
         frame = self.store.review_queue(sort=self.sort_box.value, **self.filters)
         self.queue = Queue.from_rows(frame.itertuples(index=False, name=None))
         if keep is not None:
             self.queue.go_to(keep)
+        elif resume:
+            self.queue.resume_at(self._left_off())
         self._hide_conflict()
         self.show()
 
     def resume(self) -> None:
-        """Open where this reviewer left off: at the claim of their latest change in the store,
+        """Go where this reviewer left off: at the claim of their latest change in the store,
         or the next undecided one after it in the current order (see ``Queue.resume_at``)."""
-        last = self.store.last_change(self.reviewer) if self.reviewer else None
-        if last is None or last["claim_id"] not in self.queue.ids:
-            return
-        self.queue.resume_at(last["claim_id"])
+        self.queue.resume_at(self._left_off())
         self.show()
+
+    def _left_off(self) -> str | None:
+        last = self.store.last_change(self.reviewer) if self.reviewer else None
+        return last["claim_id"] if last else None
 
     def set_filters(self, **values: Any) -> None:
         """Set filter widgets (and ``unreviewed`` / ``sort``) as a user would; reloads once."""
@@ -713,9 +716,10 @@ class ReviewApp:
 
     def _events(self, claim_id: str) -> list[dict[str, Any]]:
         """The claim's history events as plain dicts (missing values as None), oldest first."""
-        frame = self.store.history(claim_id)
-        return [{k: (None if _is_na(v) else v) for k, v in row.items()}
-                for row in frame.to_dict("records")]
+        rows = self.store.history(claim_id).to_dict("records")
+        for row in rows:  # old/new are plain objects already; undoes is nullable Int64
+            row["undoes"] = None if _is_na(row["undoes"]) else int(row["undoes"])
+        return rows
 
     def _article_text(self, article_id: str) -> str:
         if article_id not in self._articles:
