@@ -636,3 +636,16 @@ def test_the_key_help_lists_every_key_with_what_it_does():
     assert actions["shift+2"] == ("status", "checked") and actions["?"] == ("help", None)
     shown = render.key_help_html([("<k>", "a & b")])
     assert ">&lt;k&gt;</kbd>" in shown and "a &amp; b" in shown
+
+
+def test_the_app_reopens_where_the_reviewer_left_off_on_both_backends(store_url):
+    with open_store(store_url, reviewer="alice") as store:
+        article, claims = make_article(1)
+        store.add(article, claims)
+        order = ids(store, sort="article")
+        store.review(order[2], note="halfway")
+        store.review(order[0], status="in_review", reviewer="bo")
+        assert store.last_change("alice")["claim_id"] == order[2]
+        assert store.last_change("alice")["field"] == "note"
+        app = ReviewApp(store, sort="article")
+        assert app.current["claim_id"] == order[2] and "halfway" in app.history_view.value
