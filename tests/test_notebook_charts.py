@@ -22,12 +22,13 @@ def test_committed_without_outputs_and_with_a_parameters_cell():
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert "parameters" in code[0].metadata.get("tags", [])
-    assert 'store_path = "claimkit-sample.db"' in code[0].source
-    assert 'input_path = "../data"' in code[0].source
+    assert "store_path = None" in code[0].source and "input_path = None" in code[0].source
 
 
 @pytest.mark.notebook
-def test_notebook_runs_headless_and_writes_charts_and_report(tmp_path):
+def test_notebook_runs_headless_and_writes_charts_and_report(tmp_path, monkeypatch):
+    monkeypatch.delenv("CLAIMKIT_STORE", raising=False)  # nothing names a store: the sample
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     shutil.copytree(ROOT / "data", tmp_path / "data")
     (tmp_path / "notebooks").mkdir()
     from nbclient import NotebookClient  # a second to import: only the notebook tier needs it

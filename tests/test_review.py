@@ -12,7 +12,9 @@ from store_fixtures import make_article, make_schema
 import claimkit
 from claimkit.review import ReviewApp
 from claimkit.review import render
-from claimkit.review.navigation import Queue, key_actions, store_filters
+from claimkit.review.navigation import (
+    KEY_MAP, Queue, key_actions, key_help, key_name, store_filters,
+)
 from claimkit.store import ConflictError, open_store, schema
 
 
@@ -64,6 +66,8 @@ def test_buttons_carry_the_taxonomy_colours_and_their_keys(store):
     assert app.next_button.description.startswith("j") and app.previous_button.description[0] == "k"
     assert app.undo_button.description[0] == "u" and app.flag_button.description[0] == "f"
     assert set(app.status_buttons) == set(store.taxonomy("status").ids)
+    for n, value in enumerate(store.taxonomy("status").values[:9], 1):
+        assert app.status_buttons[value.id].description == f"⇧{n}  {value.label}"
 
 
 def test_status_flag_tags_note_and_evidence_each_go_to_the_store(store):
@@ -105,17 +109,71 @@ def test_keys_do_what_their_labels_say(store):
     app.press("5")  # the fifth verdict, then the next claim
     assert store.claim(queue[0])["verdict"] == store.taxonomy("verdict").ids[4]
     assert app.current["claim_id"] == queue[1]
-    assert not app.press("x") and "does nothing" in app.message.value
+    assert not app.press("q") and "does nothing" in app.message.value
 
 
-def test_the_key_box_handles_typed_keys_and_clears_itself(store):
-    app = ReviewApp(store)
-    queue = ids(store)
-    app.key_box.value = "j"
-    assert app.current["claim_id"] == queue[1] and app.key_box.value == ""
-    app.key_box.value = "2"
+def keydown(key: str, code: str = "", tag: str = "DIV", **modifiers) -> dict:
+    """A keydown as ipyevents sends it from the browser."""
+    return {"event": "keydown", "type": "keydown", "key": key, "code": code,
+            "shiftKey": False, "ctrlKey": False, "altKey": False, "metaKey": False,
+            "target": {"tagName": tag, "id": "", "className": ""}, **modifiers}
+
+
+def send(app: ReviewApp, event: dict) -> None:
+    """Deliver a keydown the way the browser's message reaches the kernel (the widget's custom
+    message handler, which runs ipyevents' callbacks)."""
+    app.key_events._handle_custom_msg(event, [])
+
+
+def test_keydown_events_over_the_claim_pane_drive_the_app(store):
+    app = ReviewApp(store, sort="article")
+    queue = ids(store, sort="article")
+    assert app.key_events.source is app.claim_pane
+    assert app.key_events.watched_events == ["keydown"]
+    send(app, keydown("ArrowDown", "ArrowDown"))
+    assert app.current["claim_id"] == queue[1]
+    send(app, keydown("2", "Digit2"))
     assert store.claim(queue[1])["verdict"] == store.taxonomy("verdict").ids[1]
     assert app.current["claim_id"] == queue[2]
+    # Shift+3 is "#" on a US keyboard and "£" or "\"" elsewhere: the status comes from the code.
+    send(app, keydown("£", "Digit3", shiftKey=True))
+    assert store.claim(queue[2])["status"] == store.taxonomy("status").ids[2]
+    send(app, keydown("x", "KeyX"))
+    assert store.claim(queue[2])["not_a_claim"] is True
+    send(app, keydown("z", "KeyZ"))
+    assert store.claim(queue[2])["not_a_claim"] is False
+    assert app.help_view.layout.display == "none"
+    send(app, keydown("?", "Slash", shiftKey=True))
+    assert app.help_view.layout.display == "block"
+    assert ">shift+1</kbd>" in app.help_view.value and "status: " in app.help_view.value
+    assert ">j / ArrowDown / ArrowRight</kbd>" in app.help_view.value
+
+
+def test_keys_typed_into_a_box_or_with_ctrl_are_not_commands(store):
+    app = ReviewApp(store)
+    first = app.current["claim_id"]
+    for event in (keydown("j", "KeyJ", tag="TEXTAREA"), keydown("1", "Digit1", tag="INPUT"),
+                  keydown("j", "KeyJ", ctrlKey=True), keydown("Shift", "ShiftLeft")):
+        assert key_name(event) is None
+        send(app, event)
+    assert app.current["claim_id"] == first and store.claim(first)["version"] == 0
+
+
+def test_the_key_map_is_data_and_the_boxes_sit_outside_the_key_pane(store):
+    app = ReviewApp(store)
+    assert KEY_MAP["j"][0] == "next" and KEY_MAP["?"][0] == "help" and KEY_MAP["n"][0] == "note"
+    inside = set()
+
+    def walk(widget):
+        inside.add(widget.model_id)
+        for child in getattr(widget, "children", ()):
+            walk(child)
+    walk(app.claim_pane)
+    for box in (app.note_box, app.evidence_box, app.tags_box, app.tag_picker, app.speaker_box,
+                app.content_box, app.bulk_value):
+        assert box.model_id not in inside  # ipyevents would swallow what is typed there
+    assert app.card.model_id in inside and app.history_view.model_id in inside
+    assert app.press("n") and "note box has the cursor" in app.message.value
 
 
 def test_undo_goes_back_to_the_claim_and_restores_it_as_a_new_change(store):
@@ -506,3 +564,94 @@ def test_undo_can_reach_back_to_a_claim_the_filter_no_longer_shows(store):
     assert "A claim outside this filter (6 in it)" in app.card.value
     app.press("j")  # back into the queue
     assert app.current["claim_id"] in app.queue.ids
+
+
+# --- where the reviewer left off ---------------------------------------------------------------
+
+def test_the_app_reopens_at_the_reviewers_latest_change_or_the_next_undecided_after_it(store, path):
+    order = ids(store, sort="article")
+    store.review(order[4], status="in_review", reviewer="alice")  # undecided: reopen at it
+    store.review(order[1], verdict="true", reviewer="bo")  # someone else's: not alice's place
+    assert ReviewApp(store, sort="article").current["claim_id"] == order[4]
+    store.review(order[4], verdict="false", reviewer="alice")  # decided: the next undecided
+    with open_store(path, reviewer="alice") as reopened:
+        assert ReviewApp(reopened, sort="article").current["claim_id"] == order[5]
+    with open_store(path, reviewer="bo") as theirs:  # bo decided order[1]: on to order[2]
+        assert ReviewApp(theirs, sort="article").current["claim_id"] == order[2]
+    with open_store(path, reviewer="cy") as newcomer:  # no history: the first undecided
+        assert ReviewApp(newcomer, sort="article").current["claim_id"] == order[0]
+    assert store.last_change("alice")["claim_id"] == order[4]
+    assert store.last_change("nobody") is None
+
+
+def test_resume_at_wraps_round_to_the_first_undecided_and_stays_on_a_finished_queue():
+    queue = Queue.from_rows([("a", None, False), ("b", "true", False), ("c", "false", False)])
+    queue.resume_at("b")
+    assert queue.current == "a"  # nothing undecided after b: round to the start
+    queue.resume_at("elsewhere")
+    assert queue.current == "a"
+    done = Queue.from_rows([("a", "true", False), ("b", "true", False)])
+    done.resume_at("b")
+    assert done.current == "b"
+
+
+# --- history and evidence in view ---------------------------------------------------------------
+
+def test_the_claim_pane_shows_recent_history_and_evidence_links(store):
+    app = ReviewApp(store, sort="article")
+    claim_id = app.current["claim_id"]
+    assert "No review changes yet" in app.history_view.value
+    app.evidence_box.value = "https://example.org/report?a=1&b=<2>"
+    app.status_buttons["in_review"].click()
+    history = app.history_view.value
+    assert history.index("<b>status</b>") < history.index("<b>evidence</b>")  # newest first
+    assert "alice" in history and "“in_review”" in history
+    assert ('<a class="ck-evidence-link" href="https://example.org/report?a=1&amp;b=&lt;2&gt;"'
+            ' target="_blank" rel="noopener noreferrer nofollow"') in app.card.value
+    app.undo_button.click()
+    assert "undo of version 2: <b>status</b>" in app.history_view.value
+    assert store.claim(claim_id)["status"] == "unverified"
+
+
+def test_history_html_escapes_and_keeps_to_the_latest_events():
+    events = [{"field": "note", "old": None, "new": f"<b>{n}</b>", "reviewer": "<i>ann</i>",
+               "at": "2026-01-02T03:04:05", "version": n, "undoes": None} for n in range(12)]
+    shown = render.history_html(events, limit=3)
+    assert shown.count("<tr>") == 3 and "… and 9 older changes" in shown
+    assert "&lt;b&gt;11&lt;/b&gt;" in shown and "&lt;b&gt;8&lt;/b&gt;" not in shown
+    assert "<i>ann" not in shown and "&lt;i&gt;ann&lt;/i&gt;" in shown
+    assert "2026-01-02 03:04 UTC" in shown
+    long = [{**events[0], "new": "x" * 500}]
+    assert "x" * 80 not in render.history_html(long)
+
+
+def test_only_http_urls_with_a_host_become_links():
+    assert render.link("https://a.example/x?q=1&r=<2>").startswith(
+        '<a class="ck-evidence-link" href="https://a.example/x?q=1&amp;r=&lt;2&gt;"')
+    for url in ("javascript:alert(1)", "data:text/html,<script>", "http://", "ftp://a.example",
+                "//a.example/x", "HTTPS:x"):
+        shown = render.link(url)
+        assert "<a " not in shown and "<script" not in shown
+    assert render.evidence_html([]) == '<span style="color:#555">none yet</span>'
+
+
+def test_the_key_help_lists_every_key_with_what_it_does():
+    actions = key_actions(["true", "false"], ["unverified", "checked"])
+    rows = key_help(actions, {("verdict", "true"): "verdict: True"})
+    assert ("1", "verdict: True") in rows and ("u / z", KEY_MAP["u"][1]) in rows
+    assert actions["shift+2"] == ("status", "checked") and actions["?"] == ("help", None)
+    shown = render.key_help_html([("<k>", "a & b")])
+    assert ">&lt;k&gt;</kbd>" in shown and "a &amp; b" in shown
+
+
+def test_the_app_reopens_where_the_reviewer_left_off_on_both_backends(store_url):
+    with open_store(store_url, reviewer="alice") as store:
+        article, claims = make_article(1)
+        store.add(article, claims)
+        order = ids(store, sort="article")
+        store.review(order[2], note="halfway")
+        store.review(order[0], status="in_review", reviewer="bo")
+        assert store.last_change("alice")["claim_id"] == order[2]
+        assert store.last_change("alice")["field"] == "note"
+        app = ReviewApp(store, sort="article")
+        assert app.current["claim_id"] == order[2] and "halfway" in app.history_view.value

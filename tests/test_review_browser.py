@@ -1,7 +1,11 @@
 """End to end in a real browser: JupyterLab on localhost, 02_review.ipynb run in headless
-Chromium (Debian's /usr/bin/chromium; Playwright never downloads a browser), a verdict clicked
-in the rendered widget and a key typed into its key box; the store must record the verdict and
-the app must show the next claim. A screenshot is kept in tests/artifacts/review_app.png.
+Chromium (Debian's /usr/bin/chromium; Playwright never downloads a browser). Keys first, with
+nothing in the app clicked: the pointer is moved over the claim pane (ipyevents listens to keys
+only while the pointer is over its source; that is the one action the reviewer needs) and a
+verdict key is typed; then a verdict button is clicked. The store must record both, the app must
+move on, the history panel must show the change, a key typed into the note box must type, and
+the layout must not scroll sideways at 1280×800 and 1920×1080. Screenshots are kept in
+tests/artifacts/ (review_app.png, review_app_1280.png, review_app_1920.png).
 
 Skipped only where /usr/bin/chromium is missing and not under CI (CI installs it: a failure).
 """
@@ -29,6 +33,28 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 VIEWPORT = {"width": 1366, "height": 900}
+# A laptop and a wide screen: the app must fit both without sideways scrolling.
+LAYOUT_VIEWPORTS = [{"width": 1280, "height": 800}, {"width": 1920, "height": 1080}]
+# Every element that could scroll sideways: the page, the notebook panel and the app itself.
+OVERFLOW_JS = """() => {
+  const boxes = [document.scrollingElement,
+                 document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer'),
+                 document.querySelector('.jp-NotebookPanel-notebook'),
+                 document.querySelector('.claimkit-review')].filter(Boolean);
+  const found = boxes.map(e => ({name: e.className || e.tagName, scroll: e.scrollWidth,
+                                 client: e.clientWidth}));
+  // A widget poking out of the app's right edge (cut off by a panel) counts too.
+  const app = document.querySelector('.claimkit-review');
+  const right = app.getBoundingClientRect().right;
+  for (const e of app.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > right + 1) {
+      found.push({name: e.className || e.tagName, scroll: Math.round(r.right),
+                  client: Math.round(right)});
+    }
+  }
+  return found;
+}"""
 # JupyterLab's own settings for the test server: no news or update checks (no network), and
 # the notebook's kernel starts without asking.
 LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
@@ -67,6 +93,9 @@ def lab_environment(home: Path) -> dict[str, str]:
     # The kernel imports claimkit from this checkout, like the test process does.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"),
                                                     env.get("PYTHONPATH")) if p)
+    # The notebook falls back to the sample store only when nothing names another one.
+    env.pop("CLAIMKIT_STORE", None)
+    env["XDG_CONFIG_HOME"] = str(home / "xdg")
     return env
 
 
@@ -147,7 +176,12 @@ def wait_until(condition, timeout: float = 30, what: str = "condition"):
     pytest.fail(f"timed out waiting for {what}")
 
 
-def test_review_app_in_jupyterlab_records_a_verdict_and_moves_on(lab):
+def overflow(page) -> list[dict]:
+    """The boxes wider than they show (each as {name, scroll, client})."""
+    return [b for b in page.evaluate(OVERFLOW_JS) if b["scroll"] > b["client"]]
+
+
+def test_review_app_in_jupyterlab_keys_clicks_history_and_layout(lab):
     base, token, folder = lab
     store_path = folder / "claimkit-sample.db"
     with sync_api.sync_playwright() as playwright:
@@ -169,27 +203,72 @@ def test_review_app_in_jupyterlab_records_a_verdict_and_moves_on(lab):
 
             with open_store(store_path) as store:
                 queue = list(store.review_queue(sort="worthy_undecided")["claim_id"])
+                verdicts = store.taxonomy("verdict").ids
             assert first == queue[0]
+
+            # Keys with nothing in the app clicked: the pointer over the claim pane is enough.
+            page.keyboard.press("Escape")  # JupyterLab's command mode; no click in the app
+            pane = page.locator(".claimkit-review .ck-claim-pane").first
+            pane.scroll_into_view_if_needed()
+            box = pane.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
+            page.keyboard.press("2")
+            with open_store(store_path) as store:
+                wait_until(lambda: store.claim(first)["verdict"] == verdicts[1],
+                           what="the verdict typed as a key")
+            wait_until(lambda: shown.inner_text() == queue[1], what="the next claim")
+            page.keyboard.press("k")
+            wait_until(lambda: shown.inner_text() == first, what="the previous claim (k)")
+            history = page.locator(".claimkit-review .ck-history")
+            wait_until(lambda: "verdict" in history.inner_text(), what="the history panel")
+            assert "Recent changes" in history.inner_text()
+            page.keyboard.press("Shift+?")
+            page.locator(".claimkit-review .ck-key-help").wait_for(timeout=10_000)
+            assert "ArrowDown" in page.locator(".claimkit-review .ck-key-help").inner_text()
+            page.keyboard.press("Shift+?")  # and away again
+            page.locator(".claimkit-review .ck-key-help").wait_for(state="hidden",
+                                                                   timeout=10_000)
+            page.keyboard.press("j")
+            wait_until(lambda: shown.inner_text() == queue[1], what="the next claim (j)")
+
+            # A click on a verdict button, then the next claim.
             button = page.locator(".claimkit-review .ck-verdict-true button, "
                                   ".claimkit-review button.ck-verdict-true").first
-            assert "1" in button.inner_text() and "True" in button.inner_text()
+            assert "True" in button.inner_text()
             button.click()
-
             with open_store(store_path) as store:
-                wait_until(lambda: store.claim(first)["verdict"] == "true", what="the verdict")
-            wait_until(lambda: shown.inner_text() == queue[1], what="the next claim")
-            assert "1 of" in page.locator(".claimkit-review .ck-progress").inner_text()
+                wait_until(lambda: store.claim(queue[1])["verdict"] == "true",
+                           what="the clicked verdict")
+            wait_until(lambda: shown.inner_text() == queue[2], what="the claim after it")
+            assert "2 of" in page.locator(".claimkit-review .ck-progress").inner_text()
 
-            # Keys: the focus is back in the key box after the click; "k" goes back.
-            page.keyboard.type("k")
-            wait_until(lambda: shown.inner_text() == first, what="the previous claim")
-            assert page.locator(".claimkit-review .ck-keys input").input_value() == ""
+            # Typing into the note box types: the keys are not commands there.
+            note = page.locator(".claimkit-review .ck-edit-pane textarea").first
+            note.click()
+            note.type("jk 12")
+            assert note.input_value() == "jk 12"
+            assert shown.inner_text() == queue[2]
+            page.locator(".claimkit-review .ck-edit-pane b", has_text="Tags").click()  # leave
+            with open_store(store_path) as store:
+                wait_until(lambda: store.claim(queue[2])["note"] == "jk 12",
+                           what="the note saved")
+                assert store.claim(queue[2])["verdict"] is None
 
-            page.locator(".claimkit-review").first.scroll_into_view_if_needed()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.set_viewport_size({"width": 1366, "height": 1500})  # the whole app
+            page.wait_for_timeout(800)
             page.evaluate("document.querySelector('.claimkit-review')"
                           ".scrollIntoView({block: 'start'})")
-            ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "review_app.png"))
+            for viewport in LAYOUT_VIEWPORTS:
+                page.set_viewport_size(viewport)
+                page.wait_for_timeout(800)  # JupyterLab lays the panel out again
+                page.evaluate("document.querySelector('.claimkit-review')"
+                              ".scrollIntoView({block: 'start'})")
+                page.screenshot(path=str(ARTIFACTS / f"review_app_{viewport['width']}.png"))
+                assert overflow(page) == [], f"sideways scrolling at {viewport}"
+                app_box = page.locator(".claimkit-review").first.bounding_box()
+                assert app_box["x"] + app_box["width"] <= viewport["width"]
         except BaseException:
             ARTIFACTS.mkdir(exist_ok=True)  # what the browser showed when it went wrong
             page.screenshot(path=str(ARTIFACTS / "review_app_failure.png"))

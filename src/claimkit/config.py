@@ -19,6 +19,10 @@ override what it says. Every key is optional::
     url = "https://checks.example"
     review_url = "https://checks.example/claims/{claim_id}"   # optional
 
+Which store a notebook or app opens (:func:`resolve_store_url`): the one it is given (a papermill
+parameter), else ``$CLAIMKIT_STORE``, else ``[store] url``, else the bundled sample store
+(``claimkit-sample.db`` in the working folder, filled from the sample articles on first use).
+
 A file that cannot be read, is not TOML, holds a key of the wrong type or a key these tables do
 not have raises :class:`ConfigError`, whose message is one line naming the file and the problem.
 Tables other than these four are left alone (other tools may keep their settings here too).
@@ -32,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 FILE_NAME = "claimkit.toml"
+STORE_ENV = "CLAIMKIT_STORE"  # a store named for one shell or job, over claimkit.toml's
+SAMPLE_STORE = "claimkit-sample.db"  # what a notebook opens when nothing names a store
 
 # table -> key -> the attribute of Settings it fills
 _KEYS: dict[str, dict[str, str]] = {
@@ -92,6 +98,45 @@ def load_settings(path: str | os.PathLike | None = None, *,
     if found is None:
         return Settings()
     return Settings(path=found, **_parse(found, read_toml(found)))
+
+
+@dataclass(frozen=True)
+class StoreChoice:
+    """The store to open and why that one: ``origin`` is "parameter", "environment",
+    "config" or "sample"."""
+
+    url: str
+    origin: str
+    config_path: Path | None = None
+
+    @property
+    def is_sample(self) -> bool:
+        return self.origin == "sample"
+
+    def describe(self) -> str:
+        """One line for a notebook: which store, and where that choice came from."""
+        why = {"parameter": "given as a parameter",
+               "environment": f"from ${STORE_ENV}",
+               "config": f"[store] url in {self.config_path}",
+               "sample": f"the bundled sample: no parameter, no ${STORE_ENV}, no [store] url"}
+        return f"store: {self.url} ({why[self.origin]})"
+
+
+def resolve_store_url(explicit: str | os.PathLike | None = None, *,
+                      cwd: str | os.PathLike | None = None,
+                      environ: Mapping[str, str] | None = None) -> StoreChoice:
+    """The store to open: ``explicit`` (a notebook's parameter; None or "" means not given),
+    else ``$CLAIMKIT_STORE``, else claimkit.toml's ``[store] url``, else :data:`SAMPLE_STORE`.
+    Raises ConfigError for a claimkit.toml claimkit cannot use (only read when needed)."""
+    environ = os.environ if environ is None else environ
+    if explicit is not None and str(explicit).strip():
+        return StoreChoice(str(explicit).strip(), "parameter")
+    if environ.get(STORE_ENV, "").strip():
+        return StoreChoice(environ[STORE_ENV].strip(), "environment")
+    settings = load_settings(cwd=cwd, environ=environ)
+    if settings.store_url:
+        return StoreChoice(settings.store_url, "config", settings.path)
+    return StoreChoice(SAMPLE_STORE, "sample")
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from claimkit.model import Article, Claim, span_text
 
@@ -173,3 +174,54 @@ def text_width() -> int:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# --- the notebooks' store -----------------------------------------------------------------------
+
+@dataclass
+class NotebookStore:
+    """What a notebook opened: the store, why that one, and what was extracted into it."""
+
+    store: Any
+    choice: Any  # config.StoreChoice
+    loaded: Any = None  # load.LoadResult, when articles were read
+    note: str = ""
+
+    def __repr__(self) -> str:
+        lines = [self.choice.describe()]
+        if self.loaded is not None:
+            lines.append(str(self.loaded))
+            lines.extend(str(p) for p in self.loaded.problems)
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+
+def open_notebook_store(store_path: str | os.PathLike | None = None,
+                        input_path: str | os.PathLike | None = None, *,
+                        reviewer: str | None = None) -> NotebookStore:
+    """The store a notebook works on, with nothing typed into the notebook: ``store_path`` (its
+    papermill parameter), else ``$CLAIMKIT_STORE``, else claimkit.toml's ``[store] url``, else
+    the bundled sample store (``claimkit-sample.db`` here, filled from the sample articles).
+
+    Articles are extracted into it (stored ones skipped) from ``input_path`` when one is given,
+    and from the sample articles into the sample store; a store someone named is never filled
+    with the sample. A named store that does not exist is created only when ``input_path``
+    says what to put in it; otherwise ``NoSuchStore`` says which store is missing.
+    """
+    from claimkit.config import resolve_store_url
+    from claimkit.load import extract_into_store
+    from claimkit.store import open_store
+
+    choice = resolve_store_url(store_path)
+    source: str | os.PathLike | None = input_path
+    if source is None and choice.is_sample:
+        source = default_data_dir()
+        if source is None:
+            raise FileNotFoundError("the sample articles (data/ in a source checkout) are not "
+                                    "here: give input_path, or name a store in claimkit.toml")
+    store = open_store(choice.url, reviewer=reviewer,
+                       create=choice.is_sample or source is not None)
+    if source is None:
+        return NotebookStore(store, choice, note="no input_path given: nothing extracted")
+    return NotebookStore(store, choice, extract_into_store(store, [str(source)]))

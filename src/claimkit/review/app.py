@@ -5,9 +5,11 @@ app last read (optimistic concurrency), so a kernel restart loses nothing and tw
 overwrite each other silently. The app itself keeps only the queue of ids for the current
 filters, the claim on screen and this session's undo list.
 
-Keys: ipywidgets has no page-wide key events, so the app has a small key box (a text field):
-click into it once and type; each key is handled as it arrives and the box is cleared. After a
-button click the app puts the focus back in the box.
+Keys (``data/review_keys.tsv``, shown by ``?``): an ipyevents ``Event`` watches ``keydown`` on the
+claim pane (the claim, its decisions, its history). ipyevents listens only while the pointer is
+over its source, and while it listens it takes every key (``preventDefault``), so the boxes one
+types into (tags, note, evidence, corrections) sit in a pane beside it, outside its source: keys
+over the claim are commands, keys over the boxes type. No click is needed first.
 
 A team (issue 14): "my queue" shows only the claims assigned to the reviewer; when nobody is
 named (no ``reviewer=``, none in the store or claimkit.toml) the app asks once. "Apply to all N
@@ -22,12 +24,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+from ipyevents import Event
 
 from claimkit.model import Kind
 from claimkit.review import render
 from claimkit.review.navigation import (
     ANY, NO_VERDICT, UI_FILTERS, Queue, describe_filters, is_decided, key_actions, key_for,
-    store_filters,
+    STATUS_PREFIX, key_help, key_name, store_filters,
 )
 from claimkit.store import ConflictError, NothingToUndo
 from claimkit.store.filters import SORT_ORDERS, ClaimFilter
@@ -55,7 +58,9 @@ class ReviewApp:
     Keyword filters are those of ``store.claims()``; the ones the app has widgets for start the
     widgets at that value, any other stays fixed for this app. ``unreviewed=True`` shows only
     claims without a verdict; ``sort`` is one of ``SORT_LABELS`` (by default the most check-worthy
-    claims without a decision first, then the decided ones).
+    claims without a decision first, then the decided ones). It opens where the reviewer left
+    off: the claim of their latest change in the store's history, or the next undecided one
+    after it in this order (``resume``).
     """
 
     def __init__(self, store: Store, *, sort: str = "worthy_undecided", unreviewed: bool = False,
@@ -67,7 +72,7 @@ class ReviewApp:
         self.reviewer = reviewer or store.reviewer  # None: the app asks (who_box)
         self.statuses = store.taxonomy("status")
         self.verdicts = store.taxonomy("verdict")
-        self.actions = key_actions(self.verdicts.ids)
+        self.actions = key_actions(self.verdicts.ids, self.statuses.ids)
         self.queue = Queue()
         self.current: dict[str, Any] | None = None
         self.pending: dict[str, Any] | None = None  # my change that met a conflict
@@ -78,7 +83,7 @@ class ReviewApp:
         self._articles: OrderedDict[str, str] = OrderedDict()
         self._quiet_depth = 0
         self._build(filters, sort, unreviewed)
-        self.reload()
+        self.reload(resume=True)
 
     # --- display --------------------------------------------------------------------------------
 
@@ -117,7 +122,7 @@ class ReviewApp:
 
         self.progress = w.IntProgress(min=0, max=1, value=0, layout=_width("260px"))
         self.progress_label = w.HTML()
-        self.card = w.HTML(layout=w.Layout(width="100%"))
+        self.card = w.HTML(layout=_full())
         self.message = w.HTML()
 
         self.verdict_buttons = {v.id: self._button(v, "verdict") for v in self.verdicts.values}
@@ -128,18 +133,18 @@ class ReviewApp:
         self.flag_button = self._plain("f", "flag for later", self.toggle_flag, "ck-flag")
 
         self.tags_box = w.TagsInput(value=[], allow_duplicates=False, placeholder="no tags",
-                                    layout=w.Layout(width="100%"))
+                                    layout=_full())
         self.tags_box.observe(self._on_tags, "value")
         self.tag_picker = w.Combobox(placeholder="add a tag: pick one or type a new one",
                                      options=self.store.tag_names(), ensure_option=False,
-                                     continuous_update=False, layout=w.Layout(width="100%"))
+                                     continuous_update=False, layout=_full())
         self.tag_picker.observe(self._on_tag_picked, "value")
         self.note_box = w.Textarea(placeholder="note (saved when you leave the box)",
                                    continuous_update=False, rows=2,
-                                   layout=w.Layout(width="100%"))
+                                   layout=_full())
         self.note_box.observe(lambda c: self._quiet_or(self.set_note, c.new), "value")
         self.evidence_box = w.Text(placeholder="evidence URL(s), https://…, space-separated",
-                                   continuous_update=False, layout=w.Layout(width="100%"))
+                                   continuous_update=False, layout=_full())
         self.evidence_box.observe(lambda c: self._quiet_or(self.set_evidence, c.new), "value")
         self.speaker_box = w.Text(placeholder="correct speaker (empty: the extractor's)",
                                   continuous_update=False, layout=w.Layout(flex="1"))
@@ -160,14 +165,15 @@ class ReviewApp:
                                       "value")
         self.content_box = w.Textarea(
             placeholder="trim the content: the part of it that is the claim (empty: all of it)",
-            continuous_update=False, rows=2, layout=w.Layout(width="100%"))
+            continuous_update=False, rows=2, layout=_full())
         self.content_box.observe(lambda c: self._quiet_or(self.trim_content, c.new), "value")
 
-        self.key_box = w.Text(placeholder="⌨ keys: click here, then type 1–9, j, k, u or f",
-                              continuous_update=True,
-                              layout=w.Layout(width="100%"))
-        self.key_box.add_class("ck-keys")
-        self.key_box.observe(self._on_keys, "value")
+        self.history_view = w.HTML(layout=_full())
+        labels = {("verdict", v.id): f"verdict: {v.label}" for v in self.verdicts.values}
+        labels.update({("status", v.id): f"status: {v.label}" for v in self.statuses.values})
+        self.help_view = w.HTML(render.key_help_html(key_help(self.actions, labels)),
+                                layout=w.Layout(display="none"))
+        self.help_button = self._plain("?", "keys", self.toggle_help, "ck-help")
 
         self.conflict_text = w.HTML()
         self.keep_theirs_button = w.Button(description="keep theirs", icon="undo")
@@ -197,6 +203,10 @@ class ReviewApp:
         self.bulk_confirm_box = w.VBox([self.bulk_confirm_text, w.HBox([yes, cancel])],
                                        layout=w.Layout(display="none"))
         self.widget = self._layout()
+        # Keys over the claim pane only (see the module's docstring for why not the whole app).
+        self.key_events = Event(source=self.claim_pane, watched_events=["keydown"],
+                                ignore_modifier_key_events=True)
+        self.key_events.on_dom_event(self._on_key_event)
 
     def _filter_widgets(self, initial: dict[str, Any]) -> dict[str, w.Widget]:
         def dropdown(name: str, label: str, options: list[tuple[str, str]]) -> w.Dropdown:
@@ -228,7 +238,8 @@ class ReviewApp:
 
     def _button(self, value, kind: str) -> w.Button:
         key = key_for(kind, value.id, self.actions)
-        button = w.Button(description=f"{key}  {value.label}" if key else value.label,
+        shown = key.replace(STATUS_PREFIX, "⇧") if key else ""  # "⇧2": Shift+2
+        button = w.Button(description=f"{shown}  {value.label}" if key else value.label,
                           tooltip=value.description or value.label,
                           layout=w.Layout(width="auto", border="3px solid transparent"))
         button.style.button_color = value.colour
@@ -251,17 +262,27 @@ class ReviewApp:
                           self.my_queue_box, self.sort_box],
                          layout=w.Layout(flex_flow="row wrap"))
         progress = w.HBox([self.progress, self.progress_label],
-                          layout=w.Layout(align_items="center"))
+                          layout=w.Layout(align_items="center", flex_flow="row wrap"))
         wrap = w.Layout(flex_flow="row wrap")
-        actions = w.VBox([
-            w.HTML("<b>Verdict</b> (then the next claim)"),
-            w.HBox(list(self.verdict_buttons.values()), layout=wrap),
-            w.HTML("<b>Status</b>"),
-            w.HBox(list(self.status_buttons.values()), layout=wrap),
-            w.HBox([self.previous_button, self.next_button, self.undo_button, self.flag_button],
-                   layout=wrap),
-            self.key_box,
+        # The claim pane: reading and deciding, keys on (no box to type into in here).
+        # Decisions above the claim, so a laptop screen shows them with the paragraph.
+        self.claim_pane = w.VBox([
+            w.HBox([w.HTML("<b>Verdict</b>&nbsp;", layout=_width("62px")),
+                    *self.verdict_buttons.values()], layout=wrap),
+            w.HBox([w.HTML("<b>Status</b>&nbsp;", layout=_width("62px")),
+                    *self.status_buttons.values()], layout=wrap),
+            w.HBox([self.previous_button, self.next_button, self.undo_button, self.flag_button,
+                    self.help_button], layout=wrap),
+            self.message,
             self.conflict_box,
+            self.help_view,
+            self.card,
+            self.history_view,
+        ], layout=w.Layout(flex="3 1 440px", min_width="0", margin="0 16px 0 0",
+                           padding="0 4px 8px 0"))
+        self.claim_pane.add_class("ck-claim-pane")
+        # The edit pane: boxes one types into, outside the key listener's reach.
+        edit_pane = w.VBox([
             w.HTML("<b>Tags</b>"), self.tags_box, self.tag_picker,
             w.HTML("<b>Note and evidence</b>"), self.note_box, self.evidence_box,
             w.HTML("<b>Fix the extraction</b>"),
@@ -272,14 +293,12 @@ class ReviewApp:
             w.HTML("<b>All claims in this filter</b>"),
             w.HBox([self.bulk_action, self.bulk_value, self.bulk_button], layout=wrap),
             self.bulk_confirm_box,
-            self.message,
-        ], layout=w.Layout(flex="2 1 340px", min_width="300px"))
-        card = w.Box([self.card], layout=w.Layout(flex="3 1 420px", min_width="320px",
-                                                  margin="0 20px 0 0"))
-        body = w.HBox([card,
-                       actions], layout=w.Layout(flex_flow="row wrap",
-                                                 align_items="flex-start"))
-        root = w.VBox([self.who_row, filters, progress, body], layout=w.Layout())
+        ], layout=w.Layout(flex="2 1 300px", min_width="0"))
+        edit_pane.add_class("ck-edit-pane")
+        body = w.HBox([self.claim_pane, edit_pane],
+                      layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        root = w.VBox([self.who_row, filters, progress, body],
+                      layout=w.Layout(max_width="100%"))
         root.add_class("claimkit-review")
         return root
 
@@ -307,16 +326,29 @@ class ReviewApp:
         else:
             self._say(f"Reviewing as {name}.")
 
-    def reload(self) -> None:
+    def reload(self, resume: bool = False) -> None:
         """Read the queue for the current filters again, staying on the same claim if it is
-        still in it (else the first claim without a decision)."""
+        still in it (else the first claim without a decision); ``resume``: where this reviewer
+        left off (see ``resume``)."""
         keep = self.current["claim_id"] if self.current else None
         frame = self.store.review_queue(sort=self.sort_box.value, **self.filters)
         self.queue = Queue.from_rows(frame.itertuples(index=False, name=None))
         if keep is not None:
             self.queue.go_to(keep)
+        elif resume:
+            self.queue.resume_at(self._left_off())
         self._hide_conflict()
         self.show()
+
+    def resume(self) -> None:
+        """Go where this reviewer left off: at the claim of their latest change in the store,
+        or the next undecided one after it in the current order (see ``Queue.resume_at``)."""
+        self.queue.resume_at(self._left_off())
+        self.show()
+
+    def _left_off(self) -> str | None:
+        last = self.store.last_change(self.reviewer) if self.reviewer else None
+        return last["claim_id"] if last else None
 
     def set_filters(self, **values: Any) -> None:
         """Set filter widgets (and ``unreviewed`` / ``sort``) as a user would; reloads once."""
@@ -560,30 +592,47 @@ class ReviewApp:
     # --- keys -----------------------------------------------------------------------------------
 
     def press(self, key: str) -> bool:
-        """Do what ``key`` does (the key box sends each typed key here); False if unknown."""
-        action, argument = self.actions.get(key.lower(), (None, None))
+        """Do what ``key`` does (as the key map spells it: "j", "shift+2", "ArrowDown");
+        False if it does nothing."""
+        action, argument = self.actions.get(key) or self.actions.get(key.lower(), (None, None))
         if action is None:
-            if not key.isspace():
-                self._say(f"The key {key!r} does nothing here.")
+            if len(key) == 1 and not key.isspace():
+                self._say(f"The key {key!r} does nothing here; ? shows the keys.")
             return False
-        handlers = {"verdict": lambda: self.set_verdict(argument), "next": self.next,
-                    "previous": self.previous, "undo": self.undo, "flag": self.toggle_flag}
+        handlers = {"verdict": lambda: self.set_verdict(argument),
+                    "status": lambda: self.set_status(argument), "next": self.next,
+                    "previous": self.previous, "undo": self.undo, "flag": self.toggle_flag,
+                    "not_a_claim": self.toggle_not_a_claim, "note": self.focus_note,
+                    "help": self.toggle_help}
         handlers[action]()
         return True
 
-    def _on_keys(self, change) -> None:
-        if self._quiet_depth or not change.new:
-            return
-        with self._quiet():
-            self.key_box.value = ""
-        for key in change.new:
+    def _on_key_event(self, event: dict[str, Any]) -> None:
+        """An ipyevents keydown over the claim pane."""
+        key = key_name(event)
+        if key is not None:
             self.press(key)
+
+    def toggle_not_a_claim(self) -> None:
+        if self.current:
+            self.mark_not_a_claim(not self.current["not_a_claim"])
+
+    def focus_note(self) -> None:
+        """Put the cursor in the note box. Keys stay commands while the pointer is over the
+        claim (ipyevents takes them there), so the message says to move it."""
+        if self.current:
+            self.note_box.focus()
+            self._say("The note box has the cursor: type with the pointer over the right-hand "
+                      "boxes (over the claim, keys are commands).")
+
+    def toggle_help(self) -> None:
+        shown = self.help_view.layout.display != "none"
+        self.help_view.layout.display = "none" if shown else "block"
 
     # --- widget events --------------------------------------------------------------------------
 
     def _clicked(self, action, *args) -> None:
         action(*args)
-        self.key_box.focus()  # keys keep working after a click
 
     def _on_filter(self, change) -> None:
         if not self._quiet_depth:
@@ -632,12 +681,14 @@ class ReviewApp:
         claim = self.current
         if claim is None:
             self.card.value = render.empty_card(describe_filters(self.filters))
+            self.history_view.value = ""
             self._sync_inputs({})
             return
         self.card.value = render.claim_card(
             claim, self._article_text(claim["article_id"]),
             position=self.queue.position if self.queue.current == claim["claim_id"] else None,
             total=len(self.queue), statuses=self.statuses, verdicts=self.verdicts)
+        self.history_view.value = render.history_html(self._events(claim["claim_id"]))
         self._sync_inputs(claim)
 
     def _sync_inputs(self, claim: dict[str, Any]) -> None:
@@ -663,6 +714,13 @@ class ReviewApp:
                     self.kind_picker, self.cue_class_picker, self.content_box):
             box.disabled = not claim
 
+    def _events(self, claim_id: str) -> list[dict[str, Any]]:
+        """The claim's history events as plain dicts (missing values as None), oldest first."""
+        rows = self.store.history(claim_id).to_dict("records")
+        for row in rows:  # old/new are plain objects already; undoes is nullable Int64
+            row["undoes"] = None if _is_na(row["undoes"]) else int(row["undoes"])
+        return rows
+
     def _article_text(self, article_id: str) -> str:
         if article_id not in self._articles:
             self._articles[article_id] = self.store.article(article_id).text
@@ -685,6 +743,20 @@ def _widget_value(name: str, value: Any) -> Any:
     if name == "verdict" and value == NO_VERDICT:
         return NO_VERDICT
     return value if isinstance(value, str) else ANY
+
+
+def _is_na(value: Any) -> bool:
+    if isinstance(value, (list, tuple, dict)):
+        return False
+    try:
+        return bool(value is None or value != value)  # NaN, NaT
+    except TypeError:  # pd.NA
+        return True
+
+
+def _full() -> w.Layout:
+    """The width of its pane: widgets keep a 2px margin each side, so 100% would overflow."""
+    return w.Layout(width="calc(100% - 6px)")
 
 
 def _width(width: str) -> w.Layout:

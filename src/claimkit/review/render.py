@@ -1,8 +1,9 @@
 """The review app's HTML: a claim in its paragraph, its details, a conflict. Data in, text out.
 
 Article text is untrusted (docs/architecture.md §6): every piece of it, and every value a reviewer typed, goes
-through ``html.escape`` before it becomes HTML. Nothing here links to or loads from the network;
-URLs are shown as text.
+through ``html.escape`` before it becomes HTML. Nothing here loads from the network; an evidence
+URL becomes a link only when it is http(s) with a host (``javascript:`` and the like stay text),
+and the link opens in a new tab without a referrer or a handle on this page.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from claimkit.taxonomy import Taxonomy
 
@@ -172,6 +174,7 @@ def details_table(claim: Mapping[str, Any], statuses: Taxonomy, verdicts: Taxono
         ("Check-worthiness", _checkworthiness(claim)),
         ("Status", _chip(statuses.get(claim.get("status")), claim.get("status"))),
         ("Verdict", _chip(verdicts.get(claim.get("verdict")), claim.get("verdict"))),
+        ("Evidence", evidence_html(claim.get("evidence") or ())),
         ("Review", _review_line(claim)),
     ]
     body = "".join(f'<tr><th style="text-align:left;padding:1px 10px 1px 0;color:#555;'
@@ -265,6 +268,80 @@ def text_colour(background: str) -> str:
         return "#111111"
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "#111111" if luminance > 0.5 else "#ffffff"
+
+
+# --- evidence, history, keys -------------------------------------------------------------------
+
+LINK_SCHEMES = ("http", "https")
+HISTORY_SHOWN = 8  # the latest events shown under a claim; store.history(claim_id) has them all
+VALUE_CHARS = 80  # a long note or content in the history is cut to this
+
+
+def link(url: str) -> str:
+    """An http(s) URL as a link that opens in a new tab; anything else as escaped text."""
+    url = str(url).strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in LINK_SCHEMES or not parts.netloc:
+        return f'<span class="ck-not-a-link">{escape(url)}</span>'
+    return (f'<a class="ck-evidence-link" href="{escape(url)}" target="_blank" '
+            f'rel="noopener noreferrer nofollow" style="word-break:break-all">{escape(url)}</a>')
+
+
+def evidence_html(urls: Iterable[str]) -> str:
+    shown = [link(u) for u in urls if str(u).strip()]
+    return "<br>".join(shown) if shown else '<span style="color:#555">none yet</span>'
+
+
+def history_html(events: Sequence[Mapping[str, Any]], *, limit: int = HISTORY_SHOWN) -> str:
+    """A claim's latest review events, newest first: when, who, what changed (from
+    ``store.history(claim_id)`` rows, oldest first)."""
+    if not events:
+        return ('<div class="ck-history" style="font-size:12px;color:#555">No review changes '
+                'yet.</div>')
+    newest = list(events)[::-1][:limit]
+    rows = "".join(
+        f'<tr><td style="padding:1px 8px 1px 0;white-space:nowrap;color:#555">'
+        f'{escape(_time(e.get("at")))}</td>'
+        f'<td style="padding:1px 8px 1px 0;white-space:nowrap">'
+        f'{escape(e.get("reviewer") or "someone")}</td>'
+        f'<td style="padding:1px 0">{_event_what(e)}</td></tr>' for e in newest)
+    more = len(events) - len(newest)
+    older = (f'<div style="color:#555">… and {more} older change{"s" if more != 1 else ""}'
+             '</div>' if more > 0 else "")
+    return (f'<div class="ck-history" style="font-size:12px"><b>Recent changes</b>'
+            f'<table style="font-size:12px;border-collapse:collapse">{rows}</table>{older}</div>')
+
+
+def _event_what(event: Mapping[str, Any]) -> str:
+    field = escape(event.get("field"))
+    change = f"<b>{field}</b>: {_short(event.get('old'))} → {_short(event.get('new'))}"
+    undoes = event.get("undoes")
+    if undoes is not None and not _missing(undoes):
+        change = f"undo of version {escape(int(undoes))}: {change}"
+    return change
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, str) and len(value) > VALUE_CHARS:
+        value = value[:VALUE_CHARS - 1] + "…"
+    return _value(value)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(value != value)  # NaN compares unequal; bool(pd.NA) raises
+    except TypeError:
+        return True
+
+
+def key_help_html(rows: Sequence[tuple[str, str]]) -> str:
+    """The key map as a compact grid (rows from ``navigation.key_help``)."""
+    cells = "".join(f'<div style="padding:1px 0"><kbd style="font-weight:bold">{escape(k)}'
+                    f'</kbd> {escape(what)}</div>' for k, what in rows)
+    return (f'<div class="ck-key-help" style="font-size:12px;margin:4px 0"><b>Keys</b> (with '
+            f'the pointer over the claim; over the boxes keys type as usual)'
+            f'<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));line-height:1.35;'
+            f'column-gap:12px">{cells}</div></div>')
 
 
 # --- a conflict ---------------------------------------------------------------------------------

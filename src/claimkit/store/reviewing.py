@@ -210,6 +210,15 @@ class Reviewing(StoreBase):
                     for claim_id in sorted(versions)}  # lock order, as bulk_review
         return self._write(work)
 
+    def last_change(self, reviewer: str) -> dict[str, Any] | None:
+        """The reviewer's most recent history event (``claim_id``, ``version``, ``field``,
+        ``at``), None if they have none: where a reviewer coming back left off. Reads only."""
+        query = (select(history.c.claim_id, history.c.version, history.c.field, history.c.at)
+                 .where(history.c.reviewer == reviewer).order_by(history.c.event_id.desc())
+                 .limit(1))
+        row = self._read(lambda conn: conn.execute(query).mappings().first())
+        return dict(row) if row is not None else None
+
     def history(self, claim_id: str | None = None, *, reviewer: str | None = None,
                 since: datetime | None = None) -> pd.DataFrame:
         """Review events, oldest first: one row per field a change touched."""
