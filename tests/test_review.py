@@ -655,3 +655,25 @@ def test_the_app_reopens_where_the_reviewer_left_off_on_both_backends(store_url)
         assert store.last_change("alice")["field"] == "note"
         app = ReviewApp(store, sort="article")
         assert app.current["claim_id"] == order[2] and "halfway" in app.history_view.value
+
+
+def test_the_app_offers_only_the_statuses_the_workflow_allows(store):
+    app = ReviewApp(store, sort="article")
+    claim_id = app.current["claim_id"]
+    live = {s for s, b in app.status_buttons.items() if not b.disabled}
+    assert live == {"unverified", "in_review", "verified"}  # unverified: no publishing yet
+    app.set_status("published")  # as a key press would: refused, said, nothing written
+    assert "cannot move from unverified to published" in app.message.value
+    assert store.claim(claim_id)["version"] == 0
+    app.set_status("verified")
+    assert app.status_buttons["published"].disabled  # published needs a verdict
+    app.set_verdict("true")  # stores it and moves on; come back
+    app.previous()
+    assert app.current["claim_id"] == claim_id
+    assert not app.status_buttons["published"].disabled
+    app.set_status("published")
+    live = {s for s, b in app.status_buttons.items() if not b.disabled}
+    assert live == {"published", "needs_correction"}
+    assert all(b.disabled for b in app.verdict_buttons.values())  # frozen until corrected
+    app.set_status("needs_correction")
+    assert not any(b.disabled for b in app.verdict_buttons.values())

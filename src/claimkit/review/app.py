@@ -71,6 +71,8 @@ class ReviewApp:
         self.store = store
         self.reviewer = reviewer or store.reviewer  # None: the app asks (who_box)
         self.statuses = store.taxonomy("status")
+        # The store's workflow: which status buttons a claim may take (claimkit/workflow.py).
+        self.workflow = store.workflow()
         self.verdicts = store.taxonomy("verdict")
         self.actions = key_actions(self.verdicts.ids, self.statuses.ids)
         self.queue = Queue()
@@ -713,6 +715,20 @@ class ReviewApp:
                     self.note_box, self.evidence_box, self.speaker_box, self.not_a_claim_box,
                     self.kind_picker, self.cue_class_picker, self.content_box):
             box.disabled = not claim
+        self._offer_what_the_workflow_allows(claim)
+
+    def _offer_what_the_workflow_allows(self, claim: dict[str, Any]) -> None:
+        """Only the statuses the claim may move to are live, and the verdicts only where
+        they may change (a published claim's verdict is frozen until a correction)."""
+        if not claim:
+            return
+        allowed = set(self.workflow.next_statuses(claim["status"], self.statuses.ids,
+                                                  has_verdict=claim.get("verdict") is not None))
+        for value, button in self.status_buttons.items():
+            button.disabled = value not in allowed
+        frozen = claim["status"] in self.workflow.verdict_frozen_in
+        for button in self.verdict_buttons.values():
+            button.disabled = frozen
 
     def _events(self, claim_id: str) -> list[dict[str, Any]]:
         """The claim's history events as plain dicts (missing values as None), oldest first."""
