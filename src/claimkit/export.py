@@ -11,17 +11,20 @@ Article text is untrusted: in CSV every text cell that a spreadsheet would read 
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from claimkit.config import ConfigError, read_toml
 from claimkit.files import atomic_write
@@ -43,6 +46,7 @@ EXPORT_COLUMNS = (
     "content_extracted",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PATTERN = "^[=+\\-@\t\r]"  # the same prefixes, for Arrow's regex
 TAG_SEPARATOR = "; "
 EVIDENCE_SEPARATOR = " "
 
@@ -84,38 +88,75 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
-def csv_rows(frame: pd.DataFrame) -> Iterable[list[str]]:
-    """The header, then one list of cells per claim."""
-    yield list(frame.columns)
-    for row in frame.itertuples(index=False, name=None):
-        yield [_csv_cell(value) for value in row]
+def csv_table(frame: pd.DataFrame) -> pa.Table:
+    """The export as a table of CSV cell texts, converted a whole column at a time (a cell at
+    a time cost 80 s at a million claims): lists joined, times in ISO 8601 (UTC with a ``Z``),
+    dates as dates, flags as true/false, missing values empty, and every text cell neutralised
+    against formulas."""
+    return pa.table({name: _csv_column(frame[name]) for name in frame.columns})
 
 
-def _csv_cell(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
+def _csv_column(column: pd.Series) -> pa.Array:
+    if pd.api.types.is_bool_dtype(column):
+        return pa.array(np.where(column.to_numpy(dtype=bool), "true", "false"))
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        return _filled(column.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if pd.api.types.is_datetime64_dtype(column):
+        days = column.dropna()
+        whole_days = bool((days == days.dt.normalize()).all())
+        return _filled(column.dt.strftime("%Y-%m-%d") if whole_days
+                       else column.map(lambda t: t.isoformat(), na_action="ignore"))
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.astype(object).where(column.notna(), None)
+        return pa.array(["" if v is None else str(v) for v in values.tolist()])
+    text = _as_arrow_text(column)
+    if text is None:  # lists (tags, evidence) or mixed values: a cell at a time
+        return pa.array([_text_cell(v) for v in column.tolist()], type=pa.string())
+    # Neutralised in Arrow: the rule of neutralise(), a whole column at once.
+    risky = pc.match_substring_regex(text, FORMULA_PATTERN)
+    quoted = pc.binary_join_element_wise(pa.scalar("'"), text, pa.scalar(""))
+    return pc.fill_null(pc.if_else(risky, quoted, text), "")
+
+
+def _filled(texts: pd.Series) -> pa.Array:
+    return pc.fill_null(pa.array(texts, type=pa.string(), from_pandas=True), "")
+
+
+def _as_arrow_text(column: pd.Series) -> pa.Array | None:
+    """The column as an Arrow string array when it holds only text and missing values;
+    None for a column of lists (tags, evidence) or mixed values."""
+    if pd.api.types.is_string_dtype(column) and column.dtype != object:
+        return pa.array(column.array, type=pa.string(), from_pandas=True)
+    try:
+        return pa.array(column.tolist(), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+
+
+def _text_cell(value: Any) -> str:
+    """One cell of a text or list column (object dtype: text, lists, None, the odd flag)."""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, (list, tuple, np.ndarray)):
         # Tags are joined with "; ", evidence URLs with a space (URLs hold no spaces).
-        sep = EVIDENCE_SEPARATOR if value and all(
+        sep = EVIDENCE_SEPARATOR if len(value) and all(
             str(v).startswith(("http://", "https://")) for v in value) else TAG_SEPARATOR
         return neutralise(sep.join(str(v) for v in value))
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (not isinstance(value, (bool, np.bool_)) and pd.isna(value)):
         return ""
-    if isinstance(value, pd.Timestamp):
-        if value.tzinfo is not None:
-            return value.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
     return neutralise(str(value))
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> int:
-    """Write the export as UTF-8 CSV (RFC 4180 quoting); returns the number of rows."""
-    def write(f: IO[str]) -> None:
-        writer = csv.writer(f, lineterminator="\r\n")
-        writer.writerows(csv_rows(frame))
-    atomic_write(path, write, newline="")
+    """Write the export as UTF-8 CSV (RFC 4180: every cell quoted, CRLF line ends) with
+    Arrow's CSV writer; returns the number of rows."""
+    options = pa_csv.WriteOptions(quoting_style="all_valid", eol="\r\n")
+    table = csv_table(frame)
+    atomic_write(path, lambda f: pa_csv.write_csv(table, f, options), binary=True)
     return len(frame)
 
 
