@@ -69,7 +69,7 @@ class MatchIndex:
             self._vectors.append(vectors or (self.embed(list(texts)), self.embed(list(titles))))
             self._matrix = None
 
-    def _embeddings(self) -> tuple[np.ndarray, np.ndarray]:
+    def embeddings(self) -> tuple[np.ndarray, np.ndarray]:
         if self._matrix is None:
             if not self._vectors:
                 empty = np.zeros((0, encoder.DIMENSION), np.float32)
@@ -101,7 +101,7 @@ class MatchIndex:
         pools = [np.argsort(-bm25_all, kind="stable")[:self.candidates]]
         cos_text = cos_title = np.zeros(len(self.ids), np.float32)
         if vector is not None and len(self.ids):
-            text_m, title_m = self._embeddings()
+            text_m, title_m = self.embeddings()
             cos_text, cos_title = text_m @ vector, title_m @ vector
             pools.append(np.argsort(-np.maximum(cos_text, cos_title), kind="stable")[:self.candidates])
         rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
