@@ -23,14 +23,17 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z]
 def _rules() -> dict:
     data = json.loads(resources.files("claimkit.data").joinpath("matching_text.json").read_text("utf-8"))
     data["cut"] = [re.compile(p, re.UNICODE) for p in data["cut_patterns"]]
+    data["signature_re"] = re.compile(data["signature"], re.UNICODE)
     data["stop"] = frozenset(data["stop_words"])
     return data
 
 
 def clean(text: str) -> str:
-    """The claim's words only: links, the embed signature, '#' and '@' removed (hashtags and
-    handles split at their capitals: "#MoonLanding" -> "Moon Landing")."""
+    """The claim's words only: links cut, a copied tweet's signature reduced to its author's
+    name, '#' and '@' removed (hashtags and handles split at their capitals: "#MoonLanding" ->
+    "Moon Landing")."""
     text = html.unescape(text or "")
+    text = _rules()["signature_re"].sub(lambda m: " " + m.group("author") + " ", text)
     for pattern in _rules()["cut"]:
         text = pattern.sub(" ", text)
     text = re.sub(r"[#@]([^\W_]\w*)", lambda m: _CAMEL.sub(" ", m.group(1)).replace("_", " "), text)
