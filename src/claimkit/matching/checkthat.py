@@ -43,7 +43,7 @@ def cached_embed(cache: EmbeddingCache | None):
 
 
 def build_index(root: str | Path, cache_path: str | Path | None = None,
-                reranker: Reranker | None = None, candidates: int | None = None) -> MatchIndex:
+                reranker: Reranker | None | str = "shipped", candidates: int | None = None) -> MatchIndex:
     """The verified claims of `root` in a `MatchIndex` (title = the review's headline)."""
     cache = EmbeddingCache(cache_path, encoder.MODEL_NAME, encoder.DIMENSION) if cache_path else None
     kwargs = {"candidates": candidates} if candidates else {}

@@ -38,10 +38,11 @@ class MatchIndex:
     """Fact-checks to match against. `titles` are optional second texts (a review's headline);
     without one, the claim stands in for its title."""
 
-    def __init__(self, embed: Embed | None = encoder.embed, reranker: Reranker | None = None,
+    def __init__(self, embed: Embed | None = encoder.embed, reranker: Reranker | None | str = "shipped",
                  candidates: int = CANDIDATES) -> None:
+        # "shipped": data/match_reranker.json; None: no re-ranker (relative BM25 + cosine).
         self.embed = embed
-        self.reranker = reranker or default_reranker()
+        self.reranker = default_reranker() if reranker == "shipped" else reranker
         self.candidates = candidates
         self.ids: list[str] = []
         self.texts: list[str] = []
