@@ -166,3 +166,24 @@ def test_checkthat_dev_map_at_5(tmp_path):
     scores = module.score_split(CHECKTHAT, "dev")
     assert scores["queries"] == 197
     assert scores["map@5"] >= 0.85
+
+
+def test_search_fills_k_beyond_the_candidate_pool():
+    idx = MatchIndex(candidates=2)
+    idx.add(list(FACTS), list(FACTS.values()))
+    assert len(idx.search("Russia never interfered in the election", k=5)) == 5
+
+
+def test_missing_model_folder_is_one_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMKIT_EMBEDDING_MODEL", str(tmp_path))
+    with pytest.raises(encoder.ModelUnavailable, match="no model.safetensors in"):
+        encoder.Encoder()
+
+
+def test_rank_matches_reads_a_review_published_twice_once(tmp_path):
+    from claimkit.rank_matches import read_factcheck_rows
+    review = {"@type": "ClaimReview", "url": "https://checks.example.org/m", "claimReviewed": FACTS["f-moscow"]}
+    (tmp_path / "a.json").write_text(json.dumps(review), encoding="utf-8")
+    (tmp_path / "b.jsonld").write_text(json.dumps({"@graph": [review]}), encoding="utf-8")
+    rows, problems = read_factcheck_rows(tmp_path)
+    assert problems == [] and len(rows) == 1 and rows[0].texts[0] == FACTS["f-moscow"]

@@ -40,7 +40,10 @@ def read_factcheck_rows(path: str | Path) -> tuple[list[Row], list[InputProblem]
     path = Path(path)
     if path.is_dir() or path.suffix.lower() in JSON_SUFFIXES or _is_factcheck_table(path):
         checks, problems = read_factchecks(path)
-        return [Row(c.factcheck_id, (c.claim, c.title)) for c in checks], problems
+        # One review published in two files (a feed and its page) is one fact-check.
+        unique = {c.factcheck_id: c for c in reversed(checks)}
+        return [Row(c.factcheck_id, (c.claim, c.title)) for c in checks
+                if unique.pop(c.factcheck_id, None) is not None], problems
     try:
         return read_id_texts(path), []
     except TableError as exc:

@@ -90,21 +90,23 @@ class MatchIndex:
             query_vectors = self.embed(queries)
         results = []
         for n, query in enumerate(queries):
-            found = self.candidates_for(query, None if query_vectors is None else query_vectors[n])
+            found = self.candidates_for(query, None if query_vectors is None else query_vectors[n], pool=k)
             scores = self.score(query, found)
             order = np.argsort(-scores, kind="stable")[:k]
             results.append([Match(self.ids[found.rows[i]], float(scores[i])) for i in order])
         return results
 
-    def candidates_for(self, query: str, vector: np.ndarray | None) -> Candidates:
-        """Union of the best `candidates` rows by BM25 and by embedding cosine, with scores."""
+    def candidates_for(self, query: str, vector: np.ndarray | None, pool: int = 0) -> Candidates:
+        """Union of the best `candidates` rows by BM25 and by embedding cosine, with scores
+        (each retriever proposes `pool` rows when that is more, so `search(k)` can fill k)."""
         bm25_all = self.bm25_all.scores(query)
-        pools = [np.argsort(-bm25_all, kind="stable")[:self.candidates]]
+        size = max(self.candidates, pool)
+        pools = [np.argsort(-bm25_all, kind="stable")[:size]]
         cos_text = cos_title = np.zeros(len(self.ids), np.float32)
         if vector is not None and len(self.ids):
             text_m, title_m = self.embeddings()
             cos_text, cos_title = text_m @ vector, title_m @ vector
-            pools.append(np.argsort(-np.maximum(cos_text, cos_title), kind="stable")[:self.candidates])
+            pools.append(np.argsort(-np.maximum(cos_text, cos_title), kind="stable")[:size])
         rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
         return Candidates(rows=rows, bm25_all=bm25_all[rows],
                           bm25_text=self.bm25_text.scores(query)[rows],
