@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED, needs_shared
 
 from claimkit.matching import encoder
 from claimkit.matching.index import MatchIndex
@@ -22,7 +23,7 @@ FACTS = {
     "f-bridge": "The old bridge over the river will close for repairs next spring",
     "f-tax": "The city council raised the parking tax by 12 percent",
 }
-CHECKTHAT = Path(__file__).resolve().parents[2] / "shared" / "checkthat2020"
+CHECKTHAT = SHARED / "checkthat2020"
 
 
 @pytest.fixture(scope="module")
@@ -155,9 +156,9 @@ def test_rank_matches_bad_queries_file_is_one_line_and_nonzero(cli, tmp_path):
 
 # --- the benchmark scorer on CheckThat! 2020 dev ---------------------------------------------
 
-@pytest.mark.slow
-@pytest.mark.skipif(not CHECKTHAT.is_dir(), reason="needs ../shared/checkthat2020")
-def test_checkthat_dev_map_at_5(tmp_path):
+@pytest.mark.slow  # 15 s with the embeddings cached in the temp dir; 10+ minutes to fill the cache
+@needs_shared(CHECKTHAT)
+def test_checkthat_dev_map_at_5():
     import importlib.util
     bench = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_claim_retrieval.py"
     spec = importlib.util.spec_from_file_location("bench_claim_retrieval", bench)
