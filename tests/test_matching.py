@@ -188,3 +188,14 @@ def test_rank_matches_reads_a_review_published_twice_once(tmp_path):
     (tmp_path / "b.jsonld").write_text(json.dumps({"@graph": [review]}), encoding="utf-8")
     rows, problems = read_factcheck_rows(tmp_path)
     assert problems == [] and len(rows) == 1 and rows[0].texts[0] == FACTS["f-moscow"]
+
+
+def test_rank_matches_csv_neutralises_formula_ids(cli, tmp_path):
+    facts = tmp_path / "facts.csv"
+    facts.write_text('id,claim\n"=HYPERLINK(1)",Moscow did not meddle in the vote\n', encoding="utf-8")
+    queries = tmp_path / "q.tsv"
+    queries.write_text("id\ttext\n+q1\tRussia never interfered in the election\n", encoding="utf-8")
+    result = cli("rank-matches", "--factchecks", facts, "--queries", queries, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert (row["query_id"], row["factcheck_id"]) == ("'+q1", "'=HYPERLINK(1)")
