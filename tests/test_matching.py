@@ -199,3 +199,11 @@ def test_rank_matches_csv_neutralises_formula_ids(cli, tmp_path):
     assert result.returncode == 0, result.stderr
     row = next(csv.DictReader(io.StringIO(result.stdout)))
     assert (row["query_id"], row["factcheck_id"]) == ("'+q1", "'=HYPERLINK(1)")
+
+
+def test_padding_and_batching_do_not_change_an_embedding():
+    short = "Taxes went up."
+    longer = "The council met on Tuesday and, after a long debate about the budget, raised the parking tax."
+    alone = encoder.embed([short])[0]
+    padded = encoder.encoder().embed([longer, short, longer], batch_size=3)[1]
+    assert np.allclose(alone, padded, atol=1e-5)
