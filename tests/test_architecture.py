@@ -64,9 +64,10 @@ def test_the_private_import_check_sees_one(tmp_path):
     assert private_imports(sample) == [f"{sample}:2: claimkit.engines.local._describe"]
 
 
-@pytest.mark.slow  # five fresh interpreters
+@pytest.mark.slow  # eight fresh interpreters
 @pytest.mark.parametrize("module", ["claimkit", "claimkit.store", "claimkit.export",
-                                    "claimkit.cli", "claimkit.charts"])
+                                    "claimkit.cli", "claimkit.charts", "claimkit.rank_matches",
+                                    "claimkit.matching.index", "claimkit.factchecks"])
 def test_modules_that_do_not_parse_text_load_without_spacy(module):
     # A fresh interpreter: this test process has long imported spaCy.
     code = f"import sys, {module}; print('spacy' in sys.modules)"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from claimkit.model import EXTRACTOR_VERSION, Article, Claim, Extraction, InputProblem, Kind, SpeakerType
+from claimkit.model import (EXTRACTOR_VERSION, Article, Claim, Extraction, FactCheck, InputProblem, Kind,
+                            SpeakerType)
 
 __version__ = "0.1.0"
 
@@ -22,10 +23,16 @@ _LAZY = {
     "extract_into_store": "claimkit.load",
     "open_store": "claimkit.store",
     "ReviewApp": "claimkit.review",
+    "read_factchecks": "claimkit.factchecks",
+    "MatchIndex": "claimkit.matching.index",
+    "embed": "claimkit.matching.encoder",
 }
 
 if TYPE_CHECKING:
     from claimkit.engines import extract, extract_text, iter_extract
+    from claimkit.factchecks import read_factchecks
+    from claimkit.matching.encoder import embed
+    from claimkit.matching.index import MatchIndex
     from claimkit.ingest import read_articles
     from claimkit.load import extract_into_store
     from claimkit.review import ReviewApp
@@ -45,7 +52,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Article", "Claim", "EXTRACTOR_VERSION", "Extraction", "InputProblem", "Kind", "ReviewApp",
-    "SpeakerType", "extract", "extract_into_store", "extract_text", "iter_extract", "open_store",
-    "read_articles", "__version__",
+    "Article", "Claim", "EXTRACTOR_VERSION", "Extraction", "FactCheck", "InputProblem", "Kind",
+    "MatchIndex", "ReviewApp", "SpeakerType", "embed", "extract", "extract_into_store", "extract_text",
+    "iter_extract", "open_store", "read_articles", "read_factchecks", "__version__",
 ]

@@ -288,6 +288,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_evaluate_checkworthiness)
 
     p = commands.add_parser(
+        "rank-matches",
+        help="rank published fact-checks for each query text (has this been checked before?)",
+        description="For each query, rank the fact-checks most likely to check the same claim: "
+                    "BM25 and sentence embeddings propose candidates, a learned re-ranker orders "
+                    "them. FACTCHECKS: a CSV/TSV with a header (first column the id, then the "
+                    "claim, then optional title/context columns), a fact-check table (claim, "
+                    "verdict, url, publisher, date), or ClaimReview JSON-LD (a file or a folder). "
+                    "QUERIES: a CSV/TSV with a header, first column the id, other columns text.")
+    p.add_argument("--factchecks", metavar="FILE|DIR", required=True, help="the fact-checks to rank")
+    p.add_argument("--queries", metavar="FILE", required=True, help="the texts to match")
+    p.add_argument("--top", metavar="K", type=_positive, default=5,
+                   help="fact-checks per query (default: 5)")
+    p.add_argument("--format", choices=("trec", "csv"), default="trec",
+                   help="trec: 'query_id Q0 factcheck_id rank score claimkit' lines (default); "
+                        "csv: query_id,factcheck_id,rank,score")
+    p.add_argument("--output", metavar="FILE", help="write here (whole or not at all) instead of stdout")
+    p.set_defaults(run=cmd_rank_matches)
+
+    p = commands.add_parser(
         "demo", parents=[common],
         help="run the whole flow on the bundled sample data and summarise it",
         description="Read the sample articles, extract their claims and print a summary: "
@@ -299,6 +318,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _STORE_HELP = "the store to read (default: [store] url in claimkit.toml)"
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def _jobs(value: str) -> int:
@@ -651,6 +680,52 @@ def cmd_evaluate_checkworthiness(args: argparse.Namespace) -> int:
     else:
         _write_line(format_table(figures))
     return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit rank-matches (the steps are in claimkit.rank_matches)
+
+
+def cmd_rank_matches(args: argparse.Namespace) -> int:
+    from claimkit.files import atomic_write
+    from claimkit.matching.encoder import ModelUnavailable
+    from claimkit import rank_matches as rm
+
+    name = "claimkit rank-matches"
+    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
+        raise UsageError(f"{name}: no such folder: {os.path.dirname(os.path.abspath(args.output))}")
+    try:
+        queries = rm.read_queries(args.queries)
+        factchecks, problems = rm.read_factcheck_rows(args.factchecks)
+        if args.format == "trec":
+            rm.check_trec_ids(queries, args.queries)
+            rm.check_trec_ids(factchecks, args.factchecks)
+    except rm.RankInputError as exc:
+        raise CommandFailed(f"{name}: {exc}") from None
+    for problem in problems:
+        _error(f"{name}: {problem}")
+    if not factchecks:
+        raise CommandFailed(f"{name}: no fact-checks could be read from {args.factchecks}")
+    try:
+        ranked = rm.rank(factchecks, queries, args.top)
+    except ModelUnavailable as exc:
+        raise UsageError(f"{name}: {exc}") from None
+    text = rm.format_trec(ranked) if args.format == "trec" else rm.format_csv(ranked)
+    if args.output:
+        try:
+            atomic_write(args.output, lambda f: f.write(text), newline="")
+        except OSError as exc:
+            raise CommandFailed(f"{name}: cannot write {args.output}: {exc.strerror}") from None
+        print(f"ranked {len(factchecks)} fact-checks for {len(queries)} queries into {args.output}",
+              file=sys.stderr, flush=True)
+    else:
+        _prepare_stdout(machine_readable=True)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError as exc:
+            raise _StdoutClosed from exc
+    return EXIT_FAILED if any(p.severity == "error" for p in problems) else EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------

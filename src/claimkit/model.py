@@ -130,6 +130,34 @@ def claim_id_for(article_id: str, content_text: str, occurrence: int = 0) -> str
     return "c" + stable_hash(*parts)
 
 
+def factcheck_id_for(url: str, claim: str) -> str:
+    """Stable id of a fact-check that brings none: its review url and normalised claim."""
+    return "f" + stable_hash(url.strip(), normalise_for_id(claim))
+
+
+@dataclass(frozen=True)
+class FactCheck:
+    """One published fact-check (a schema.org ClaimReview, or a row of a fact-check table).
+
+    ``verdict`` is the publisher's own wording ("Mostly false"), not a claimkit verdict;
+    ``publisher`` is who checked it, ``claimant`` who made the claim; ``date`` as published
+    (ISO text when the source gave one).
+    """
+
+    factcheck_id: str
+    claim: str
+    verdict: str = ""
+    url: str = ""
+    publisher: str = ""
+    date: str = ""
+    claimant: str = ""
+    title: str = ""
+    path: str = ""  # the file it was read from
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
 class InputProblem:
     """One input that could not be read (error) or was read with a caveat (warning)."""

@@ -1,0 +1,126 @@
+"""`MatchIndex`: fact-checks in, ranked matches for a text out.
+
+Two retrievers propose candidates, the re-ranker orders them:
+
+1. BM25 over the fact-check's claim, over its title, and over both (`lexical.BM25`);
+2. cosine of sentence embeddings (`encoder.embed`) of the query with the claim and the title;
+3. the union of each retriever's best `candidates` goes through `rerank.features` and the
+   shipped logistic regression; its probability is the score.
+
+`add` can be called any number of times (a store adding fact-checks as they are imported):
+the statistics are counts and the embeddings are rows, so adding in pieces ranks exactly as
+adding at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from claimkit.matching import encoder
+from claimkit.matching.lexical import BM25
+from claimkit.matching.rerank import Candidates, Reranker, default_reranker, features
+from claimkit.matching.text import clean
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+CANDIDATES = 30  # per retriever; tuned on CheckThat! dev (benchmarks/bench_claim_retrieval.py)
+
+
+@dataclass(frozen=True)
+class Match:
+    factcheck_id: str
+    score: float
+
+
+class MatchIndex:
+    """Fact-checks to match against. `titles` are optional second texts (a review's headline);
+    without one, the claim stands in for its title."""
+
+    def __init__(self, embed: Embed | None = encoder.embed, reranker: Reranker | None | str = "shipped",
+                 candidates: int = CANDIDATES) -> None:
+        # "shipped": data/match_reranker.json; None: no re-ranker (relative BM25 + cosine).
+        self.embed = embed
+        self.reranker = default_reranker() if reranker == "shipped" else reranker
+        self.candidates = candidates
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        self.titles: list[str] = []
+        self.bm25_text, self.bm25_title, self.bm25_all = BM25(), BM25(), BM25()
+        self._vectors: list[tuple[np.ndarray, np.ndarray]] = []
+        self._matrix: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, ids: Sequence[str], texts: Sequence[str], titles: Sequence[str] | None = None,
+            vectors: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Add fact-checks. `vectors` (text and title embeddings) may come from a cache."""
+        if len(ids) != len(texts) or (titles is not None and len(titles) != len(texts)):
+            raise ValueError("ids, texts and titles must have the same length")
+        titles = [title or text for text, title in zip(texts, titles or texts)]
+        self.ids.extend(ids)
+        self.texts.extend(texts)
+        self.titles.extend(titles)
+        self.bm25_text.add(texts)
+        self.bm25_title.add(titles)
+        self.bm25_all.add([f"{text} {title}" for text, title in zip(texts, titles)])
+        if self.embed is not None:
+            self._vectors.append(vectors or (self.embed(list(texts)), self.embed(list(titles))))
+            self._matrix = None
+
+    def embeddings(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._matrix is None:
+            if not self._vectors:
+                empty = np.zeros((0, encoder.DIMENSION), np.float32)
+                return empty, empty
+            self._matrix = (np.concatenate([v[0] for v in self._vectors]),
+                            np.concatenate([v[1] for v in self._vectors]))
+        return self._matrix
+
+    def search(self, text: str, k: int = 10) -> list[Match]:
+        return self.search_many([text], k)[0]
+
+    def search_many(self, texts: Sequence[str], k: int = 10,
+                    query_vectors: np.ndarray | None = None) -> list[list[Match]]:
+        """The `k` best fact-checks for each text, best first."""
+        queries = [clean(t) for t in texts]
+        if query_vectors is None and self.embed is not None:
+            query_vectors = self.embed(queries)
+        results = []
+        for n, query in enumerate(queries):
+            found = self.candidates_for(query, None if query_vectors is None else query_vectors[n], pool=k)
+            scores = self.score(query, found)
+            order = np.argsort(-scores, kind="stable")[:k]
+            results.append([Match(self.ids[found.rows[i]], float(scores[i])) for i in order])
+        return results
+
+    def candidates_for(self, query: str, vector: np.ndarray | None, pool: int = 0) -> Candidates:
+        """Union of the best `candidates` rows by BM25 and by embedding cosine, with scores
+        (each retriever proposes `pool` rows when that is more, so `search(k)` can fill k)."""
+        bm25_all = self.bm25_all.scores(query)
+        size = max(self.candidates, pool)
+        pools = [np.argsort(-bm25_all, kind="stable")[:size]]
+        cos_text = cos_title = np.zeros(len(self.ids), np.float32)
+        if vector is not None and len(self.ids):
+            text_m, title_m = self.embeddings()
+            cos_text, cos_title = text_m @ vector, title_m @ vector
+            pools.append(np.argsort(-np.maximum(cos_text, cos_title), kind="stable")[:size])
+        rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
+        return Candidates(rows=rows, bm25_all=bm25_all[rows],
+                          bm25_text=self.bm25_text.scores(query)[rows],
+                          bm25_title=self.bm25_title.scores(query)[rows],
+                          cos_text=cos_text[rows], cos_title=cos_title[rows])
+
+    def features(self, query: str, found: Candidates) -> np.ndarray:
+        return features(query, [self.texts[r] for r in found.rows], [self.titles[r] for r in found.rows], found)
+
+    def score(self, query: str, found: Candidates) -> np.ndarray:
+        if not len(found.rows):
+            return np.zeros(0, np.float32)
+        if self.reranker is None:
+            # Before a re-ranker is trained: relative BM25 plus the best cosine.
+            top = float(found.bm25_all.max()) or 1.0
+            return found.bm25_all / top + np.maximum(found.cos_text, found.cos_title)
+        return self.reranker.score(self.features(query, found))
