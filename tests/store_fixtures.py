@@ -65,7 +65,9 @@ def make_article(n: int, *, outlet: str = "Daily Planet", published: str | None 
 # make_schema drops to turn a store back into one an older claimkit wrote.
 ADDED_IN = {2: ("corrected_speaker", "not_a_claim"),
             3: ("corrected_cue_class", "corrected_kind", "corrected_content"),
-            4: ("assignee",), 5: ("published_at",)}
+            4: ("assignee",), 5: ("published_at",), 6: ()}
+# Tables each schema version added: dropped too.
+TABLES_ADDED_IN = {6: ("claim_vectors", "factchecks")}
 INDEXES_ADDED_IN = {4: ("ix_reviews_assignee",),
                     5: ("ix_reviews_corrected_speaker", "ix_claims_text_trgm",
                         "ix_claims_speaker_trgm")}
@@ -91,6 +93,7 @@ def make_schema(url: str, version: int) -> None:
     statements = [f"DROP INDEX IF EXISTS {i}" for v in later for i in INDEXES_ADDED_IN.get(v, ())]
     if 5 in later and "://" not in url:
         statements += [f"DROP {what}" for what in SQLITE_SEARCH_OBJECTS]
+    statements += [f"DROP TABLE {t}" for v in later for t in TABLES_ADDED_IN.get(v, ())]
     statements.append("DROP TABLE alembic_version")  # no claimkit before schema 5 used Alembic
     statements += [f"ALTER TABLE reviews DROP COLUMN {c}" for v in later for c in ADDED_IN[v]]
     statements.append(f"UPDATE schema_version SET version = {version}")  # a new store: one row

@@ -307,6 +307,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_rank_matches)
 
     p = commands.add_parser(
+        "import-factchecks",
+        help="import published fact-checks into a store (ClaimReview JSON-LD or CSV)",
+        description="Read fact-checks from a file or a folder (schema.org ClaimReview JSON-LD: "
+                    "one object, a list, a @graph or a DataFeed; or CSV/TSV with a header: "
+                    "claim, verdict, url, publisher, date) and keep them in the store, embedded "
+                    "once, so that store.matches() and the review app can show earlier checks "
+                    "of a claim. Each file goes in whole or not at all; a file that cannot be "
+                    "read is named with the reason and the others still go in.")
+    p.add_argument("path", metavar="FILE_OR_DIR", help="the fact-checks to import")
+    p.add_argument("--store", metavar="FILE_OR_URL",
+                   help="the store (default: [store] url in claimkit.toml)")
+    p.set_defaults(run=cmd_import_factchecks)
+
+    p = commands.add_parser(
         "demo", parents=[common],
         help="run the whole flow on the bundled sample data and summarise it",
         description="Read the sample articles, extract their claims and print a summary: "
@@ -680,6 +694,43 @@ def cmd_evaluate_checkworthiness(args: argparse.Namespace) -> int:
     else:
         _write_line(format_table(figures))
     return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# claimkit import-factchecks
+
+
+def cmd_import_factchecks(args: argparse.Namespace) -> int:
+    from claimkit.factchecks import read_factchecks
+    from claimkit.matching.encoder import ModelUnavailable
+    from claimkit.store import StoreError
+
+    name = "claimkit import-factchecks"
+    if not os.path.exists(args.path):
+        raise UsageError(f"{name}: no such file or folder: {args.path}")
+    found, problems = read_factchecks(args.path)
+    for problem in problems:
+        _error(f"{name}: {problem}")
+    by_file: dict[str, list] = {}
+    for factcheck in found:
+        by_file.setdefault(factcheck.path, []).append(factcheck)
+    store = _open_store(_store_target(args, "import-factchecks"), "import-factchecks")
+    added = updated = 0
+    try:
+        with store:
+            for path, group in by_file.items():  # one transaction a file
+                result = store.import_factchecks(group)
+                added, updated = added + result.added, updated + result.updated
+    except ModelUnavailable as exc:
+        raise UsageError(f"{name}: {exc}") from None
+    except StoreError as exc:
+        raise CommandFailed(f"{name}: {exc}") from None
+    line = (f"imported {_plural(added + updated, 'fact-check')} from "
+            f"{_plural(len(by_file), 'file')} into {store.name} ({added} new, {updated} updated)")
+    if problems:
+        line += f"; {_plural(len(problems), 'file')} could not be read"
+    print(line, file=sys.stderr, flush=True)
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ import json
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    Boolean, Column, Connection, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+    Boolean, Column, Connection, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+    MetaData,
     String, Table, Text, func, insert, inspect, select, text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -23,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 # The newest Alembic revision's number (store/migrations/versions/NNNN_*.py): bump with each.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class JSONText(TypeDecorator):
@@ -182,6 +183,32 @@ history = Table(
     Column("undoes", Integer),  # for an undo: the version it reverted
 )
 Index("ix_history_claim", history.c.claim_id, history.c.version)
+
+# Published fact-checks imported from ClaimReview / CSV files (schema 6), with their sentence
+# embeddings (float32 bytes, claimkit.matching.encoder) so matching never re-embeds them.
+factchecks = Table(
+    "factchecks", metadata,
+    Column("factcheck_id", String(64), primary_key=True),
+    Column("claim", Text, nullable=False),
+    Column("verdict", Text, nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("publisher", Text, nullable=False, default=""),
+    Column("date", String(40), nullable=False, default=""),
+    Column("claimant", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("path", Text, nullable=False, default=""),
+    Column("claim_vector", LargeBinary, nullable=False),
+    Column("title_vector", LargeBinary, nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+)
+
+# Embeddings of the team's own claims, made the first time matching needs them (schema 6).
+claim_vectors = Table(
+    "claim_vectors", metadata,
+    Column("claim_id", String(64), ForeignKey("claims.claim_id"), primary_key=True),
+    Column("text", Text, nullable=False),  # the text embedded (a trimmed content may differ)
+    Column("vector", LargeBinary, nullable=False),
+)
 
 REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged", "corrected_speaker",
                  "not_a_claim", "corrected_cue_class", "corrected_kind", "corrected_content",

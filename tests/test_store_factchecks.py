@@ -1,0 +1,91 @@
+"""Earlier checks at hand: fact-checks imported into the store (every shape, a bad file
+refused whole), `store.matches` over them and the team's own verdicts, and
+`claimkit import-factchecks`. Invented texts only."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_cli
+from store_fixtures import make_article
+
+from claimkit.model import FactCheck
+from claimkit.store import open_store
+
+CHECKS = [
+    FactCheck("fc-meddle", "Russia never interfered in the election", "False",
+              "https://checks.example/meddle", "Example Checks", "2024-02-01"),
+    FactCheck("fc-november", "The election was held in November", "True",
+              "https://checks.example/november", "Example Checks"),
+    FactCheck("fc-bridge", "The new bridge cost twelve million dollars", "Mostly true",
+              "https://checks.example/bridge", "River Desk"),
+]
+SENTENCES = ["Officials said that Moscow did not meddle in the vote.",
+             "Mayor Ann Lee said that the harbour will reopen in June.",
+             "The council met on Tuesday."]
+
+
+@pytest.fixture
+def checked(store):
+    store.add(*make_article(1, sentences=SENTENCES))
+    store.import_factchecks(CHECKS)
+    return store
+
+
+def test_a_paraphrase_finds_its_earlier_fact_check_first(checked):
+    meddle = checked.claims(search="meddle")["claim_id"].iloc[0]
+    found = checked.matches(meddle, k=3)
+    assert list(found.columns) == ["source", "id", "text", "verdict", "url", "publisher",
+                                   "score"]
+    assert found.iloc[0][["source", "id", "verdict", "url"]].tolist() == [
+        "factcheck", "fc-meddle", "False", "https://checks.example/meddle"]
+    assert found["score"].is_monotonic_decreasing and len(found) == 3
+
+
+def test_the_teams_own_verdicts_are_matched_too_but_never_the_claim_itself(checked):
+    article, claims = make_article(2, outlet="Gazette", sentences=[
+        "Senator Bo Ray said that Moscow did not meddle in the election."])
+    checked.add(article, claims)
+    checked.review(claims[0].claim_id, verdict="false")  # the team checked the Gazette's one
+    meddle = checked.claims(search="meddle in the vote")["claim_id"].iloc[0]
+    found = checked.matches(meddle, k=5)
+    own = found[found["source"] == "store"]
+    assert own["id"].tolist() == [claims[0].claim_id]
+    assert own["verdict"].tolist() == ["false"] and own["publisher"].tolist() == ["Gazette"]
+    assert claims[0].claim_id not in checked.matches(claims[0].claim_id)["id"].tolist()
+
+
+def test_importing_again_updates_instead_of_doubling(checked):
+    changed = [CHECKS[0].__class__(**{**CHECKS[0].__dict__, "verdict": "Pants on fire"})]
+    result = checked.import_factchecks(changed)
+    assert (result.added, result.updated) == (0, 1)
+    stored = checked.factchecks().set_index("factcheck_id")
+    assert len(stored) == 3 and stored.loc["fc-meddle", "verdict"] == "Pants on fire"
+
+
+def test_the_command_imports_every_good_file_and_names_the_bad_one(tmp_path):
+    db = tmp_path / "claims.db"
+    with open_store(db) as store:
+        store.add(*make_article(1, sentences=SENTENCES))
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    review = {"@context": "https://schema.org", "@type": "ClaimReview",
+              "url": "https://checks.example/meddle", "claimReviewed": CHECKS[0].claim,
+              "author": {"@type": "Organization", "name": "Example Checks"},
+              "reviewRating": {"@type": "Rating", "alternateName": "False"}}
+    (feeds / "feed.json").write_text(json.dumps({"@type": "DataFeed", "dataFeedElement": [
+        {"@type": "DataFeedItem", "item": [review]}]}), encoding="utf-8")
+    (feeds / "table.csv").write_text("claim,verdict,url,publisher,date\n"
+                                     f"{CHECKS[2].claim},Mostly true,{CHECKS[2].url},River Desk,"
+                                     "2024-03-01\n", encoding="utf-8")
+    (feeds / "broken.json").write_text('{"@type": "ClaimReview", "claimRev', encoding="utf-8")
+    done = run_cli("import-factchecks", feeds, "--store", db)
+    assert done.returncode == 1  # a file could not be read
+    assert "broken.json" in done.stderr and "Traceback" not in done.stderr
+    assert "imported 2 fact-checks from 2 files" in done.stderr
+    with open_store(db) as store:
+        assert sorted(store.factchecks()["claim"]) == sorted([CHECKS[0].claim, CHECKS[2].claim])
+        meddle = store.claims(search="meddle")["claim_id"].iloc[0]
+        assert store.matches(meddle, k=1)["url"].tolist() == ["https://checks.example/meddle"]
+    missing = run_cli("import-factchecks", tmp_path / "nowhere", "--store", db)
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
