@@ -89,3 +89,32 @@ def test_the_command_imports_every_good_file_and_names_the_bad_one(tmp_path):
         assert store.matches(meddle, k=1)["url"].tolist() == ["https://checks.example/meddle"]
     missing = run_cli("import-factchecks", tmp_path / "nowhere", "--store", db)
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+
+
+def test_the_review_app_shows_earlier_checks_and_takes_one_over(checked):
+    from claimkit.review import ReviewApp
+
+    app = ReviewApp(checked, sort="article")
+    assert "Officials said" not in app.matches_view.value  # the checks, not the article
+    meddle = checked.claims(search="meddle")["claim_id"].iloc[0]
+    app.queue.go_to(meddle)
+    app.show()
+    assert "Checked before?" in app.matches_view.value
+    assert "Russia never interfered in the election" in app.matches_view.value
+    assert app.match_buttons[0].layout.display == "flex"
+    app.match_buttons[0].click()
+    saved = checked.claim(meddle)
+    assert saved["verdict"] == "false"  # "False" is this store's verdict "false"
+    assert "https://checks.example/meddle" in saved["evidence"]
+    assert "Checked before by Example Checks: False." in saved["note"]
+    assert set(checked.history(meddle)["field"]) >= {"verdict", "evidence", "note"}
+
+
+def test_a_verdict_named_in_other_words_is_found_or_left_alone():
+    from claimkit.taxonomy import load_taxonomy
+
+    verdicts = load_taxonomy("verdicts")
+    assert verdicts.find("Mostly True") == "mostly_true"
+    assert verdicts.find("mostly-true") == "mostly_true"
+    assert verdicts.find("Pants on Fire") is None
+    assert load_taxonomy("politifact").find("Pants on Fire") == "pants_on_fire"

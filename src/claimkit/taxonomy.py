@@ -74,6 +74,14 @@ class Taxonomy:
     def get(self, value_id: str | None) -> Value | None:
         return next((v for v in self.values if v.id == value_id), None)
 
+    def find(self, text: str) -> str | None:
+        """The id of the value ``text`` names, by id or label, ignoring case, spaces,
+        hyphens and underscores ("Mostly True", "mostly-true" -> "mostly_true"); None if
+        none does (another fact-checker's wording, "Pants on Fire", in a plainer taxonomy)."""
+        wanted = _loose(text)
+        return next((v.id for v in self.values
+                     if wanted and wanted in (_loose(v.id), _loose(v.label))), None)
+
     @property
     def best_rating(self) -> int | None:
         ratings = [v.rating for v in self.values if v.rating is not None]
@@ -95,6 +103,10 @@ class Taxonomy:
             writer.writerow([v.id, v.label, "" if v.rating is None else v.rating, v.colour,
                              v.description])
         return out.getvalue()
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", str(text).lower())
 
 
 def load_taxonomy(name_or_path: str | Path) -> Taxonomy:

@@ -171,6 +171,13 @@ class ReviewApp:
         self.content_box.observe(lambda c: self._quiet_or(self.trim_content, c.new), "value")
 
         self.history_view = w.HTML(layout=_full())
+        # Earlier checks of the claim (store.matches), each with a button that takes it over.
+        self.matches_view = w.HTML(layout=_full())
+        self.match_buttons = [self._plain("", f"use check #{n}", lambda n=n: self.accept_match(n),
+                                          f"ck-use-match-{n}") for n in (1, 2, 3)]
+        for button in self.match_buttons:
+            button.description = button.description.strip()
+        self.shown_matches: list[dict[str, Any]] = []
         labels = {("verdict", v.id): f"verdict: {v.label}" for v in self.verdicts.values}
         labels.update({("status", v.id): f"status: {v.label}" for v in self.statuses.values})
         self.help_view = w.HTML(render.key_help_html(key_help(self.actions, labels)),
@@ -279,6 +286,8 @@ class ReviewApp:
             self.conflict_box,
             self.help_view,
             self.card,
+            self.matches_view,
+            w.HBox(self.match_buttons, layout=wrap),
             self.history_view,
         ], layout=w.Layout(flex="3 1 440px", min_width="0", margin="0 16px 0 0",
                            padding="0 4px 8px 0"))
@@ -691,7 +700,41 @@ class ReviewApp:
             position=self.queue.position if self.queue.current == claim["claim_id"] else None,
             total=len(self.queue), statuses=self.statuses, verdicts=self.verdicts)
         self.history_view.value = render.history_html(self._events(claim["claim_id"]))
+        self._show_matches(claim["claim_id"])
         self._sync_inputs(claim)
+
+    # --- earlier checks ---------------------------------------------------------------------
+
+    def _show_matches(self, claim_id: str) -> None:
+        """The best earlier checks of the claim beside it, when the store has any to offer."""
+        self.shown_matches = []
+        if self.store.has_earlier_checks():
+            frame = self.store.matches(claim_id, k=len(self.match_buttons))
+            self.shown_matches = frame.to_dict("records")
+            self.matches_view.value = render.matches_html(self.shown_matches)
+        else:
+            self.matches_view.value = ""
+        for n, button in enumerate(self.match_buttons):
+            button.layout.display = "flex" if n < len(self.shown_matches) else "none"
+
+    def accept_match(self, n: int) -> None:
+        """Take earlier check #n over: its verdict where this store has that verdict (by id or
+        label), its URL as evidence, and a note saying whose check it was; one review change."""
+        if not self.current or not 1 <= n <= len(self.shown_matches):
+            return
+        match = self.shown_matches[n - 1]
+        evidence = list(self.current.get("evidence") or [])
+        if match.get("url") and match["url"] not in evidence:
+            evidence.append(match["url"])
+        verdict = self.verdicts.find(match.get("verdict") or "")
+        who = "our desk" if match["source"] == "store" else match.get("publisher") or "a fact-checker"
+        note = (self.current.get("note") or "").rstrip()
+        said = f"Checked before by {who}: {match.get('verdict') or 'no verdict'}."
+        change: dict[str, Any] = {"evidence": evidence,
+                                  "note": f"{note}\n{said}".strip() if said not in note else note}
+        if verdict is not None:
+            change["verdict"] = verdict
+        self._save(**change)
 
     def _sync_inputs(self, claim: dict[str, Any]) -> None:
         with self._quiet():

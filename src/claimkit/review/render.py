@@ -292,6 +292,24 @@ def evidence_html(urls: Iterable[str]) -> str:
     return "<br>".join(shown) if shown else '<span style="color:#555">none yet</span>'
 
 
+def matches_html(matches: Sequence[Mapping[str, Any]]) -> str:
+    """Earlier checks of the claim (``store.matches`` rows, best first): numbered, with the
+    verdict, who checked it, the wording they checked and a link."""
+    if not matches:
+        return ('<div class="ck-matches" style="font-size:12px;color:#555">No earlier check '
+                'found.</div>')
+    items = []
+    for n, m in enumerate(matches, 1):
+        source = "our desk" if m.get("source") == "store" else escape(m.get("publisher") or "")
+        items.append(
+            f'<li><b>#{n} {escape(m.get("verdict") or "(no verdict)")}</b> · {source} · '
+            f'score {float(m.get("score") or 0):.2f}<br>'
+            f'<span style="color:#333">{escape(m.get("text") or "")}</span>'
+            + (f"<br>{link(m['url'])}" if m.get("url") else "") + "</li>")
+    return ('<div class="ck-matches" style="font-size:12px"><b>Checked before?</b>'
+            f'<ol style="margin:2px 0 0 18px;padding:0">{"".join(items)}</ol></div>')
+
+
 def history_html(events: Sequence[Mapping[str, Any]], *, limit: int = HISTORY_SHOWN) -> str:
     """A claim's latest review events, newest first: when, who, what changed (from
     ``store.history(claim_id)`` rows, oldest first)."""

@@ -84,12 +84,22 @@ class FactChecking(StoreBase):
         ``text``, ``verdict``, ``url``, ``publisher`` and ``score`` (the re-ranker's
         probability that it is the same claim)."""
         text = self._claim_text(claim_id)
-        index, about = self._match_index()
-        found = [m for m in index.search(text, k + 1) if m.factcheck_id != f"store:{claim_id}"]
-        rows = [{**about[m.factcheck_id], "score": round(m.score, 4)} for m in found[:k]]
-        return pd.DataFrame(rows, columns=list(MATCH_COLUMNS))
+        found: list[dict] = []
+        for index, about in (self._factcheck_index(), self._own_index()):
+            if len(index):
+                found += [{**about[m.factcheck_id], "score": round(m.score, 4)}
+                          for m in index.search(text, k + 1)
+                          if m.factcheck_id != f"store:{claim_id}"]
+        found.sort(key=lambda row: -row["score"])
+        return pd.DataFrame(found[:k], columns=list(MATCH_COLUMNS))
 
-    # --- the index -------------------------------------------------------------------------
+    def has_earlier_checks(self) -> bool:
+        """Whether the store holds imported fact-checks (what the review app looks for)."""
+        query = select(factchecks.c.factcheck_id).limit(1)
+        return self._read(lambda conn: conn.execute(query).first() is not None)
+
+    # --- the indexes: fact-checks (large, rarely changed) and the team's verdicts (small,
+    # changed by every verdict), each rebuilt only when what it holds changed ----------------
 
     def _claim_text(self, claim_id: str) -> str:
         frame = self.claims(claim_id=claim_id)  # the reviewed text (a trimmed content)
@@ -97,34 +107,47 @@ class FactChecking(StoreBase):
             raise UnknownClaimError(claim_id)
         return str(frame["text"].iloc[0])
 
-    def _match_index(self) -> tuple[MatchIndex, dict[str, dict]]:
-        """The index over fact-checks and verdicted claims, rebuilt only when they changed."""
+    def _factcheck_index(self) -> tuple[MatchIndex, dict[str, dict]]:
         from claimkit.matching.index import MatchIndex
 
-        key = self._read(_index_key)
-        cached = getattr(self, "_match_cache", None)
+        key = self._read(lambda conn: tuple(conn.execute(
+            select(func.count(), func.max(factchecks.c.imported_at))).one()))
+        cached = getattr(self, "_factcheck_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1], cached[2]
-        self._embed_missing_claims()
-        facts, own = self._read(lambda conn: (conn.execute(select(factchecks)).mappings().all(),
-                                              conn.execute(_verdicted_claims()).mappings().all()))
+        facts = self._read(lambda conn: conn.execute(select(factchecks)).mappings().all())
         index, about = MatchIndex(), {}
         if facts:
             ids = [f"factcheck:{r['factcheck_id']}" for r in facts]
             index.add(ids, [r["claim"] for r in facts], [r["title"] for r in facts],
                       vectors=(_matrix([r["claim_vector"] for r in facts]),
                                _matrix([r["title_vector"] for r in facts])))
-            about.update({i: {"source": "factcheck", "id": r["factcheck_id"],
-                              "text": r["claim"], "verdict": r["verdict"], "url": r["url"],
-                              "publisher": r["publisher"]} for i, r in zip(ids, facts)})
+            about = {i: {"source": "factcheck", "id": r["factcheck_id"], "text": r["claim"],
+                         "verdict": r["verdict"], "url": r["url"], "publisher": r["publisher"]}
+                     for i, r in zip(ids, facts)}
+        self._factcheck_cache = (key, index, about)
+        return index, about
+
+    def _own_index(self) -> tuple[MatchIndex, dict[str, dict]]:
+        from claimkit.matching.index import MatchIndex
+
+        key = self._read(lambda conn: tuple(conn.execute(
+            select(func.count(), func.max(reviews.c.updated_at)).select_from(claims_joined())
+            .where(_has_team_verdict())).one()))
+        cached = getattr(self, "_own_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1], cached[2]
+        self._embed_missing_claims()
+        own = self._read(lambda conn: conn.execute(_verdicted_claims()).mappings().all())
+        index, about = MatchIndex(), {}
         if own:
             ids = [f"store:{r['claim_id']}" for r in own]
             vectors = _matrix([r["vector"] for r in own])
             index.add(ids, [r["text"] for r in own], None, vectors=(vectors, vectors))
-            about.update({i: {"source": "store", "id": r["claim_id"], "text": r["text"],
-                              "verdict": r["verdict"], "url": r["url"],
-                              "publisher": r["outlet"]} for i, r in zip(ids, own)})
-        self._match_cache = (key, index, about)
+            about = {i: {"source": "store", "id": r["claim_id"], "text": r["text"],
+                         "verdict": r["verdict"], "url": r["url"], "publisher": r["outlet"]}
+                     for i, r in zip(ids, own)}
+        self._own_cache = (key, index, about)
         return index, about
 
     def _embed_missing_claims(self) -> None:
@@ -163,14 +186,6 @@ def _verdicted_claims():
             .select_from(claims_joined().join(claim_vectors,
                                               claim_vectors.c.claim_id == claims.c.claim_id))
             .where(_has_team_verdict()).order_by(claims.c.claim_id))
-
-
-def _index_key(conn: Connection) -> tuple:
-    """What the index depends on: the fact-checks and the team's verdicts."""
-    facts = conn.execute(select(func.count(), func.max(factchecks.c.imported_at))).one()
-    own = conn.execute(select(func.count(), func.max(reviews.c.updated_at))
-                       .select_from(claims_joined()).where(_has_team_verdict())).one()
-    return tuple(facts) + tuple(own)
 
 
 def _bytes(vector: np.ndarray) -> bytes:
