@@ -14,6 +14,7 @@ from spacy.tokens import Token
 
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
+from claimkit.extract.senses import is_non_speech
 from claimkit.extract.rule_names import (ACCORDING_TO, NOUN_CUE, PARENTHETICAL,
                                          READINGS_BESIDE_A_QUOTE, VERB_CCOMP, VERB_COLON,
                                          VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
@@ -47,6 +48,10 @@ def colon_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[
     q = ctx.geometry.quote_at(next_non_space(ctx.text, start))
     if q is not None:
         end = max(end, q[1])
+        if "\n" in ctx.text[start:q[0]]:
+            # "In a statement, he said:" and the quotation as the next paragraph: the
+            # quotation is the content (it carries the span past the paragraph break)
+            return [q]
     return [ctx.geometry.extend_to_quotes((start, end))]
 
 
@@ -141,13 +146,15 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     geometry = ctx.geometry
     if geometry.quote_at(tok.idx) is not None:
         return  # a verb inside a quotation is the speaker's own wording, not a new cue
+    if is_non_speech(tok) or ctx.in_discourse_marker(tok.idx):
+        return  # "picked up a trophy", "That said, …": this sense of the verb reports nothing
     subj = find_subject(tok, ctx.settings)
     content, rule = read_verb(ctx, tok, subj)
     content = [c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c]
     if not content:
         return
     source: list[Span] = []
-    if subj is not None and not is_expletive(subj):
+    if subj is not None and not is_expletive(subj) and subj.ent_type_ not in TIME_ENTITIES:
         src = token_span(source_tokens(subj, ctx.settings))
         if src and not any(cs <= src[0] < ce for cs, ce in content):
             source = [src]

@@ -21,6 +21,8 @@ SOURCE_PREPS = frozenset({"of", "for", "from", "at", "with"})
 # Clauses whose subject is inherited from the verb they hang on ("…, saying …", "and added …").
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 WH_TAGS = ("WDT", "WP", "WP$")
+# Clauses that may open a sentence and that a parse can hang on the subject that follows.
+LEFT_CLAUSE_DEPS = frozenset({"advcl", "acl", "relcl", "parataxis", "dep"})
 _BREAKS_KEY = "claimkit_line_breaks"  # Doc.user_data: token indices of line breaks
 
 
@@ -36,6 +38,10 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
     toks = []
     skip: set[int] = set()
     for c in subj.children:
+        # a clause before the head is an opening participle the parse hung on the subject
+        # ("Speaking from a stage …, the chief executive"): the speaker is the noun phrase
+        if c.dep_ in LEFT_CLAUSE_DEPS and c.i < subj.i:
+            skip.update(t.i for t in c.subtree)
         if (c.dep_ in ("relcl", "acl", "advcl", "advmod") and c.i > subj.i) or \
                 (c.dep_ == "prep" and c.i > subj.i and c.lower_ not in SOURCE_PREPS) or \
                 (c.dep_ == "punct" and c.i > subj.i):
@@ -49,6 +55,11 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
     toks.sort(key=lambda t: t.i)
     window = settings.source_window_tokens
     block = [t for t in toks if abs(t.i - subj.i) <= window and lo <= t.i <= hi]
+    # and it starts after the last comma before its head: what precedes that comma is an
+    # opening clause, not part of the name ("Asked about it, the mayor")
+    commas = [t.i for t in block if t.i < subj.i and t.text == ","]
+    if commas:
+        block = [t for t in block if t.i > commas[-1]]
     return block or [subj]
 
 
