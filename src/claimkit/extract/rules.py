@@ -20,7 +20,7 @@ from claimkit.extract.rule_names import (ACCORDING_TO, NOUN_CUE, PARENTHETICAL,
                                          VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
 from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span
 from claimkit.extract.syntax import (cue_tokens, find_subject, is_expletive, right_complements,
-                                     source_tokens)
+                                     source_tokens, speaker_after_cue)
 from claimkit.extract.triggers import (ACCORDING_TO_TRIGGER, NOUN_CUE_TRIGGER, VERB_CUE_TRIGGER,
                                        Trigger)
 from claimkit.model import Span
@@ -118,6 +118,12 @@ def parenthetical_reading(ctx: DocumentContext, tok: Token, subj: Token | None) 
     return [ctx.geometry.extend_to_quotes(p) for p in pieces]
 
 
+def around_cue_clause(ctx: DocumentContext, tok: Token) -> list[Span]:
+    """The clause the cue hangs off, without the cue clause: "CONTENT, reported X."."""
+    pieces = span_minus(subtree_span(tok.head), subtree_span(tok))
+    return [ctx.geometry.extend_to_quotes(p) for p in pieces]
+
+
 VERB_READINGS: tuple[tuple[str, Reader], ...] = (
     (VERB_COLON, colon_reading),
     (VERB_CCOMP, clause_reading),
@@ -149,7 +155,12 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     if is_non_speech(tok) or ctx.in_discourse_marker(tok.idx):
         return  # "picked up a trophy", "That said, …": this sense of the verb reports nothing
     subj = find_subject(tok, ctx.settings)
-    content, rule = read_verb(ctx, tok, subj)
+    named_after = speaker_after_cue(tok)
+    if named_after is not None:  # "CONTENT, reported the Daily Ledger."
+        subj = named_after
+        content, rule = around_cue_clause(ctx, tok), PARENTHETICAL
+    else:
+        content, rule = read_verb(ctx, tok, subj)
     content = [c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c]
     if not content:
         return

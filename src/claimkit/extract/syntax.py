@@ -7,6 +7,7 @@ import bisect
 from spacy.tokens import Doc, Token
 
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
+from claimkit.extract.speakers import speaker_nouns
 from claimkit.model import Span
 
 # Subjects that carry no source: "it was reported that …", "there are claims that …".
@@ -21,6 +22,7 @@ SOURCE_PREPS = frozenset({"of", "for", "from", "at", "with"})
 # Clauses whose subject is inherited from the verb they hang on ("…, saying …", "and added …").
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 WH_TAGS = ("WDT", "WP", "WP$")
+NAME_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 # Clauses that may open a sentence and that a parse can hang on the subject that follows.
 LEFT_CLAUSE_DEPS = frozenset({"advcl", "acl", "relcl", "parataxis", "dep"})
 _BREAKS_KEY = "claimkit_line_breaks"  # Doc.user_data: token indices of line breaks
@@ -156,3 +158,19 @@ def end_before_aside(head: Token) -> int:
         if t.left_edge.tag_ in WH_TAGS and before.text == ",":
             return before.idx
     return end_tok.idx + len(end_tok.text)
+
+
+def speaker_after_cue(verb: Token) -> Token | None:
+    """"The economy grew 3 percent, reported the Daily Ledger.": a cue verb after a comma,
+    with no subject of its own, whose object ends the sentence and names someone (a named
+    person or organisation, or a speaker noun). The parse reads the name as the object and
+    borrows the subject of the clause before; the name is who spoke."""
+    if any(c.dep_ in SUBJECT_DEPS for c in verb.children) or verb.i == 0:
+        return None
+    if verb.head is verb or verb.i < verb.head.i or verb.doc[verb.i - 1].text != ",":
+        return None
+    obj = next((c for c in verb.children if c.dep_ in ("dobj", "attr") and c.i > verb.i), None)
+    if obj is None or obj.right_edge.i + 1 < verb.sent.end and not verb.doc[obj.right_edge.i + 1].is_punct:
+        return None
+    named = obj.ent_type_ in NAME_ENTITIES or obj.lemma_.lower() in speaker_nouns()
+    return obj if named else None
