@@ -156,9 +156,11 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
         return  # "picked up a trophy", "That said, …": this sense of the verb reports nothing
     subj = find_subject(tok, ctx.settings)
     named_after = speaker_after_cue(tok)
-    if named_after is not None:  # "CONTENT, reported the Daily Ledger."
+    if named_after is not None:
+        # "CONTENT, reported the Daily Ledger.": the clause reading ("CONTENT, said X") that
+        # the parse missed, so it is named and scored as one
         subj = named_after
-        content, rule = around_cue_clause(ctx, tok), PARENTHETICAL
+        content, rule = around_cue_clause(ctx, tok), VERB_CCOMP
     else:
         content, rule = read_verb(ctx, tok, subj)
     content = [c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c]

@@ -104,6 +104,9 @@ def find_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token 
 def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token | None:
     """The verb's subject, inherited through xcomp / conj / participle clauses when it has none."""
     cur = verb
+    if verb.tag_ == "VBN" and verb.dep_ in ("advcl", "acl") and verb.i < verb.head.i and \
+            not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
+        return None  # "Asked about the plan, the mayor said …": the mayor was asked; by whom is unsaid
     for _ in range(settings.subject_hops):
         for c in cur.children:
             if c.dep_ in SUBJECT_DEPS and not (c.dep_ == "nsubjpass" and cur is verb):
