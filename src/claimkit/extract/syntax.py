@@ -23,6 +23,7 @@ SOURCE_PREPS = frozenset({"of", "for", "from", "at", "with"})
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 WH_TAGS = ("WDT", "WP", "WP$")
 NAME_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+FINITE_TAGS = ("VBD", "VBZ", "VBP")
 # Clauses that may open a sentence and that a parse can hang on the subject that follows.
 LEFT_CLAUSE_DEPS = frozenset({"advcl", "acl", "relcl", "parataxis", "dep"})
 _BREAKS_KEY = "claimkit_line_breaks"  # Doc.user_data: token indices of line breaks
@@ -168,8 +169,8 @@ def speaker_after_cue(verb: Token) -> Token | None:
     with no subject of its own, whose object ends the sentence and names someone (a named
     person or organisation, or a speaker noun). The parse reads the name as the object and
     borrows the subject of the clause before; the name is who spoke."""
-    if any(c.dep_ in SUBJECT_DEPS for c in verb.children) or verb.i == 0:
-        return None
+    if verb.tag_ not in FINITE_TAGS or verb.i == 0 or any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        return None  # "…, citing customs data": a participle's object is what it cites
     if verb.head is verb or verb.i < verb.head.i or verb.doc[verb.i - 1].text != ",":
         return None
     obj = next((c for c in verb.children if c.dep_ in ("dobj", "attr") and c.i > verb.i), None)
