@@ -3,11 +3,14 @@ and an attribution names the speaker meant. Every sentence here is invented for 
 from __future__ import annotations
 
 import pytest
+from spacy.tokens import Span as SpacySpan
 
 from claimkit.engines import extract_text
 from claimkit.extract.context import distinct
 from claimkit.extract.senses import discourse_marker_spans, states_nothing
+from claimkit.extract.speakers import SpeakerResolver
 from claimkit.model import SpeakerType
+from claimkit.nlp import load_pipeline
 
 
 def attributed(text):
@@ -90,11 +93,21 @@ def test_a_date_is_never_a_speaker():
         assert c.speaker != "Monday"
 
 
-def test_a_proper_noun_with_no_person_entity_gets_no_canonical_name():
-    text = "Merlot says more about a cellar than any label, the sommelier joked."
-    for c in attributed(text):
-        if c.speaker == "Merlot":
-            assert c.speaker_canonical == ""
+@pytest.mark.parametrize("label", [None, "PRODUCT", "WORK_OF_ART"])
+def test_a_name_no_person_or_organisation_backs_gets_no_canonical_name(label):
+    text = "Vallemare Riserva said the harvest was poor."
+    doc = load_pipeline()(text)
+    doc.ents = [] if label is None else [SpacySpan(doc, 0, 2, label=label)]
+    speaker = SpeakerResolver(doc, text).resolve([(0, len("Vallemare Riserva"))], [])
+    assert speaker.text == "Vallemare Riserva" and speaker.canonical == ""
+
+
+def test_a_named_organisation_keeps_its_canonical_name():
+    text = "Vallemare Riserva said the harvest was poor."
+    doc = load_pipeline()(text)
+    doc.ents = [SpacySpan(doc, 0, 2, label="ORG")]
+    speaker = SpeakerResolver(doc, text).resolve([(0, len("Vallemare Riserva"))], [])
+    assert speaker.canonical == "Vallemare Riserva" and speaker.type == SpeakerType.ORGANIZATION
 
 
 # --- cues the rules missed -----------------------------------------------------------------------
@@ -125,3 +138,17 @@ def test_content_spans_are_listed_once():
     text = "“The figures are wrong,” the minister said, “and the report is late.”"
     for c in attributed(text):
         assert len(set(c.content)) == len(c.content) and list(c.content) == sorted(c.content)
+
+
+def test_the_object_of_a_participle_is_not_a_speaker_after_the_cue():
+    text = "The senator raised the issue again on Monday, reminding Americans of the deficit."
+    assert all("Americans" not in c.speaker for c in attributed(text))
+
+
+def test_asked_opening_a_sentence_has_no_source():
+    text = ("Asked whether the tunnel would open on time, the transport minister told reporters "
+            "it would.")
+    asked = [c for c in attributed(text) if c.cue_lemma == "ask"]
+    told = [c for c in attributed(text) if c.cue_lemma == "tell"]
+    assert all(c.source == () for c in asked)  # the minister was asked; the asker is unsaid
+    assert told and told[0].speaker == "the transport minister"

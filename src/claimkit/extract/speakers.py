@@ -168,10 +168,12 @@ class SpeakerResolver:
         if org is not None or noun_type == SpeakerType.ORGANIZATION:
             name = strip_titles(org.text) if org is not None and head.ent_type_ in ORG_ENTS else text
             return Speaker(text, name, SpeakerType.ORGANIZATION)
-        if head.pos_ == "PROPN" and head.ent_type_ in ("", "PERSON"):
-            # a capitalised name the tagger did not type: a person only by its looks, so no
-            # canonical name is invented for it ("Chardonnay", a TV role's name)
-            return Speaker(text, "", SpeakerType.PERSON)
+        if head.pos_ == "PROPN":
+            # a name no person or organisation entity backs: a grape, a wine label, a product,
+            # a TV role; no canonical name is invented for it (one that looks like a person's,
+            # untyped, still reads as a person)
+            kind = SpeakerType.PERSON if head.ent_type_ in ("", "PERSON") else SpeakerType.ANONYMOUS
+            return Speaker(text, "", kind)
         if head.tag_ in ("NNS",):
             return Speaker(text, _capitalise(text), SpeakerType.GROUP)
         return Speaker(text, _capitalise(text), SpeakerType.ANONYMOUS)
