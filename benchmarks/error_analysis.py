@@ -31,7 +31,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from claimkit.brat import GoldAttribution, load_gold_dir
+from claimkit.brat import BratError, GoldAttribution, load_gold_dir
 from claimkit.evaluate import ArticleResult, chars, score
 from claimkit.extract import cues, extract_docs
 from claimkit.files import atomic_write
@@ -179,7 +179,11 @@ def main() -> int:
     if not (args.gold_dir / "text").is_dir():
         print(f"error: {args.gold_dir}: no text/ folder (a PolNeAR split is expected)", file=sys.stderr)
         return 2
-    report, rows = analyse(args.gold_dir, args.cache)
+    try:
+        report, rows = analyse(args.gold_dir, args.cache)
+    except (BratError, OSError, UnicodeDecodeError) as exc:
+        print(f"error: {args.gold_dir}: {exc}", file=sys.stderr)
+        return 2
     name = args.name or args.gold_dir.name
     RESULTS.mkdir(parents=True, exist_ok=True)
     atomic_write(RESULTS / f"error_analysis_{name}.json", lambda f: f.write(json.dumps(report, indent=1) + "\n"))
