@@ -8,6 +8,7 @@ from spacy.tokens import Doc
 
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.geometry import TextGeometry
+from claimkit.extract.senses import discourse_marker_spans, states_nothing
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
 from claimkit.extract.spans import trim
 from claimkit.model import Span
@@ -26,6 +27,13 @@ class DocumentContext:
         self.skip = skip or []
         self.found: list[Attribution] = []
         self.used_cues: set[int] = set()
+        self._markers: list[Span] | None = None
+
+    def in_discourse_marker(self, pos: int) -> bool:
+        """The offset lies in a framing phrase ("That said, …"; found on first use)."""
+        if self._markers is None:
+            self._markers = discourse_marker_spans(self.text)
+        return any(s <= pos < e for s, e in self._markers)
 
     @property
     def quotes(self) -> list[Span]:
@@ -39,20 +47,34 @@ class DocumentContext:
         """Keep a candidate with its spans trimmed, unless its content is too short to say
         anything; also propose the longer reading when a quotation resumes after the cue."""
         text = self.text
-        content = [c for c in (trim(text, sp) for sp in att.content) if c]
-        source = [c for c in (trim(text, sp) for sp in att.source) if c]
+        content = distinct([c for c in (trim(text, sp) for sp in att.content) if c])
+        source = distinct([c for c in (trim(text, sp) for sp in att.source) if c])
         if not content or sum(e - s for s, e in content) < self.settings.min_content_chars:
             return
+        if states_nothing(" ".join(text[s:e] for s, e in content)):
+            return  # "declined to comment": a refusal, not a claim
         att.content = content
         att.source = source
         if att.cue_token is not None:
             self.used_cues.add(att.cue_token)
         self.found.append(att)
         # "“A,” X said, “B.”": a quotation interrupted by its own cue clause is one content.
-        content = self.geometry.with_interrupted_quote(content, att)
+        content = distinct(self.geometry.with_interrupted_quote(content, att))
         att.content = content
         # Whether a quotation resumed after "…," X said. belongs to the same attribution varies
         # by writer: propose both readings and let the filter choose (they conflict on the cue).
-        longer = self.geometry.with_continued_quotes(content, att)
+        longer = distinct(self.geometry.with_continued_quotes(content, att))
         if longer != content:
             self.found.append(replace(att, content=longer, continued=True))
+
+
+def distinct(spans: list[Span]) -> list[Span]:
+    """Spans in text order, each stretch once: a span inside or overlapping another is merged
+    with it (one content listed twice reads as two statements)."""
+    out: list[Span] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out

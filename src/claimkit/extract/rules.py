@@ -14,12 +14,13 @@ from spacy.tokens import Token
 
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
+from claimkit.extract.senses import is_non_speech
 from claimkit.extract.rule_names import (ACCORDING_TO, NOUN_CUE, PARENTHETICAL,
                                          READINGS_BESIDE_A_QUOTE, VERB_CCOMP, VERB_COLON,
                                          VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
 from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span
 from claimkit.extract.syntax import (cue_tokens, find_subject, is_expletive, right_complements,
-                                     source_tokens)
+                                     source_tokens, speaker_after_cue)
 from claimkit.extract.triggers import (ACCORDING_TO_TRIGGER, NOUN_CUE_TRIGGER, VERB_CUE_TRIGGER,
                                        Trigger)
 from claimkit.model import Span
@@ -47,6 +48,10 @@ def colon_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[
     q = ctx.geometry.quote_at(next_non_space(ctx.text, start))
     if q is not None:
         end = max(end, q[1])
+        if "\n" in ctx.text[start:q[0]]:
+            # "In a statement, he said:" and the quotation as the next paragraph: the
+            # quotation is the content (it carries the span past the paragraph break)
+            return [q]
     return [ctx.geometry.extend_to_quotes((start, end))]
 
 
@@ -113,6 +118,12 @@ def parenthetical_reading(ctx: DocumentContext, tok: Token, subj: Token | None) 
     return [ctx.geometry.extend_to_quotes(p) for p in pieces]
 
 
+def around_cue_clause(ctx: DocumentContext, tok: Token) -> list[Span]:
+    """The clause the cue hangs off, without the cue clause: "CONTENT, reported X."."""
+    pieces = span_minus(subtree_span(tok.head), subtree_span(tok))
+    return [ctx.geometry.extend_to_quotes(p) for p in pieces]
+
+
 VERB_READINGS: tuple[tuple[str, Reader], ...] = (
     (VERB_COLON, colon_reading),
     (VERB_CCOMP, clause_reading),
@@ -141,13 +152,22 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     geometry = ctx.geometry
     if geometry.quote_at(tok.idx) is not None:
         return  # a verb inside a quotation is the speaker's own wording, not a new cue
+    if is_non_speech(tok) or ctx.in_discourse_marker(tok.idx):
+        return  # "picked up a trophy", "That said, …": this sense of the verb reports nothing
     subj = find_subject(tok, ctx.settings)
-    content, rule = read_verb(ctx, tok, subj)
+    named_after = speaker_after_cue(tok)
+    if named_after is not None:
+        # "CONTENT, reported the Daily Ledger.": the clause reading ("CONTENT, said X") that
+        # the parse missed, so it is named and scored as one
+        subj = named_after
+        content, rule = around_cue_clause(ctx, tok), VERB_CCOMP
+    else:
+        content, rule = read_verb(ctx, tok, subj)
     content = [c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c]
     if not content:
         return
     source: list[Span] = []
-    if subj is not None and not is_expletive(subj):
+    if subj is not None and not is_expletive(subj) and subj.ent_type_ not in TIME_ENTITIES:
         src = token_span(source_tokens(subj, ctx.settings))
         if src and not any(cs <= src[0] < ce for cs, ce in content):
             source = [src]

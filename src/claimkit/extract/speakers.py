@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
-from spacy.tokens import Doc, Span as SpacySpan
+from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from claimkit.extract.cues import data_text
 from claimkit.extract.entities import entity_index
@@ -18,6 +18,10 @@ from claimkit.model import Span, SpeakerType
 
 PERSONAL_PRONOUNS = {"he", "she", "him", "her", "i", "we", "they", "you", "me", "us", "them", "who"}
 ORG_ENTS = {"ORG", "GPE", "NORP", "FAC"}
+RELATIVE_TAGS = ("WP", "WDT", "WP$")
+TIME_ENTITIES = ("DATE", "TIME")
+# "It said …" stands for an organisation named as a subject this many sentences back at most.
+IT_REACH_SENTENCES = 2
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,13 @@ class SpeakerResolver:
         if span is None or len(span) == 0:
             return Speaker(text, text, SpeakerType.ANONYMOUS)
         head = span.root
+        meant = antecedent(head) if len(span) <= 2 else None
+        if meant is not None:  # "the doctor, who told me …": the doctor speaks, not "who"
+            return self.classify(meant, meant.text)
+        if head.lower_ == "it" and len(span) == 1:  # "The ministry … It said …"
+            org = self.last_organisation_before(s, earlier)
+            if org is not None:
+                return org
         if head.lower_ in PERSONAL_PRONOUNS and head.pos_ == "PRON" and len(span) <= 2:
             if head.lower_ in ("he", "she", "him", "her"):
                 person = self.last_person_before(s, earlier)
@@ -117,6 +128,28 @@ class SpeakerResolver:
                     return Speaker(text, person.canonical, SpeakerType.PERSON)
             return Speaker(text, text, SpeakerType.PRONOUN)
         return self.classify(span, text)
+
+    def last_organisation_before(self, pos: int, speakers: list[tuple[int, Speaker]]) -> Speaker | None:
+        """What "it" stands for as a speaker: the organisation that is the subject of a clause
+        in this sentence or the two before it (nearest first), else the last organisation that
+        spoke before ``pos`` in those sentences."""
+        at = self.doc.char_span(pos, pos + 1, alignment_mode="expand")
+        if at is None or not len(at):
+            return None
+        sent = at[0].sent
+        first = sent.start
+        for _ in range(IT_REACH_SENTENCES):
+            if first > 0:
+                first = self.doc[first - 1].sent.start
+        for tok in reversed(self.doc[first:at[0].i]):
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ in ("NOUN", "PROPN"):
+                phrase = noun_phrase(tok)
+                speaker = self.classify(phrase, phrase.text)
+                if speaker.type == SpeakerType.ORGANIZATION:
+                    return speaker
+        start = self.doc[first].idx
+        orgs = [sp for o, sp in speakers if start <= o < pos and sp.type == SpeakerType.ORGANIZATION]
+        return orgs[-1] if orgs else None
 
     def classify(self, span: SpacySpan, text: str) -> Speaker:
         ents = entity_index(self.doc).within(span.start_char, span.end_char)
@@ -136,10 +169,31 @@ class SpeakerResolver:
             name = strip_titles(org.text) if org is not None and head.ent_type_ in ORG_ENTS else text
             return Speaker(text, name, SpeakerType.ORGANIZATION)
         if head.pos_ == "PROPN":
-            return Speaker(text, self.canonical_person(text, span.start_char), SpeakerType.PERSON)
+            # a name no person or organisation entity backs: a grape, a wine label, a product,
+            # a TV role; no canonical name is invented for it (one that looks like a person's,
+            # untyped, still reads as a person)
+            kind = SpeakerType.PERSON if head.ent_type_ in ("", "PERSON") else SpeakerType.ANONYMOUS
+            return Speaker(text, "", kind)
         if head.tag_ in ("NNS",):
             return Speaker(text, _capitalise(text), SpeakerType.GROUP)
         return Speaker(text, _capitalise(text), SpeakerType.ANONYMOUS)
+
+
+def antecedent(tok: Token) -> SpacySpan | None:
+    """The noun phrase a relative pronoun stands for ("the doctor, who told me" -> "the
+    doctor"), when the parse hangs its clause on one; None for any other word."""
+    if tok.tag_ not in RELATIVE_TAGS or tok.head.dep_ != "relcl":
+        return None
+    noun = tok.head.head
+    if noun.pos_ not in ("NOUN", "PROPN") or noun.ent_type_ in TIME_ENTITIES:
+        return None
+    return noun_phrase(noun)
+
+
+def noun_phrase(noun: Token) -> SpacySpan:
+    """The noun with what comes before it in its phrase ("the chief executive"), without the
+    clauses and phrases after it."""
+    return noun.doc[noun.left_edge.i:noun.i + 1]
 
 
 def _capitalise(text: str) -> str:

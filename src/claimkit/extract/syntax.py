@@ -7,6 +7,7 @@ import bisect
 from spacy.tokens import Doc, Token
 
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
+from claimkit.extract.speakers import speaker_nouns
 from claimkit.model import Span
 
 # Subjects that carry no source: "it was reported that …", "there are claims that …".
@@ -21,6 +22,10 @@ SOURCE_PREPS = frozenset({"of", "for", "from", "at", "with"})
 # Clauses whose subject is inherited from the verb they hang on ("…, saying …", "and added …").
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 WH_TAGS = ("WDT", "WP", "WP$")
+NAME_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+FINITE_TAGS = ("VBD", "VBZ", "VBP")
+# Clauses that may open a sentence and that a parse can hang on the subject that follows.
+LEFT_CLAUSE_DEPS = frozenset({"advcl", "acl", "relcl", "parataxis", "dep"})
 _BREAKS_KEY = "claimkit_line_breaks"  # Doc.user_data: token indices of line breaks
 
 
@@ -36,6 +41,10 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
     toks = []
     skip: set[int] = set()
     for c in subj.children:
+        # a clause before the head is an opening participle the parse hung on the subject
+        # ("Speaking from a stage …, the chief executive"): the speaker is the noun phrase
+        if c.dep_ in LEFT_CLAUSE_DEPS and c.i < subj.i:
+            skip.update(t.i for t in c.subtree)
         if (c.dep_ in ("relcl", "acl", "advcl", "advmod") and c.i > subj.i) or \
                 (c.dep_ == "prep" and c.i > subj.i and c.lower_ not in SOURCE_PREPS) or \
                 (c.dep_ == "punct" and c.i > subj.i):
@@ -49,6 +58,11 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
     toks.sort(key=lambda t: t.i)
     window = settings.source_window_tokens
     block = [t for t in toks if abs(t.i - subj.i) <= window and lo <= t.i <= hi]
+    # and it starts after the last comma before its head: what precedes that comma is an
+    # opening clause, not part of the name ("Asked about it, the mayor")
+    commas = [t.i for t in block if t.i < subj.i and t.text == ","]
+    if commas:
+        block = [t for t in block if t.i > commas[-1]]
     return block or [subj]
 
 
@@ -91,6 +105,9 @@ def find_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token 
 def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token | None:
     """The verb's subject, inherited through xcomp / conj / participle clauses when it has none."""
     cur = verb
+    if verb.tag_ == "VBN" and verb.dep_ in ("advcl", "acl") and verb.i < verb.head.i and \
+            not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
+        return None  # "Asked about the plan, the mayor said …": the mayor was asked; by whom is unsaid
     for _ in range(settings.subject_hops):
         for c in cur.children:
             if c.dep_ in SUBJECT_DEPS and not (c.dep_ == "nsubjpass" and cur is verb):
@@ -145,3 +162,19 @@ def end_before_aside(head: Token) -> int:
         if t.left_edge.tag_ in WH_TAGS and before.text == ",":
             return before.idx
     return end_tok.idx + len(end_tok.text)
+
+
+def speaker_after_cue(verb: Token) -> Token | None:
+    """"The economy grew 3 percent, reported the Daily Ledger.": a cue verb after a comma,
+    with no subject of its own, whose object ends the sentence and names someone (a named
+    person or organisation, or a speaker noun). The parse reads the name as the object and
+    borrows the subject of the clause before; the name is who spoke."""
+    if verb.tag_ not in FINITE_TAGS or verb.i == 0 or any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        return None  # "…, citing customs data": a participle's object is what it cites
+    if verb.head is verb or verb.i < verb.head.i or verb.doc[verb.i - 1].text != ",":
+        return None
+    obj = next((c for c in verb.children if c.dep_ in ("dobj", "attr") and c.i > verb.i), None)
+    if obj is None or obj.right_edge.i + 1 < verb.sent.end and not verb.doc[obj.right_edge.i + 1].is_punct:
+        return None
+    named = obj.ent_type_ in NAME_ENTITIES or obj.lemma_.lower() in speaker_nouns()
+    return obj if named else None
