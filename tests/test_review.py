@@ -677,3 +677,28 @@ def test_the_app_offers_only_the_statuses_the_workflow_allows(store):
     assert all(b.disabled for b in app.verdict_buttons.values())  # frozen until corrected
     app.set_status("needs_correction")
     assert not any(b.disabled for b in app.verdict_buttons.values())
+
+
+def test_a_queue_from_the_store_frame_is_the_queue_from_its_rows(store):
+    ids_ = ids(store)
+    store.review(ids_[0], verdict="true")
+    store.review(ids_[2], not_a_claim=True)
+    store.review(ids_[3], verdict="false")
+    store.review(ids_[3], verdict="")  # decided, then undecided again
+    frame = store.review_queue(sort="article")
+    by_frame = Queue.from_frame(frame)
+    by_rows = Queue.from_rows(frame.itertuples(index=False, name=None))
+    assert by_frame.ids == by_rows.ids and by_frame.decided == by_rows.decided
+    assert by_frame.decided == {ids_[0], ids_[2]} and by_frame.position == by_rows.position
+
+
+@pytest.mark.parametrize("sort", ["worthy_undecided", "checkworthiness", "article"])
+def test_a_whole_queue_sorted_in_pandas_is_the_sql_order(store, sort):
+    ids_ = ids(store, sort="article")
+    store.review(ids_[1], verdict="true")
+    store.review(ids_[4], not_a_claim=True)
+    whole = store.review_queue(sort=sort)  # no filter: every claim, sorted in pandas
+    by_sql = store.review_queue(sort=sort, claim_id=ids_)  # keeps every claim: SQL's order
+    assert whole["claim_id"].tolist() == by_sql["claim_id"].tolist()
+    assert whole["not_a_claim"].tolist() == by_sql["not_a_claim"].tolist()
+    assert whole["verdict"].tolist() == by_sql["verdict"].tolist()

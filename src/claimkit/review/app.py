@@ -343,7 +343,7 @@ class ReviewApp:
         left off (see ``resume``)."""
         keep = self.current["claim_id"] if self.current else None
         frame = self.store.review_queue(sort=self.sort_box.value, **self.filters)
-        self.queue = Queue.from_rows(frame.itertuples(index=False, name=None))
+        self.queue = Queue.from_frame(frame)
         if keep is not None:
             self.queue.go_to(keep)
         elif resume:

@@ -48,6 +48,17 @@ class Queue:
     position: int = 0
 
     @classmethod
+    def from_frame(cls, frame: Any) -> Queue:
+        """From ``store.review_queue``'s frame (claim_id, verdict, not_a_claim), a column at a
+        time: a million claims in a fraction of a second."""
+        ids = frame["claim_id"].tolist()
+        verdict = frame["verdict"]
+        decided = (verdict.notna() & (verdict.astype(object) != "")) | frame["not_a_claim"]
+        queue = cls(ids, set(frame["claim_id"][decided.to_numpy(dtype=bool)].tolist()))
+        queue.position = queue.first_undecided()
+        return queue
+
+    @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, Any, Any]]) -> Queue:
         ids, decided = [], set()
         for claim_id, verdict, not_a_claim in rows:
@@ -67,6 +78,8 @@ class Queue:
 
     def first_undecided(self) -> int:
         """Where a reviewer coming back picks up: the first claim without a decision."""
+        if not self.decided:
+            return 0
         return next((i for i, cid in enumerate(self.ids) if cid not in self.decided), 0)
 
     def resume_at(self, claim_id: str | None) -> None:
