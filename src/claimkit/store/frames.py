@@ -161,10 +161,15 @@ def _json_values(values: pd.Series) -> list:
     with gc_paused():
         result: list = [[] for _ in range(len(values))]
         others = np.flatnonzero((values != "[]").to_numpy(dtype=bool, na_value=True))
+        if not len(others):
+            return result
+        # One conversion of the column to Python objects: looking rows up one at a time in an
+        # Arrow-backed Series cost ~20 µs each (23 s for the reasons column at 1M claims).
+        texts = values.tolist()
         decoded: dict[str, list] = {}
         for i in others.tolist():
-            text = values.iat[i]
-            if is_missing(text):
+            text = texts[i]
+            if text is None or text != text:  # a missing value (None, or NaN from an object column)
                 result[i] = None
                 continue
             if text not in decoded:
