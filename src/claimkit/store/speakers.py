@@ -33,6 +33,7 @@ from claimkit.store.schema import (
 
 SPEAKER_COLUMNS = ("speaker_id", "name", "aliases", "type", "claims")
 RECORD_COLUMNS = ("claim_id", "article_id", "published", "outlet", "title", "speaker",
+                  "speaker_canonical", "speaker_type",
                   "text", "status", "verdict", "updated_at")
 EVENT_COLUMNS = ("event_id", "speaker_id", "action", "old", "new", "reviewer", "at")
 
