@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from claimkit.store import schema, snapshot
 from claimkit.store.backend import NoSuchStore, StoreError, create_store_engine, describe_target
-from claimkit.store.factchecking import FactChecking, ImportResult
+from claimkit.store.factchecking import FactChecking
 from claimkit.store.errors import ConflictError, NothingToUndo, UnknownClaimError
 from claimkit.store.frames import ALL_COLUMNS, CLAIM_COLUMNS, DETAIL_COLUMNS, SPAN_COLUMNS
 from claimkit.store.reading import Reading

@@ -52,6 +52,9 @@ class SqlLookup:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # Every (type, key) asked about and the answer (None: not known), so that recording
+        # an article's aliases afterwards needs no second look.
+        self.asked: dict[tuple[str, str], Known | None] = {}
 
     def aliases(self, type_: str, keys: Sequence[str]) -> dict[str, Known]:
         found: dict[str, Known] = {}
@@ -62,6 +65,7 @@ class SqlLookup:
                     .where(speaker_aliases.c.type == type_)
                     .where(speaker_aliases.c.alias.in_(batch))):
                 found[alias] = Known(sid, bool(analyst))
+        self.asked.update({(type_, k): found.get(k) for k in keys})
         return found
 
     def by_short_form(self, type_: str, short: str) -> set[int]:
@@ -73,7 +77,8 @@ class SqlLookup:
 
 def link(conn: Connection, mentions: Sequence[Mention]) -> list[int | None]:
     """The speaker of each mention, creating speakers and aliases the store does not have."""
-    resolved = resolve(mentions, SqlLookup(conn))
+    lookup = SqlLookup(conn)
+    resolved = resolve(mentions, lookup)
     created: dict[tuple[str, str], int] = {}
     for r in resolved:  # new speakers: one per key, named after its first full mention
         if r is not None and r.new and (r.type, r.key) not in created:
@@ -82,14 +87,19 @@ def link(conn: Connection, mentions: Sequence[Mention]) -> list[int | None]:
                         r.name)
             created[r.type, r.key] = _new_speaker(conn, name, r.type)
     ids: list[int | None] = []
+    new_aliases: dict[tuple[str, str], dict] = {}
     for r in resolved:
         if r is None:
             ids.append(None)
             continue
         sid = r.speaker_id if r.speaker_id is not None else created[r.type, r.key]
-        if r.alias:
-            _add_alias(conn, r, sid)
+        if r.alias and lookup.asked.get((r.type, r.key)) is None:
+            new_aliases.setdefault((r.type, r.key), {
+                "type": r.type, "alias": r.key, "speaker_id": sid, "name": r.name,
+                "short": short_form(r.key, r.type), "by_analyst": False})
         ids.append(sid)
+    if new_aliases:  # every key resolve() asked about and did not find: one insert
+        conn.execute(insert(speaker_aliases), list(new_aliases.values()))
     return ids
 
 
