@@ -9,6 +9,7 @@ import pytest
 
 from claimkit import charts
 from claimkit.export import export_frame
+from claimkit.report import html_report
 from claimkit.model import SpeakerType
 from claimkit.speakers import display_name, name_key
 from claimkit.store import open_store
@@ -229,6 +230,8 @@ def test_charts_and_exports_group_by_the_speaker_entity(store):
     exported = export_frame(store)
     assert set(exported["speaker_name"]) == {"Rafe Odum"}
     assert exported["speaker_id"].nunique() == 1
+    html = html_report(store)
+    assert "Rafe Odum" in html and "R. Odum" not in html
 
 
 def test_the_snapshot_follows_merges_and_splits(tmp_path):

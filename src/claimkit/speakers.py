@@ -64,6 +64,7 @@ def lexicon() -> Lexicon:
                    frozenset(extra["org_stopwords"]), frozenset(extra["org_leading"]))
 
 
+@lru_cache(maxsize=200_000)  # the same names recur in article after article
 def display_name(name: str, type_: str) -> str:
     """The name as a speaker is shown: titles, possessive and an appositive left out, case
     kept ("Russian President Vladimir Putin's" -> "Vladimir Putin")."""
@@ -91,6 +92,7 @@ def _without_titles(words: list[str]) -> list[str]:
     return words[start:]
 
 
+@lru_cache(maxsize=200_000)
 def name_key(name: str, type_: str) -> str:
     """What two names must share to be one speaker: lowercase words without titles, dots,
     possessives, middle initials and suffixes ("U.S. President George W. Bush" and

@@ -153,8 +153,9 @@ def add_articles(conn: Connection, batch: list[tuple[Article, list[dict]]],
     now = utcnow()
     status = default_status(conn)
     new_articles, new_claims = [], []
+    names = speakers.prefetch(conn, [rows for _, rows in batch])
     for article, rows in batch:
-        speakers.link_claims(conn, rows)  # across articles: claimkit/speakers.py
+        speakers.link_claims(conn, rows, names)  # across articles: claimkit/speakers.py
         version = _extractor_version(rows, extractor_version)
         record = _article_row(article, version, len(rows), now)
         if article.article_id in stored:
