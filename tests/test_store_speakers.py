@@ -66,6 +66,9 @@ def test_titles_are_stripped_and_a_surname_joins_the_one_full_name(store):
     frame = store.speakers()
     assert frame[["name", "type", "claims"]].values.tolist() == [["Vladimir Putin", P, 3]]
     assert frame.loc[0, "aliases"] == ["Vladimir Putin"]  # a surname join is no alias
+    # a claim a reviewer rejected no longer counts
+    store.review(store.claims(article_id=a3[0].article_id).claim_id[0], not_a_claim=True)
+    assert store.speakers()["claims"].tolist() == [2]
 
 
 def test_the_kremlin_stays_an_organisation_apart_from_putin(store):

@@ -71,6 +71,16 @@ class SqlLookup:
                     .where(speaker_aliases.c.alias.in_(batch))):
                 self.known[type_, alias] = Known(sid, bool(analyst))
 
+    def prefetch_short_forms(self, type_: str, shorts: Sequence[str]) -> None:
+        missing = [s for s in dict.fromkeys(shorts) if (type_, s) not in self.shorts]
+        for batch in in_batches(missing):
+            self.shorts.update({(type_, s): set() for s in batch})
+            for short, sid in self.conn.execute(
+                    select(speaker_aliases.c.short, speaker_aliases.c.speaker_id).distinct()
+                    .where(speaker_aliases.c.type == type_)
+                    .where(speaker_aliases.c.short.in_(batch))):
+                self.shorts[type_, short].add(sid)
+
     def aliases(self, type_: str, keys: Sequence[str]) -> dict[str, Known]:
         self.prefetch(type_, keys)
         return {k: hit for k in keys if (hit := self.known[type_, k]) is not None}
@@ -157,6 +167,8 @@ def prefetch(conn: Connection, articles_rows: Sequence[list[dict]]) -> SqlLookup
                 keys.setdefault(m.type, []).append(name_key(m.name, m.type))
     for type_, wanted in keys.items():
         lookup.prefetch(type_, wanted)
+        # one-word names may be short forms (a surname, initials): look those up too
+        lookup.prefetch_short_forms(type_, [k for k in wanted if k and " " not in k])
     return lookup
 
 
@@ -272,7 +284,8 @@ class Speakers(StoreBase):
     def speakers(self) -> pd.DataFrame:
         """Every speaker (people and organisations), most claims first: ``speaker_id``,
         ``name``, ``aliases`` (the names that resolve to it), ``type``, ``claims`` (claims
-        found by the current extraction, counted under the reviewed speaker)."""
+        found by the current extraction and not marked "not a claim", counted under the
+        reviewed speaker)."""
         def work(conn: Connection):
             found = speaker_map(conn)
             aliases = conn.execute(select(speaker_aliases.c.speaker_id, speaker_aliases.c.name)
@@ -282,6 +295,7 @@ class Speakers(StoreBase):
                 select(sid, func.count()).select_from(
                     claims.join(reviews, reviews.c.claim_id == claims.c.claim_id))
                 .where(claims.c.missing_since.is_(None)).where(sid.is_not(None))
+                .where(reviews.c.not_a_claim.is_(False))
                 .group_by(sid)).all()
             return found, aliases, counts
         found, aliases, counts = self._read(work)
