@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from claimkit import charts
@@ -118,7 +119,7 @@ def test_a_corrected_speaker_resolves_to_a_speaker_and_undo_clears_it(store):
     store.review(claim_id, corrected_speaker="Ines Caro")
     row = store.claims(claim_id=claim_id).iloc[0]
     assert row["speaker_id"] == caro and row["speaker_name"] == "Ines Caro"
-    assert row["speaker_id_extracted"] is None or str(row["speaker_id_extracted"]) == "<NA>"
+    assert pd.isna(row["speaker_id_extracted"])  # the extractor's "Officials": nobody
     assert store.speakers().set_index("name").loc["Ines Caro", "claims"] == 2
     store.undo(claim_id)
     assert store.claims(claim_id=claim_id)["speaker_id"].isna().all()
@@ -156,6 +157,11 @@ def test_merge_rename_and_split_are_events_and_survive_re_extraction(store):
     assert events["reviewer"].tolist() == ["dee", "dee", "eli"]
     assert events.loc[1, "old"] == "Vladislav Petrov"
     assert store.speaker_events(new).empty and len(store.speaker_events(full)) == 3
+    # the speaker filter follows the merge: the merged speaker's claims are the kept one's
+    assert store.count(speaker_id=full) == 1 and store.count(speaker_id=new) == 1
+    store.merge_speakers(full, new)
+    assert set(store.claims(speaker_id=full).article_id) == {a1[0].article_id,
+                                                             a2[0].article_id}
 
 
 def test_merging_across_types_an_unknown_speaker_or_renaming_onto_another_is_refused(store):

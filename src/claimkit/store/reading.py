@@ -41,7 +41,9 @@ class Reading(StoreBase):
         ``tag``, ``speaker``, ``speaker_type``, ``outlet``, ``kind``, ``cue_class``, ``since``,
         ``until`` (article published date), ``search`` (text), ``min_checkworthiness``,
         ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``, ``not_a_claim``,
-        ``assignee`` (``""`` matches unassigned claims). Text filters take one value or a list.
+        ``assignee`` (``""`` matches unassigned claims), ``speaker_id`` (the reviewed speaker's
+        entity, store.speakers(), with the speakers merged into it). Text filters take one
+        value or a list.
         ``details=True`` adds the extractor's detail columns (``source_text``, ``parent_id``,
         ``hedges``, ``reasons``, ``rule``, ``extractor_version``); ``spans=True`` adds the
         ``content``/``source``/``cue`` offsets.
@@ -54,7 +56,7 @@ class Reading(StoreBase):
         charts, exports and reports read); by default they are there, so that reviewers see them.
         """
         extra = (list(DETAIL_COLUMNS) if details else []) + (list(SPAN_COLUMNS) if spans else [])
-        claim_filter = ClaimFilter.from_kwargs(filters)
+        claim_filter = ClaimFilter.from_kwargs(self._with_merged_speakers(filters))
         if not claim_filter.conditions() and limit is None and not offset:
             frame, found = self._all_claims(list(STORED_COLUMNS) + extra)
             return _finish(frame, extra, include_rejected, found)
@@ -112,11 +114,22 @@ class Reading(StoreBase):
         frame = frame[names].copy() if keep else frame
         return typed_claims(frame, [n for n in names if n in JSON_COLUMNS]), found
 
+    def _with_merged_speakers(self, filters: dict) -> dict:
+        """A ``speaker_id`` filter also matches the speakers merged into it."""
+        if filters.get("speaker_id") is None:
+            return filters
+        wanted = filters["speaker_id"]
+        wanted = {int(wanted)} if isinstance(wanted, (int, np.integer)) else {
+            int(w) for w in wanted}
+        found = self._read(speaker_map)
+        ids = sorted(s for s, live in found.target.items() if live in wanted) or [-1]
+        return {**filters, "speaker_id": ids}
+
     def review_queue(self, *, sort: str = "article", **filters: Any) -> pd.DataFrame:
         """The matching claims in ``sort`` order (see ``filters.SORT_ORDERS``), without their
         details: ``claim_id``, ``verdict``, ``not_a_claim``. What a reviewing queue needs to
         page through 100k claims and count progress; details come one claim at a time."""
-        where = ClaimFilter.from_kwargs(filters).where()
+        where = ClaimFilter.from_kwargs(self._with_merged_speakers(filters)).where()
         query = (select(claims.c.claim_id, reviews.c.verdict, reviews.c.not_a_claim)
                  .select_from(claims_joined()).where(where).order_by(*sort_order(sort)))
         rows = self._read(lambda conn: conn.execute(query).cursor.fetchall())
@@ -138,7 +151,7 @@ class Reading(StoreBase):
 
     def count(self, **filters: Any) -> int:
         """How many claims match the filters (see ``claims``)."""
-        where = ClaimFilter.from_kwargs(filters).where()
+        where = ClaimFilter.from_kwargs(self._with_merged_speakers(filters)).where()
         query = select(func.count()).select_from(claims_joined()).where(where)
         return self._read(lambda conn: conn.execute(query).scalar())
 

@@ -341,8 +341,8 @@ class Speakers(StoreBase):
         their verdicts, oldest article first: ``RECORD_COLUMNS`` plus ``speaker_id`` and
         ``speaker_name``. What ``charts.speaker_track_record(..., speaker=)`` draws."""
         self.speaker(speaker_id)  # an unknown id is an error, not an empty record
-        every = self.claims(include_rejected=False)  # type: ignore[attr-defined]
-        mine = every[every["speaker_id"] == int(speaker_id)]
+        mine = self.claims(include_rejected=False,  # type: ignore[attr-defined]
+                           speaker_id=int(speaker_id))
         columns = [*RECORD_COLUMNS, "speaker_id", "speaker_name"]
         return mine.sort_values(["published", "article_id"], kind="stable",
                                 na_position="last")[columns].reset_index(drop=True)
