@@ -42,11 +42,21 @@ def speaker_of(store, article, i: int = 0):
     ("Russian President Vladimir Putin", "Vladimir Putin"),
     ("Vladimir Putin's", "Vladimir Putin"),
     ("U.S. Secretary of State Orla Brandt", "Orla Brandt"),
-    ("Mr. Tomas W. Reyes Jr.", "Tomas Reyes"),
+    ("Mr. Tomas W. Reyes", "Tomas Reyes"),
+    ("Tomas W. Reyes Jr.", "Tomas Reyes Jr"),
     ("Reyes, the finance minister", "Reyes"),
 ])
 def test_titles_possessives_initials_and_appositives_leave_one_key(a, b):
     assert name_key(a, P) == name_key(b, P)
+
+
+def test_a_suffix_keeps_father_and_son_apart_and_generic_names_name_nobody():
+    from claimkit.speakers import is_named, short_form
+
+    assert name_key("Tomas Reyes Jr.", P) != name_key("Tomas Reyes", P)
+    assert short_form(name_key("Tomas Reyes Jr.", P), P) == "reyes"
+    assert not any(is_named(n) for n in ("the report", "His campaign", "Poll", "The polls"))
+    assert all(is_named(n) for n in ("The Obama administration", "Reyes", "GWC"))
 
 
 def test_dots_and_the_leave_one_organisation_key_and_a_title_ending_a_name_stays():
@@ -98,13 +108,16 @@ def test_people_sharing_a_surname_are_kept_apart_and_the_bare_surname_too(store)
 def test_a_short_form_joins_the_one_organisation_with_those_initials(store):
     a1 = said(1, [("the Global Water Council", "the Global Water Council", O)])
     a2 = said(2, [("GWC", "GWC", O)])
-    store.add_many([a1, a2])
+    a3 = said(3, [("FWR", "FWR", O)])
+    a4 = said(4, [("The Fund's written reply", "The Fund's written reply", O)])  # not a name
+    store.add_many([a1, a2, a3, a4])
     assert speaker_of(store, a1[0])[0] == speaker_of(store, a2[0])[0]
+    assert speaker_of(store, a3[0])[0] != speaker_of(store, a4[0])[0]
 
 
-def test_anonymous_speakers_get_no_speaker(store):
-    a1 = said(1, [("Officials", "Officials", A)])
-    a2 = said(2, [("Officials", "Officials", A)])
+def test_anonymous_speakers_and_generic_organisations_get_no_speaker(store):
+    a1 = said(1, [("Officials", "Officials", A), ("The report", "The report", O)])
+    a2 = said(2, [("Officials", "Officials", A), ("the report", "the report", O)])
     store.add_many([a1, a2])
     assert store.claims()["speaker_id"].isna().all()
     assert store.speakers().empty

@@ -11,14 +11,18 @@ merging them would invent a speaker with a track record nobody has.
 
 The rules, in order (names and titles are data: ``data/titles.txt``, ``data/speaker_names.json``):
 
+* a name needs one capitalised word that is not generic ("the report", "His campaign" get no
+  speaker, whatever type extraction gave them);
 * a name's *key* leaves out titles and roles (everything up to the last title word:
   "Russian President Vladimir Putin" -> "vladimir putin"), possessives, dots ("U.S." = "US"),
-  middle initials and suffixes ("George W. Bush Jr." -> "george bush"), case;
+  middle initials ("George W. Bush" -> "george bush"), case; suffixes stay (Donald Trump Jr.
+  is not his father);
 * never across types: "the Kremlin" (an organisation) is never Vladimir Putin;
 * a key an analyst attached to a speaker (merge, rename, split) wins;
 * a surname alone joins the one person of the article, else of the store, with a full name
   ending in it; with two or more ("Clinton": Hillary and Bill) it stays a speaker of its own;
-* an organisation's short form joins the one organisation whose initials it is ("WHO");
+* an organisation's short form in capitals joins the one organisation whose initials it is
+  ("WHO"), and a full name in capitalised words the one short form it abbreviates;
 * otherwise a key already known is that speaker, and an unknown key is a new speaker.
 """
 from __future__ import annotations
@@ -46,6 +50,7 @@ class Lexicon:
     suffixes: frozenset[str]
     org_stopwords: frozenset[str]
     org_leading: frozenset[str]
+    not_names: frozenset[str]  # words that name nobody in particular
 
 
 def _data(name: str) -> str:
@@ -61,7 +66,26 @@ def lexicon() -> Lexicon:
     # "U.S." and "US" alike: titles are compared without their dots.
     titles |= {t.replace(".", "") for t in titles}
     return Lexicon(frozenset(titles), frozenset(extra["suffixes"]),
-                   frozenset(extra["org_stopwords"]), frozenset(extra["org_leading"]))
+                   frozenset(extra["org_stopwords"]), frozenset(extra["org_leading"]),
+                   frozenset(extra["not_names"]))
+
+
+def is_named(name: str) -> bool:
+    """Whether a name names somebody: one capitalised word that is not a determiner or a
+    generic noun ("the report", "His campaign" and "Poll" name nobody in particular)."""
+    generic = lexicon().not_names
+    for word in _NOT_WORD.sub(" ", name.replace(".", "")).split():
+        plain = word.lower()
+        if word[:1].isupper() and plain not in generic and plain.rstrip("s") not in generic:
+            return True
+    return False
+
+
+def is_acronym(name: str) -> bool:
+    """A short form in capitals ("WHO", "U.N."): what may stand for an organisation's
+    initials."""
+    letters = name.replace(".", "").replace(" ", "")
+    return 1 < len(letters) <= 8 and letters.isalpha() and letters.isupper()
 
 
 @lru_cache(maxsize=200_000)  # the same names recur in article after article
@@ -99,8 +123,9 @@ def name_key(name: str, type_: str) -> str:
     "George Bush" -> "george bush"). "" when nothing is left."""
     words = _NOT_WORD.sub("", display_name(name, type_).replace(".", "")).lower().split()
     if type_ == PERSON:
-        words = [w for w in words if w not in lexicon().suffixes]
-        if len(words) > 2:  # middle initials: not the first word ("J Smith"), not the last
+        # Suffixes stay (Donald Trump Jr. is not his father); middle initials go, but not
+        # the first word ("J Smith") nor the last.
+        if len(words) > 2:
             words = [words[0], *(w for w in words[1:-1] if len(w) > 1), words[-1]]
     return " ".join(words)
 
@@ -112,7 +137,8 @@ def short_form(key: str, type_: str) -> str:
     if len(words) < 2:
         return ""
     if type_ == PERSON:
-        return words[-1]
+        names = [w for w in words if w not in lexicon().suffixes]
+        return names[-1] if len(names) > 1 else ""
     initials = "".join(w[0] for w in words if w not in lexicon().org_stopwords)
     return initials if len(initials) > 1 else ""
 
@@ -161,8 +187,8 @@ class Resolved:
 
 def resolve(mentions: Sequence[Mention], lookup: Lookup) -> list[Resolved | None]:
     """Each mention's speaker (None for types without one, or a name with nothing left)."""
-    keyed = [(m, name_key(m.name, m.type)) if m.type in SPEAKER_TYPES else (m, "")
-             for m in mentions]
+    keyed = [(m, name_key(m.name, m.type))
+             if m.type in SPEAKER_TYPES and is_named(m.name) else (m, "") for m in mentions]
     by_type: dict[str, list[str]] = {}
     for m, key in keyed:
         if key:
@@ -183,11 +209,11 @@ def _resolve_one(mention: Mention, key: str, known: dict[str, Known], neighbours
     found = known.get(key)
     if found is not None and found.by_analyst:
         return Resolved(key, mention.type, name, found.speaker_id)
-    if len(key.split()) == 1:
+    if len(key.split()) == 1 and (mention.type == PERSON or is_acronym(name)):
         joined = _join_short(key, mention.type, known, neighbours, lookup)
         if joined is not None:
             return joined
-    elif mention.type == ORGANIZATION and found is None:
+    elif mention.type == ORGANIZATION and found is None and _is_proper(name):
         # A full name whose initials are the one short form the store knows ("WHO" first).
         short = short_form(key, mention.type)
         hit = lookup.aliases(mention.type, [short]).get(short) if short else None
@@ -196,6 +222,13 @@ def _resolve_one(mention: Mention, key: str, known: dict[str, Known], neighbours
     if found is not None:
         return Resolved(key, mention.type, name, found.speaker_id)
     return Resolved(key, mention.type, name)
+
+
+def _is_proper(name: str) -> bool:
+    """Every word capitalised but the small ones ("Global Water Council"): a name whose
+    initials may be its short form."""
+    small = lexicon().org_stopwords
+    return all(w[:1].isupper() for w in name.split() if w.lower() not in small)
 
 
 def _join_short(key: str, type_: str, known: dict[str, Known], neighbours: list[str],

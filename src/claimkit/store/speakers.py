@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from claimkit.speakers import (
     ORGANIZATION, PERSON, SPEAKER_TYPES, Known, Mention, Resolved, display_name, name_key,
@@ -197,18 +197,22 @@ def corrected_speaker_id(conn: Connection, claim_id: str, name: str | None) -> i
 def link_all_claims(conn: Connection) -> None:
     """Link every stored claim (the schema 7 upgrade): article by article in storing order,
     then the reviewers' corrected speakers."""
-    order = conn.execute(select(articles.c.article_id)
-                         .order_by(articles.c.stored_at, articles.c.article_id)).scalars().all()
-    for article_id in order:
-        rows = [dict(r) for r in conn.execute(
-            select(claims.c.claim_id, claims.c.speaker, claims.c.speaker_canonical,
-                   claims.c.speaker_type).where(claims.c.article_id == article_id)
-            .order_by(claims.c.position)).mappings()]
-        link_claims(conn, rows)
-        linked = [r for r in rows if r["speaker_id"] is not None]
-        for r in linked:
-            conn.execute(update(claims).where(claims.c.claim_id == r["claim_id"])
-                         .values(speaker_id=r["speaker_id"]))
+    order = {a: i for i, a in enumerate(conn.execute(
+        select(articles.c.article_id)
+        .order_by(articles.c.stored_at, articles.c.article_id)).scalars())}
+    by_article: dict[str, list[dict]] = {}
+    for r in conn.execute(select(claims.c.claim_id, claims.c.article_id, claims.c.speaker,
+                                 claims.c.speaker_canonical, claims.c.speaker_type)
+                          .order_by(claims.c.article_id, claims.c.position)).mappings():
+        by_article.setdefault(r["article_id"], []).append(dict(r))
+    batches = [by_article[a] for a in sorted(by_article, key=lambda a: order.get(a, -1))]
+    lookup = prefetch(conn, batches)  # one lookup for the whole store: few queries
+    for rows in batches:
+        link_claims(conn, rows, lookup)
+    linked = [{"b_id": r["claim_id"], "speaker_id": r["speaker_id"]}
+              for rows in batches for r in rows if r["speaker_id"] is not None]
+    if linked:
+        conn.execute(update(claims).where(claims.c.claim_id == bindparam("b_id")), linked)
     corrected = conn.execute(select(reviews.c.claim_id, reviews.c.corrected_speaker)
                              .where(reviews.c.corrected_speaker.is_not(None))).all()
     for claim_id, name in corrected:
