@@ -30,7 +30,6 @@ import os
 import platform
 import random
 import resource
-import statistics
 import sys
 import tempfile
 import time

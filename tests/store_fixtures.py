@@ -65,12 +65,16 @@ def make_article(n: int, *, outlet: str = "Daily Planet", published: str | None 
 # make_schema drops to turn a store back into one an older claimkit wrote.
 ADDED_IN = {2: ("corrected_speaker", "not_a_claim"),
             3: ("corrected_cue_class", "corrected_kind", "corrected_content"),
-            4: ("assignee",), 5: ("published_at",), 6: ()}
+            4: ("assignee",), 5: ("published_at",), 6: (), 7: ("corrected_speaker_id",)}
+# Claims columns each schema version added.
+CLAIM_COLUMNS_ADDED_IN = {7: ("speaker_id",)}
 # Tables each schema version added: dropped too.
-TABLES_ADDED_IN = {6: ("claim_vectors", "factchecks")}
+TABLES_ADDED_IN = {6: ("claim_vectors", "factchecks"),
+                   7: ("speaker_events", "speaker_aliases", "speakers")}
 INDEXES_ADDED_IN = {4: ("ix_reviews_assignee",),
                     5: ("ix_reviews_corrected_speaker", "ix_claims_text_trgm",
-                        "ix_claims_speaker_trgm")}
+                        "ix_claims_speaker_trgm"),
+                    7: ("ix_claims_speaker_id",)}
 # Schema 5's search index on SQLite (store/search.py): a table and the triggers that fill it.
 SQLITE_SEARCH_OBJECTS = ("TRIGGER claims_fts_insert", "TRIGGER claims_fts_delete",
                          "TRIGGER claims_fts_update", "TABLE claims_fts")
@@ -96,6 +100,8 @@ def make_schema(url: str, version: int) -> None:
     statements += [f"DROP TABLE {t}" for v in later for t in TABLES_ADDED_IN.get(v, ())]
     statements.append("DROP TABLE alembic_version")  # no claimkit before schema 5 used Alembic
     statements += [f"ALTER TABLE reviews DROP COLUMN {c}" for v in later for c in ADDED_IN[v]]
+    statements += [f"ALTER TABLE claims DROP COLUMN {c}" for v in later
+                   for c in CLAIM_COLUMNS_ADDED_IN.get(v, ())]
     statements.append(f"UPDATE schema_version SET version = {version}")  # a new store: one row
     if "://" not in url:
         raw = sqlite3.connect(url)

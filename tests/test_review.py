@@ -702,3 +702,39 @@ def test_a_whole_queue_sorted_in_pandas_is_the_sql_order(store, sort):
     assert whole["claim_id"].tolist() == by_sql["claim_id"].tolist()
     assert whole["not_a_claim"].tolist() == by_sql["not_a_claim"].tolist()
     assert whole["verdict"].tolist() == by_sql["verdict"].tolist()
+
+
+# --- the speaker across articles ----------------------------------------------------------------
+
+def test_the_speaker_control_renames_and_merges_the_speaker_across_articles(store):
+    leigh = make_article(4, sentences=["Mayor Ann Leigh said that the pier opened in 1999."])
+    store.add(*leigh)
+    app = ReviewApp(store, sort="article")
+    lee_claims = store.claims(speaker="Mayor Ann Lee").claim_id.tolist()
+    assert len(lee_claims) == 3
+    app.queue.go_to(lee_claims[0])
+    app.show()
+    assert app.speaker_entity_box.value == "Ann Lee"
+    assert "speaker #" in app.card.value and "Ann Lee" in app.card.value
+
+    app.speaker_entity_action.value = "rename"
+    app.speaker_entity_box.value = "Ann B. Lee <i>"
+    app.speaker_entity_button.click()
+    assert set(store.claims(claim_id=lee_claims)["speaker_name"]) == {"Ann B. Lee <i>"}
+    assert "&lt;i&gt;" in app.card.value and "<i>" not in app.card.value.replace(
+        "<i>none stated</i>", "")
+
+    app.speaker_entity_action.value = "merge"
+    app.speaker_entity_box.value = "Ann Leigh"
+    app.speaker_entity_button.click()
+    names = store.claims()["speaker_name"]
+    assert set(names[names != ""]) == {"Ann Leigh"}
+    events = store.speaker_events()
+    assert events["action"].tolist() == ["rename", "merge"]
+    assert set(events["reviewer"]) == {"alice"}
+
+    # a name no speaker has: a message, nothing changed
+    app.speaker_entity_box.value = "Nobody Known"
+    app.speaker_entity_button.click()
+    assert "no speaker named" in app.message.value
+    assert len(store.speaker_events()) == 2

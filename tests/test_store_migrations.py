@@ -48,7 +48,8 @@ def test_a_claimkit_0_2_0_store_upgrades_in_place_keeping_every_review_and_event
     columns = ", ".join(REVIEW_COLUMNS_0_2_0)
     reviews_before = _rows(old_store, f"SELECT {columns} FROM reviews ORDER BY claim_id")
     history_before = _rows(old_store, "SELECT * FROM history ORDER BY event_id")
-    claims_before = _rows(old_store, "SELECT * FROM claims ORDER BY claim_id")
+    claim_columns = ", ".join(r[1] for r in _rows(old_store, "PRAGMA table_info(claims)"))
+    claims_before = _rows(old_store, f"SELECT {claim_columns} FROM claims ORDER BY claim_id")
     assert len(history_before) >= 10 and any(r[1] == "published" for r in reviews_before)
 
     with open_store(old_store, reviewer="cy") as store:
@@ -57,7 +58,13 @@ def test_a_claimkit_0_2_0_store_upgrades_in_place_keeping_every_review_and_event
         assert _rows(old_store, f"SELECT {columns} FROM reviews ORDER BY claim_id") == \
             reviews_before
         assert _rows(old_store, "SELECT * FROM history ORDER BY event_id") == history_before
-        assert _rows(old_store, "SELECT * FROM claims ORDER BY claim_id") == claims_before
+        assert _rows(old_store, f"SELECT {claim_columns} FROM claims ORDER BY claim_id") == \
+            claims_before
+        # schema 7: every named claim linked to a speaker, the others to none
+        named = upgraded["speaker_type"].isin(["person", "organization"]) & \
+            (upgraded["speaker_extracted"] != "")
+        assert upgraded.loc[named, "speaker_id_extracted"].notna().all() and named.any()
+        assert upgraded.loc[~named, "speaker_id_extracted"].isna().all()
         assert _rows(old_store, "SELECT version FROM schema_version ORDER BY version") == \
             [(v,) for v in range(2, schema.SCHEMA_VERSION + 1)]
         assert _rows(old_store, "SELECT version_num FROM alembic_version") == \

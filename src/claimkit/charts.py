@@ -185,10 +185,21 @@ class _Palette:
 
 
 def speaker_names(claims: pd.DataFrame) -> pd.Series:
-    """The name a speaker is counted under: the canonical name, else the surface text."""
+    """The name a speaker is counted under: the speaker entity's name (store.speakers(): one
+    name for "Putin" and "Russian President Vladimir Putin" across articles), else the
+    canonical name, else the surface text."""
     canonical = claims["speaker_canonical"].fillna("").astype(str)
     surface = claims["speaker"].fillna("").astype(str)
-    return canonical.where(canonical != "", surface)
+    names = canonical.where(canonical != "", surface)
+    if "speaker_name" in claims.columns:
+        entity = claims["speaker_name"].fillna("").astype(str)
+        names = entity.where(entity != "", names)
+    return names
+
+
+def _speaker_columns(claims: pd.DataFrame) -> list[str]:
+    """The columns speaker_names reads (speaker_name only in frames from a schema-7 store)."""
+    return [c for c in ("speaker", "speaker_canonical", "speaker_name") if c in claims.columns]
 
 
 def _group_keys(claims: pd.DataFrame, by: str) -> pd.Series:
@@ -318,7 +329,7 @@ def track_record_counts(claims: pd.DataFrame, verdicts: Taxonomy, *, top: int = 
     """
     palette = _Palette.of(verdicts, NO_VERDICT)
     mine = claims.loc[claims["speaker_type"].isin(speaker_types),
-                      ["speaker", "speaker_canonical", "verdict"]]
+                      [*_speaker_columns(claims), "verdict"]]
     speakers = speaker_names(mine)
     mine, speakers = mine[speakers != ""], speakers[speakers != ""]
     chosen = _ranked(speakers.value_counts(sort=False))[:top]
@@ -359,7 +370,7 @@ def cue_class_counts(claims: pd.DataFrame, *, by: str = "speaker", top: int = TO
     ``cue_class``, ``count``, ``share``.
     """
     mine = claims.loc[claims["cue_class"].fillna("") != "",
-                      ["cue_class", "speaker_type", "speaker", "speaker_canonical", "outlet",
+                      ["cue_class", "speaker_type", *_speaker_columns(claims), "outlet",
                        "article_id", "title"]]
     if by == "speaker":
         mine = mine[mine["speaker_type"].isin(speaker_types)]
@@ -568,10 +579,47 @@ def _subtitle_for(by: str | None, top: int, n: int) -> str:
             "most claims, the rest summed")
 
 
+def speaker_record_counts(claims: pd.DataFrame, verdicts: Taxonomy,
+                          speaker: int | str) -> tuple[pd.DataFrame, str, str, int]:
+    """One speaker's verdicts per publication-date bucket: the counts (``start``, ``end``,
+    ``verdict`` label, ``count``, ``position``), the bucket unit, the speaker's name and how
+    many of their claims have no date. ``speaker``: a speaker id (``store.speakers()``) or
+    the name the charts count them under."""
+    if isinstance(speaker, str):
+        mine = claims[speaker_names(claims) == speaker]
+    else:
+        ids = claims["speaker_id"] if "speaker_id" in claims.columns else pd.Series(dtype=object)
+        mine = claims[(ids == int(speaker)).fillna(False).to_numpy(dtype=bool)]
+    name = str(speaker) if mine.empty else str(speaker_names(mine).iloc[0])
+    columns = ["start", "end", "verdict", "count", "position"]
+    dated = mine[mine["published"].notna()]
+    undated = len(mine) - len(dated)
+    if dated.empty:
+        return pd.DataFrame(columns=columns), "day", name, undated
+    palette = _Palette.of(verdicts, NO_VERDICT)
+    per_day = (pd.DataFrame({"day": dated["published"].dt.normalize(),
+                             "verdict": dated["verdict"].astype(object)})
+               .groupby(["day", "verdict"], sort=False, dropna=False).size()
+               .reset_index(name="count"))
+    per_day["verdict"] = palette.label(per_day["verdict"])
+    per_day["period"], unit = _time_periods(per_day["day"])
+    counts = per_day.groupby(["period", "verdict"], sort=True)["count"].sum().reset_index()
+    counts["start"] = counts["period"].dt.start_time
+    counts["end"] = (counts["period"] + 1).dt.start_time
+    counts["position"] = palette.order(counts["verdict"])
+    return counts[columns], unit, name, undated
+
+
 def speaker_track_record(claims: pd.DataFrame, verdicts: Taxonomy | None = None, *,
-                         top: int = TOP) -> Chart:
-    """The named speakers with most claims, their verdicts stacked: each one's track record."""
+                         top: int = TOP, speaker: int | str | None = None) -> Chart:
+    """The named speakers with most claims, their verdicts stacked: each one's track record.
+
+    With ``speaker`` (an id from ``store.speakers()``, or a name), one speaker's record over
+    time instead: their claims' verdicts per publication date (``claims`` may be
+    ``store.claims()`` or ``store.speaker_record(speaker_id)``)."""
     verdicts = _verdicts(verdicts)
+    if speaker is not None:
+        return _one_speaker_record(claims, verdicts, speaker)
     title = "Track record of the most quoted speakers"
     counts = track_record_counts(claims, verdicts, top=top)
     if counts.empty:
@@ -591,6 +639,29 @@ def speaker_track_record(claims: pd.DataFrame, verdicts: Taxonomy | None = None,
             .properties(width=WIDTH, height=alt.Step(BAR_STEP),
                         title=_title(title, f"Top {top} named people and organisations by "
                                             "claims; colour: verdict")))
+
+
+def _one_speaker_record(claims: pd.DataFrame, verdicts: Taxonomy, speaker: int | str) -> Chart:
+    counts, unit, name, undated = speaker_record_counts(claims, verdicts, speaker)
+    title = f"Track record of {name}"
+    if counts.empty:
+        return _message(title, f"No dated claims by {name} yet.",
+                        "Verdicts of the speaker's claims by publication date")
+    subtitle = f"Claims per {unit} of publication; colour: verdict"
+    if undated:
+        subtitle += f" · {undated:,} claims without a date left out"
+    palette = _Palette.of(verdicts, NO_VERDICT)
+    return (alt.Chart(counts).mark_bar()
+            .encode(x=alt.X(f"{TIME_UNITS[unit]}(start):T",
+                            axis=_time_axis(counts["start"], unit)),
+                    y=alt.Y("count:Q", axis=_count_axis(), stack="zero"),
+                    color=palette.color("verdict", "Verdict", counts["verdict"]),
+                    order=alt.Order("position:Q"),
+                    tooltip=[alt.Tooltip("start:T", title=f"{unit.capitalize()} from",
+                                         format="%Y-%m-%d"),
+                             alt.Tooltip("verdict:N", title="Verdict"),
+                             alt.Tooltip("count:Q", title="Claims", format=",")])
+            .properties(width=WIDTH, height=220, title=_title(title, subtitle)))
 
 
 def sourcing_by_outlet(claims: pd.DataFrame, *, top: int = TOP) -> Chart:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # there is one); the extractor's stay beside them in the ``…_extracted`` columns.
 EXPORT_COLUMNS = (
     "claim_id", "article_id", "title", "outlet", "url", "published",
-    "speaker", "speaker_canonical", "speaker_type", "kind", "cue", "cue_lemma", "cue_class",
+    "speaker", "speaker_canonical", "speaker_type", "speaker_id", "speaker_name", "kind", "cue", "cue_lemma", "cue_class",
     "content", "checkworthiness", "parent_id",
     "status", "verdict", "verdict_label", "rating", "tags", "note", "evidence", "reviewer",
     "flagged", "updated_at", "published_at", "version", "missing_since", "not_a_claim",
@@ -296,7 +296,7 @@ def claimreviews(frame: pd.DataFrame, verdicts: Taxonomy, publisher: Publisher, 
 
 def _claim_item(row: dict) -> dict:
     item: dict[str, Any] = {"@type": "Claim"}
-    speaker = row.get("speaker_canonical") or row.get("speaker")
+    speaker = row.get("speaker_name") or row.get("speaker_canonical") or row.get("speaker")
     if isinstance(speaker, str) and speaker:
         kind = _AUTHOR_TYPES.get(row.get("speaker_type") or "", "Person")
         item["author"] = {"@type": kind, "name": speaker}

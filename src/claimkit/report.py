@@ -174,7 +174,8 @@ def _claim_row(row: Mapping[str, Any], statuses: Taxonomy, verdicts: Taxonomy
     evidence = row.get("evidence")
     return {
         "text": " ".join(str(row.get("text") or "").split()),
-        "speaker": _text(row.get("speaker_canonical") or row.get("speaker") or ""),
+        "speaker": _text(row.get("speaker_name") or row.get("speaker_canonical")
+                         or row.get("speaker") or ""),
         "cue": _text(row.get("cue_text") or row.get("cue_lemma")),
         "kind": _text(row.get("kind")),
         "title": _text(row.get("title") or "(untitled)"),

@@ -32,7 +32,7 @@ from claimkit.review.navigation import (
     ANY, NO_VERDICT, UI_FILTERS, Queue, describe_filters, is_decided, key_actions, key_for,
     STATUS_PREFIX, key_help, key_name, store_filters,
 )
-from claimkit.store import ConflictError, NothingToUndo
+from claimkit.store import ConflictError, NothingToUndo, UnknownSpeakerError
 from claimkit.store.filters import SORT_ORDERS, ClaimFilter
 from claimkit.taxonomy import cue_class_ids
 
@@ -151,6 +151,17 @@ class ReviewApp:
         self.speaker_box = w.Text(placeholder="correct speaker (empty: the extractor's)",
                                   continuous_update=False, layout=w.Layout(flex="1"))
         self.speaker_box.observe(lambda c: self._quiet_or(self.correct_speaker, c.new), "value")
+        # The speaker entity across articles (store.speakers()): rename it, or merge it into
+        # another speaker by name. Changes every claim of the speaker, with a speaker event.
+        self.speaker_entity_box = w.Text(placeholder="speaker across articles: a name",
+                                         continuous_update=False, layout=w.Layout(flex="1"))
+        self.speaker_entity_action = w.Dropdown(
+            options=[("rename it to", "rename"), ("merge it into", "merge")], value="rename",
+            layout=w.Layout(width="auto"))
+        self.speaker_entity_button = w.Button(description="apply to the speaker",
+                                              layout=w.Layout(width="auto"))
+        self.speaker_entity_button.add_class("ck-speaker-entity")
+        self.speaker_entity_button.on_click(lambda _: self._clicked(self._apply_speaker_entity))
         self.not_a_claim_box = w.Checkbox(description="not a claim", indent=False,
                                           layout=w.Layout(width="auto"))
         self.not_a_claim_box.observe(lambda c: self._quiet_or(self.mark_not_a_claim, c.new),
@@ -301,6 +312,9 @@ class ReviewApp:
                    layout=w.Layout(align_items="center")),
             w.HBox([self.kind_picker, self.cue_class_picker], layout=wrap),
             self.content_box,
+            w.HTML("<b>Speaker across articles</b>"),
+            w.HBox([self.speaker_entity_action, self.speaker_entity_box,
+                    self.speaker_entity_button], layout=w.Layout(align_items="center")),
             w.HTML("<b>All claims in this filter</b>"),
             w.HBox([self.bulk_action, self.bulk_value, self.bulk_button], layout=wrap),
             self.bulk_confirm_box,
@@ -428,6 +442,44 @@ class ReviewApp:
     def correct_speaker(self, speaker: str) -> None:
         """The speaker as it should have been extracted (empty: back to the extractor's)."""
         self._save(corrected_speaker=speaker)
+
+    def rename_speaker_entity(self, name: str) -> bool:
+        """Rename the claim's speaker entity (every claim of it, in every article)."""
+        return self._speaker_entity_change("rename", name)
+
+    def merge_speaker_entity(self, into: str) -> bool:
+        """Merge the claim's speaker entity into the speaker named ``into``."""
+        return self._speaker_entity_change("merge", into)
+
+    def _apply_speaker_entity(self) -> None:
+        self._speaker_entity_change(self.speaker_entity_action.value,
+                                    self.speaker_entity_box.value)
+
+    def _speaker_entity_change(self, action: str, name: str) -> bool:
+        """A rename or merge of the speaker on screen, recorded as a speaker event by this
+        reviewer; the problem shown (not raised) when it cannot be done."""
+        if not self.current:
+            return False
+        speaker_id, name = self.current.get("speaker_id"), " ".join(str(name).split())
+        try:
+            if speaker_id is None:  # store.claim() gives a missing id as None
+                raise ValueError("this claim's speaker is no person or organisation: correct "
+                                 "the speaker first")
+            speaker_id, before = int(speaker_id), self.current.get("speaker_name") or ""
+            if action == "rename":
+                self.store.rename_speaker(speaker_id, name, reviewer=self.reviewer)
+                done = f"Speaker renamed everywhere: {before} → {name}."
+            else:
+                kept = self.store.find_speaker(name)
+                if kept is None:
+                    raise ValueError(f"no speaker named {name!r} to merge into")
+                self.store.merge_speakers(kept, speaker_id, reviewer=self.reviewer)
+                done = f"Speaker {before} merged into {self.store.speaker(kept)['name']}."
+        except (ValueError, UnknownSpeakerError) as problem:
+            self._render(message=render.message_html(str(problem), error=True))
+            return False
+        self._refresh_current(render.message_html(done))
+        return True
 
     def mark_not_a_claim(self, not_a_claim: bool = True) -> None:
         self._save(not_a_claim=not_a_claim)
@@ -748,6 +800,7 @@ class ReviewApp:
             self.note_box.value = claim.get("note") or ""
             self.evidence_box.value = " ".join(claim.get("evidence") or [])
             self.speaker_box.value = claim.get("corrected_speaker") or ""
+            self.speaker_entity_box.value = claim.get("speaker_name") or ""
             self.not_a_claim_box.value = bool(claim.get("not_a_claim"))
             self.kind_picker.value = claim.get("corrected_kind") or ""
             cue_class = claim.get("corrected_cue_class") or ""
@@ -756,6 +809,8 @@ class ReviewApp:
         for box in (*self.verdict_buttons.values(), *self.status_buttons.values(),
                     self.flag_button, self.undo_button, self.tags_box, self.tag_picker,
                     self.note_box, self.evidence_box, self.speaker_box, self.not_a_claim_box,
+                    self.speaker_entity_box, self.speaker_entity_action,
+                    self.speaker_entity_button,
                     self.kind_picker, self.cue_class_picker, self.content_box):
             box.disabled = not claim
         self._offer_what_the_workflow_allows(claim)

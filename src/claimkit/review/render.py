@@ -195,6 +195,10 @@ def _speaker(claim: Mapping[str, Any]) -> str:
     if claim.get("corrected_speaker"):
         shown = (f'<b class="ck-corrected">{escape(claim["corrected_speaker"])}</b> '
                  f'<span style="color:#555">(corrected; extractor said: {shown})</span>')
+    if claim.get("speaker_name"):  # the speaker across articles (store.speakers())
+        shown += (f' · <span class="ck-speaker-entity" title="speaker across articles">'
+                  f'speaker #{escape(str(claim.get("speaker_id")))}: '
+                  f'{escape(claim["speaker_name"])}</span>')
     return shown
 
 

@@ -7,13 +7,15 @@ SQLite by default, PostgreSQL for teams; see docs/architecture.md for where it s
     version = store.review(claim_id, status="in_review", expected_version=0)
     store.history(claim_id)
     store.assign(claim_ids, "ana")             # ana's queue: store.claims(assignee="ana")
+    store.speakers()                           # one speaker across articles (speaker_id)
+    store.merge_speakers(keep_id, other_id)    # an analyst's merge: survives re-extraction
 """
 from __future__ import annotations
 
 from claimkit.store.backend import NoSuchStore, StoreBusyError, StoreError
 from claimkit.store.core import (
     CLAIM_COLUMNS, AddResult, BulkResult, ConflictError, NothingToUndo, Store, UnknownClaimError,
-    open_store,
+    UnknownSpeakerError, open_store,
 )
 from claimkit.store.filters import ClaimFilter
 from claimkit.store.schema import SCHEMA_VERSION
@@ -24,5 +26,5 @@ __all__ = [
     "AddResult", "BulkResult", "CLAIM_COLUMNS", "ClaimFilter", "ConflictError", "NoSuchStore",
     "NothingToUndo",
     "SCHEMA_VERSION", "Store", "StoreBusyError", "StoreError", "TaxonomyError",
-    "UnknownClaimError", "Workflow", "WorkflowError", "open_store",
+    "UnknownClaimError", "UnknownSpeakerError", "Workflow", "WorkflowError", "open_store",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from claimkit.model import Kind
 from claimkit.store.errors import ConflictError, UnknownClaimError
+from claimkit.store.speakers import corrected_speaker_id
 from claimkit.store.schema import claims, history, reviews
 from claimkit.taxonomy import cue_class_ids
 
@@ -148,11 +149,15 @@ def apply_change(conn: Connection, current: Mapping[str, Any], diff: dict[str, A
     if not diff and not always:
         return current["version"]
     version = current["version"] + 1
+    derived = {}
+    if "corrected_speaker" in diff:  # the speaker entity follows the name (no history of its own)
+        derived["corrected_speaker_id"] = corrected_speaker_id(
+            conn, current["claim_id"], diff["corrected_speaker"])
     done = conn.execute(
         update(reviews)
         .where(reviews.c.claim_id == current["claim_id"])
         .where(reviews.c.version == current["version"])
-        .values(**diff, reviewer=who, updated_at=now, version=version))
+        .values(**diff, **derived, reviewer=who, updated_at=now, version=version))
     if done.rowcount != 1:  # cannot happen under the row lock; never write blind
         raise _conflict(conn, current["claim_id"], current["version"], None)
     conn.execute(insert(history), [

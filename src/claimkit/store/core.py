@@ -22,11 +22,12 @@ from sqlalchemy import Engine
 
 from claimkit.store import schema, snapshot
 from claimkit.store.backend import NoSuchStore, StoreError, create_store_engine, describe_target
-from claimkit.store.factchecking import FactChecking, ImportResult
+from claimkit.store.factchecking import FactChecking
 from claimkit.store.errors import ConflictError, NothingToUndo, UnknownClaimError
 from claimkit.store.frames import ALL_COLUMNS, CLAIM_COLUMNS, DETAIL_COLUMNS, SPAN_COLUMNS
 from claimkit.store.reading import Reading
 from claimkit.store.reviewing import HISTORY_COLUMNS, BulkResult, Reviewing
+from claimkit.store.speakers import Speakers, UnknownSpeakerError
 from claimkit.store.taxonomies import KINDS, Taxonomies
 from claimkit.store.writing import AddResult, Writing, tune
 from claimkit.taxonomy import TaxonomyError
@@ -70,7 +71,7 @@ def open_store(target: str | os.PathLike, *, reviewer: str | None = None,
     return store
 
 
-class Store(Writing, Reading, Reviewing, Taxonomies, FactChecking):
+class Store(Writing, Reading, Reviewing, Taxonomies, FactChecking, Speakers):
     """Use :func:`open_store`. A Store is safe to share between threads, not across fork."""
 
     def __init__(self, engine: Engine, name: str, reviewer: str | None = None) -> None:
@@ -130,4 +131,5 @@ def _first_line(exc: BaseException) -> str:
 
 __all__ = ["ALL_COLUMNS", "AddResult", "BulkResult", "CLAIM_COLUMNS", "ConflictError",
            "DETAIL_COLUMNS", "HISTORY_COLUMNS", "KINDS", "NoSuchStore", "NothingToUndo",
-           "SPAN_COLUMNS", "Store", "StoreError", "UnknownClaimError", "open_store"]
+           "SPAN_COLUMNS", "Store", "StoreError", "UnknownClaimError", "UnknownSpeakerError",
+           "open_store"]

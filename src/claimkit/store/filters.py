@@ -56,6 +56,9 @@ class ClaimFilter:
     missing: bool | None = None  # True: only claims a newer extractor no longer finds
     not_a_claim: bool | None = None  # a reviewer marked it "not a claim"
     assignee: str | Iterable[str] | None = None  # whose queue; "" matches unassigned claims
+    # the reviewed speaker's entity (store.speakers()); store.claims() adds the ids of the
+    # speakers merged into it
+    speaker_id: int | Iterable[int] | None = None
 
     @classmethod
     def names(cls) -> list[str]:
@@ -86,6 +89,11 @@ class ClaimFilter:
             # are nobody's, and an index of NULLs says nothing about selectivity.
             named = and_(r.assignee.is_not(None), r.assignee.in_([n for n in names if n]))
             out.append(or_(named, r.assignee.is_(None)) if "" in names else named)
+        if self.speaker_id is not None:
+            ids = [int(i) for i in ([self.speaker_id] if isinstance(self.speaker_id, int)
+                                    else self.speaker_id)]
+            out.append(or_(r.corrected_speaker_id.in_(ids),
+                           and_(r.corrected_speaker_id.is_(None), c.speaker_id.in_(ids))))
         if self.has_verdict is not None:
             out.append(r.verdict.is_not(None) if self.has_verdict else r.verdict.is_(None))
         if self.tag is not None:

@@ -31,14 +31,17 @@ STORED_COLUMNS = (
     "status", "verdict", "tags", "note", "evidence", "reviewer", "flagged", "updated_at",
     "version", "title", "outlet", "url", "published", "corrected_speaker", "not_a_claim",
     "corrected_cue_class", "corrected_kind", "corrected_content", "assignee", "published_at",
+    "speaker_id", "corrected_speaker_id",
 )
+# Schema 7 (store/speakers.py): the speaker entity's name, read from the speakers table.
+SPEAKER_NAME_COLUMNS = ("speaker_name",)
 # Reviewed values are the truth downstream (DESIGN.md §2): in store.claims() ``speaker``,
 # ``speaker_canonical``, ``kind``, ``cue_class`` and ``text`` are the reviewer's corrections where
 # there are any, and the extractor's values stay beside them in these columns.
 EXTRACTED_COLUMNS = ("speaker_extracted", "speaker_canonical_extracted", "kind_extracted",
-                     "cue_class_extracted", "text_extracted")
+                     "cue_class_extracted", "text_extracted", "speaker_id_extracted")
 # The columns of store.claims(), in order.
-CLAIM_COLUMNS = (*STORED_COLUMNS, *EXTRACTED_COLUMNS)
+CLAIM_COLUMNS = (*STORED_COLUMNS, *SPEAKER_NAME_COLUMNS, *EXTRACTED_COLUMNS)
 # With details=True: why and how the extractor found the claim.
 DETAIL_COLUMNS = ("source_text", "parent_id", "hedges", "reasons", "rule", "extractor_version")
 SPAN_COLUMNS = ("content", "source", "cue")

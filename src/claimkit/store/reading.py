@@ -23,6 +23,7 @@ from claimkit.store.frames import (
     STORED_COLUMNS, gc_paused, is_missing, raw_frame, reviewed_view, table_column, typed_claims,
 )
 from claimkit.store.schema import articles, claims, history, reviews, settings
+from claimkit.store.speakers import SpeakerMap, speaker_map, with_speakers
 
 # A filtered read looks its claims' articles up by id when they are at most this many; past
 # that, one scan of the articles table costs less than the IN lists.
@@ -40,7 +41,9 @@ class Reading(StoreBase):
         ``tag``, ``speaker``, ``speaker_type``, ``outlet``, ``kind``, ``cue_class``, ``since``,
         ``until`` (article published date), ``search`` (text), ``min_checkworthiness``,
         ``article_id``, ``claim_id``, ``reviewer``, ``flagged``, ``missing``, ``not_a_claim``,
-        ``assignee`` (``""`` matches unassigned claims). Text filters take one value or a list.
+        ``assignee`` (``""`` matches unassigned claims), ``speaker_id`` (the reviewed speaker's
+        entity, store.speakers(), with the speakers merged into it). Text filters take one
+        value or a list.
         ``details=True`` adds the extractor's detail columns (``source_text``, ``parent_id``,
         ``hedges``, ``reasons``, ``rule``, ``extractor_version``); ``spans=True`` adds the
         ``content``/``source``/``cue`` offsets.
@@ -53,10 +56,10 @@ class Reading(StoreBase):
         charts, exports and reports read); by default they are there, so that reviewers see them.
         """
         extra = (list(DETAIL_COLUMNS) if details else []) + (list(SPAN_COLUMNS) if spans else [])
-        claim_filter = ClaimFilter.from_kwargs(filters)
+        claim_filter = ClaimFilter.from_kwargs(self._with_merged_speakers(filters))
         if not claim_filter.conditions() and limit is None and not offset:
-            frame = self._all_claims(list(STORED_COLUMNS) + extra)
-            return _finish(frame, extra, include_rejected)
+            frame, found = self._all_claims(list(STORED_COLUMNS) + extra)
+            return _finish(frame, extra, include_rejected, found)
         names = [n for n in STORED_COLUMNS if n not in ARTICLE_COLUMNS] + extra
         # A page (limit / offset) is ordered by the database; a whole result is sorted here,
         # so that the planner may start from the most selective index (a search's hits, an
@@ -76,9 +79,9 @@ class Reading(StoreBase):
             # result processing costs more than the query. typed_claims converts the few
             # columns that need it (JSON text, dates) a whole column at a time.
             rows = conn.execute(query).cursor.fetchall()
-            return rows, _articles_of(conn, {r[1] for r in rows})
+            return rows, _articles_of(conn, {r[1] for r in rows}), speaker_map(conn)
         with gc_paused():
-            rows, found = self._read(work)
+            rows, found, speakers = self._read(work)
         frame = raw_frame(rows, [*names, "position"])
         if not paged:
             frame = frame.sort_values(["article_id", "position"], kind="stable",
@@ -86,29 +89,41 @@ class Reading(StoreBase):
         about = raw_frame(found, ["article_id", *ARTICLE_COLUMNS])
         frame = frame.merge(about, on="article_id", how="left", sort=False)
         names = list(STORED_COLUMNS) + extra
-        return _finish(typed_claims(frame[names], names), extra, include_rejected)
+        return _finish(typed_claims(frame[names], names), extra, include_rejected, speakers)
 
-    def _all_claims(self, names: list[str]) -> pd.DataFrame:
+    def _all_claims(self, names: list[str]) -> tuple[pd.DataFrame, SpeakerMap]:
         """Every claim: each table read straight through, joined in pandas, or the snapshot
         beside a SQLite store with the reviews changed since it patched in
         (see store/snapshot.py). One transaction, so one state of the store."""
         keep = self.snapshot_path
 
         def work(conn: Connection):
+            found = speaker_map(conn)  # small; read in the same transaction as the claims
             if keep is None:
-                return None, _read_every_claim(conn, names), False
+                return None, _read_every_claim(conn, names), False, found
             key = snapshot.extraction_key(conn, list(ALL_COLUMNS))
             latest = snapshot.last_event(conn)
             kept = snapshot.load_current(conn, keep, key)
             if kept is not None:
-                return None, kept, False
-            return (key, latest), _read_every_claim(conn, list(ALL_COLUMNS)), True
+                return None, kept, False, found
+            return (key, latest), _read_every_claim(conn, list(ALL_COLUMNS)), True, found
         with gc_paused():  # see store/frames.py: 2 million new values in a few calls
-            taken, frame, fresh = self._read(work)
+            taken, frame, fresh, found = self._read(work)
         if fresh:
             snapshot.save(keep, frame, *taken)
         frame = frame[names].copy() if keep else frame
-        return typed_claims(frame, [n for n in names if n in JSON_COLUMNS])
+        return typed_claims(frame, [n for n in names if n in JSON_COLUMNS]), found
+
+    def _with_merged_speakers(self, filters: dict) -> dict:
+        """A ``speaker_id`` filter also matches the speakers merged into it."""
+        if filters.get("speaker_id") is None:
+            return filters
+        wanted = filters["speaker_id"]
+        wanted = {int(wanted)} if isinstance(wanted, (int, np.integer)) else {
+            int(w) for w in wanted}
+        found = self._read(speaker_map)
+        ids = sorted(s for s, live in found.target.items() if live in wanted) or [-1]
+        return {**filters, "speaker_id": ids}
 
     def review_queue(self, *, sort: str = "article", **filters: Any) -> pd.DataFrame:
         """The matching claims in ``sort`` order (see ``filters.SORT_ORDERS``), without their
@@ -119,7 +134,7 @@ class Reading(StoreBase):
         the queue comes from a read of every claim (the snapshot beside a SQLite store; the
         tables read straight through elsewhere) sorted here: joining and sorting a million
         rows in the database took 4-6 s."""
-        claim_filter = ClaimFilter.from_kwargs(filters)
+        claim_filter = ClaimFilter.from_kwargs(self._with_merged_speakers(filters))
         sort_order(sort)  # an unknown sort is an error either way
         if not claim_filter.conditions() and sort in WHOLE_QUEUE_ORDERS:
             every = self._all_claims(["claim_id", "verdict", "not_a_claim", "checkworthiness"])
@@ -150,7 +165,7 @@ class Reading(StoreBase):
 
     def count(self, **filters: Any) -> int:
         """How many claims match the filters (see ``claims``)."""
-        where = ClaimFilter.from_kwargs(filters).where()
+        where = ClaimFilter.from_kwargs(self._with_merged_speakers(filters)).where()
         query = select(func.count()).select_from(claims_joined()).where(where)
         return self._read(lambda conn: conn.execute(query).scalar())
 
@@ -191,11 +206,13 @@ class Reading(StoreBase):
         return default if value is None else value
 
 
-def _finish(frame: pd.DataFrame, extra: list[str], include_rejected: bool) -> pd.DataFrame:
-    """The claims frame as claims() returns it: the reviewed view, in CLAIM_COLUMNS order."""
+def _finish(frame: pd.DataFrame, extra: list[str], include_rejected: bool,
+            found: SpeakerMap) -> pd.DataFrame:
+    """The claims frame as claims() returns it: the reviewed view with the speakers' ids and
+    names (store/speakers.py), in CLAIM_COLUMNS order."""
     if not include_rejected:
         frame = frame[~frame["not_a_claim"].to_numpy(dtype=bool)].reset_index(drop=True)
-    return reviewed_view(frame)[list(CLAIM_COLUMNS) + extra]
+    return with_speakers(reviewed_view(frame), found)[list(CLAIM_COLUMNS) + extra]
 
 
 def _articles_of(conn: Connection, ids: set[str]) -> list[tuple]:

@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 # The newest Alembic revision's number (store/migrations/versions/NNNN_*.py): bump with each.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class JSONText(TypeDecorator):
@@ -129,10 +129,14 @@ claims = Table(
     # Set to the extractor version that no longer found this claim; the claim and its review
     # stay. Cleared when a later extraction finds it again.
     Column("missing_since", String(50)),
+    # Schema 7: the speaker entity (speakers table) the extracted speaker resolved to across
+    # articles; None for anonymous, group and pronoun speakers and for assertions.
+    Column("speaker_id", Integer),
 )
 Index("ix_claims_article", claims.c.article_id, claims.c.position)
 Index("ix_claims_speaker", claims.c.speaker_canonical)
 Index("ix_claims_checkworthiness", claims.c.checkworthiness)
+Index("ix_claims_speaker_id", claims.c.speaker_id)
 
 reviews = Table(
     "reviews", metadata,
@@ -158,6 +162,9 @@ reviews = Table(
     # Schema 5: when the claim's check was published (ClaimReview's datePublished); kept when
     # a correction reopens it, cleared only by undoing the publication.
     Column("published_at", DateTime),
+    # Schema 7: the speaker entity the corrected speaker resolved to (derived from
+    # corrected_speaker whenever it changes, so it has no history of its own).
+    Column("corrected_speaker_id", Integer),
     Column("updated_at", DateTime),
     # Optimistic concurrency: every change adds one; a change based on an older version fails.
     Column("version", Integer, nullable=False, default=0),
@@ -209,6 +216,46 @@ claim_vectors = Table(
     Column("text", Text, nullable=False),  # the text embedded (a trimmed content may differ)
     Column("vector", LargeBinary, nullable=False),
 )
+
+# Speakers across articles (schema 7, store/speakers.py, claimkit/speakers.py): one row per
+# person or organisation; a speaker merged into another keeps its row and points at it, so ids
+# once handed out (claims.speaker_id) always lead to a speaker.
+speakers = Table(
+    "speakers", metadata,
+    Column("speaker_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("type", String(20), nullable=False),  # "person" | "organization"
+    Column("merged_into", Integer),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# The names (keys, claimkit.speakers.name_key) that resolve to a speaker. ``short``: the
+# surname or initials a shorter mention may use; ``by_analyst``: set by a merge, rename or
+# split, and so preferred over any automatic join when articles are (re-)extracted.
+speaker_aliases = Table(
+    "speaker_aliases", metadata,
+    Column("type", String(20), primary_key=True),
+    Column("alias", String(500), primary_key=True),
+    Column("speaker_id", Integer, ForeignKey("speakers.speaker_id"), nullable=False),
+    Column("name", Text, nullable=False),  # as first seen, titles left out
+    Column("short", String(500), nullable=False, default=""),
+    Column("by_analyst", Boolean, nullable=False, default=False),
+)
+Index("ix_speaker_aliases_speaker", speaker_aliases.c.speaker_id)
+Index("ix_speaker_aliases_short", speaker_aliases.c.type, speaker_aliases.c.short)
+
+# Append-only: every analyst change to the speakers (merge, rename, split).
+speaker_events = Table(
+    "speaker_events", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("speaker_id", Integer, nullable=False),
+    Column("action", String(20), nullable=False),  # "merge" | "rename" | "split"
+    Column("old", JSONText),
+    Column("new", JSONText),
+    Column("reviewer", Text),
+    Column("at", DateTime, nullable=False),
+)
+Index("ix_speaker_events_speaker", speaker_events.c.speaker_id)
 
 REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged", "corrected_speaker",
                  "not_a_claim", "corrected_cue_class", "corrected_kind", "corrected_content",

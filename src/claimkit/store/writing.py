@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from claimkit.model import EXTRACTOR_VERSION, Article, Claim, span_text
-from claimkit.store import schema, snapshot
+from claimkit.store import schema, snapshot, speakers
 from claimkit.store.backend import run_transaction
 from claimkit.store.base import StoreBase
 from claimkit.store.schema import articles, claims, reviews, utcnow
@@ -153,7 +153,9 @@ def add_articles(conn: Connection, batch: list[tuple[Article, list[dict]]],
     now = utcnow()
     status = default_status(conn)
     new_articles, new_claims = [], []
+    names = speakers.prefetch(conn, [rows for _, rows in batch])
     for article, rows in batch:
+        speakers.link_claims(conn, rows, names)  # across articles: claimkit/speakers.py
         version = _extractor_version(rows, extractor_version)
         record = _article_row(article, version, len(rows), now)
         if article.article_id in stored:
@@ -250,7 +252,7 @@ def _claim_row(article: Article, claim: Claim, position: int,
         "hedges": _encode_json(claim.hedges), "checkworthiness": float(claim.checkworthiness),
         "reasons": _encode_json(claim.reasons), "rule": claim.rule,
         "extractor_version": extractor_version or claim.extractor_version,
-        "missing_since": None,
+        "missing_since": None, "speaker_id": None,  # set by speakers.link_claims
     }
 
 
