@@ -137,7 +137,7 @@ class Reading(StoreBase):
         claim_filter = ClaimFilter.from_kwargs(self._with_merged_speakers(filters))
         sort_order(sort)  # an unknown sort is an error either way
         if not claim_filter.conditions() and sort in WHOLE_QUEUE_ORDERS:
-            every = self._all_claims(["claim_id", "verdict", "not_a_claim", "checkworthiness"])
+            every, _ = self._all_claims(["claim_id", "verdict", "not_a_claim", "checkworthiness"])
             order = WHOLE_QUEUE_ORDERS[sort](every)
             return pd.DataFrame({"claim_id": every["claim_id"].iloc[order].reset_index(drop=True),
                                  "verdict": every["verdict"].iloc[order].reset_index(drop=True),
