@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from claimkit.store import schema, snapshot
 from claimkit.store.backend import NoSuchStore, StoreError, create_store_engine, describe_target
+from claimkit.store.clustering import Clustering
 from claimkit.store.factchecking import FactChecking, ImportResult
 from claimkit.store.errors import ConflictError, NothingToUndo, UnknownClaimError
 from claimkit.store.frames import ALL_COLUMNS, CLAIM_COLUMNS, DETAIL_COLUMNS, SPAN_COLUMNS
@@ -70,7 +71,7 @@ def open_store(target: str | os.PathLike, *, reviewer: str | None = None,
     return store
 
 
-class Store(Writing, Reading, Reviewing, Taxonomies, FactChecking):
+class Store(Writing, Reading, Reviewing, Taxonomies, Clustering, FactChecking):
     """Use :func:`open_store`. A Store is safe to share between threads, not across fork."""
 
     def __init__(self, engine: Engine, name: str, reviewer: str | None = None) -> None:

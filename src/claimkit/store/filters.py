@@ -56,6 +56,7 @@ class ClaimFilter:
     missing: bool | None = None  # True: only claims a newer extractor no longer finds
     not_a_claim: bool | None = None  # a reviewer marked it "not a claim"
     assignee: str | Iterable[str] | None = None  # whose queue; "" matches unassigned claims
+    cluster_id: str | Iterable[str] | None = None  # the claims that state the same thing
 
     @classmethod
     def names(cls) -> list[str]:
@@ -77,7 +78,7 @@ class ClaimFilter:
                               (reviewed("kind"), self.kind),
                               (reviewed("cue_class"), self.cue_class),
                               (c.article_id, self.article_id), (c.claim_id, self.claim_id),
-                              (r.reviewer, self.reviewer)):
+                              (r.reviewer, self.reviewer), (r.cluster_id, self.cluster_id)):
             if value is not None:
                 out.append(column.in_(_many(value)))
         if self.assignee is not None:

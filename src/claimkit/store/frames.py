@@ -31,6 +31,7 @@ STORED_COLUMNS = (
     "status", "verdict", "tags", "note", "evidence", "reviewer", "flagged", "updated_at",
     "version", "title", "outlet", "url", "published", "corrected_speaker", "not_a_claim",
     "corrected_cue_class", "corrected_kind", "corrected_content", "assignee", "published_at",
+    "cluster_id",
 )
 # Reviewed values are the truth downstream (DESIGN.md §2): in store.claims() ``speaker``,
 # ``speaker_canonical``, ``kind``, ``cue_class`` and ``text`` are the reviewer's corrections where
