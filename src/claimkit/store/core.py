@@ -129,6 +129,6 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(orig).__name__
 
 
-__all__ = ["ALL_COLUMNS", "AddResult", "BulkResult", "CLAIM_COLUMNS", "ConflictError",
+__all__ = ["ALL_COLUMNS", "AddResult", "BulkResult", "CLAIM_COLUMNS", "ConflictError", "ImportResult",
            "DETAIL_COLUMNS", "HISTORY_COLUMNS", "KINDS", "NoSuchStore", "NothingToUndo",
            "SPAN_COLUMNS", "Store", "StoreError", "UnknownClaimError", "open_store"]
