@@ -177,3 +177,34 @@ def test_the_review_app_shows_the_other_wordings_and_acts_on_the_cluster(tmp_pat
         app.undo()
         assert store.claim(a[0])["cluster_id"] == store.claim(b[0])["cluster_id"]
     assert render.cluster_html([]) == ""
+
+
+# --- claimkit extract --store -------------------------------------------------------------------
+
+def test_extract_into_the_store_clusters_the_new_claims_across_articles(tmp_path):
+    from conftest import run_cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text(
+        "Minister denies meddling\n\nMinister Ivan Sokol said that Russia never interfered "
+        "in the election. He said that the sanctions were illegal.\n", encoding="utf-8")
+    (corpus / "two.txt").write_text(
+        "Sokol speaks out\n\nMinister Ivan Sokol said on Friday that Moscow did not meddle "
+        "in the vote.\n", encoding="utf-8")
+    db = tmp_path / "claims.db"
+    result = run_cli("extract", str(corpus), "--store", str(db), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "clustered" in result.stderr
+    with open_store(db) as store:
+        frame = store.claims()
+        meddle = frame[frame["text"].str.contains("interfered|meddle")]
+        sanctions = frame[frame["text"].str.contains("sanctions")]
+        assert len(meddle) == 2 and meddle["cluster_id"].nunique() == 1
+        assert not set(sanctions["cluster_id"]) & set(meddle["cluster_id"])
+        assert frame["cluster_id"].notna().all()
+    db2 = tmp_path / "plain.db"
+    assert run_cli("extract", str(corpus), "--store", str(db2), "--no-progress",
+                   "--no-cluster").returncode == 0
+    with open_store(db2) as store:
+        assert store.claims()["cluster_id"].isna().all()

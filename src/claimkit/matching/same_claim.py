@@ -89,30 +89,29 @@ class SameClaimRule:
         """For each new claim (``vectors`` / ``texts``, in order), the claim it joins: a row of
         ``known`` (0..n-1), or ``n + j`` for the j-th new claim before it; None: it starts its
         own cluster. Each new claim is compared with every known claim and every earlier new
-        one, a ``chunk`` of new claims per matrix product (memory: chunk x (n + m) floats)."""
+        one, a ``chunk`` of new claims per matrix product (memory: chunk x (n + m) floats;
+        ``known`` is never copied)."""
         n = len(known)
-        everything = np.concatenate([known, vectors]) if n else vectors
         all_texts = [*known_texts, *texts]
         joins: list[int | None] = []
         for start in range(0, len(vectors), chunk):
             block = vectors[start:start + chunk]
-            cosines = block @ everything[:n + start + len(block)].T
+            to_known = block @ known.T if n else np.zeros((len(block), 0), dtype=np.float32)
+            to_new = block @ vectors[:start + len(block)].T
             for j in range(len(block)):
                 # Only known claims and the new ones before this one (not itself, not later).
-                joins.append(self._pick(cosines[j, :n + start + j], texts[start + j],
-                                        all_texts))
+                cosines = np.concatenate([to_known[j], to_new[j, :start + j]])
+                joins.append(self._pick(cosines, texts[start + j], all_texts))
         return joins
 
     def _pick(self, cosines: np.ndarray, text: str, texts: Sequence[str]) -> int | None:
         """The closest of the ``neighbours`` best rows that reaches the threshold and passes the
-        guards."""
-        if not len(cosines):
+        guards. Most claims have no row over the threshold: one comparison over the row."""
+        hits = np.flatnonzero(cosines >= self.threshold)
+        if not len(hits):
             return None
-        k = min(self.neighbours, len(cosines))
-        best = np.argpartition(-cosines, k - 1)[:k]
-        for row in best[np.argsort(-cosines[best], kind="stable")].tolist():
-            if cosines[row] < self.threshold:
-                return None
+        best = hits[np.argsort(-cosines[hits], kind="stable")][:self.neighbours]
+        for row in best.tolist():
             if self.guards_agree(text, texts[row]):
                 return row
         return None

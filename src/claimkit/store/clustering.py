@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,25 +25,36 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from claimkit.store import snapshot
 from claimkit.store.backend import in_batches
 from claimkit.store.changes import apply_change, lock_review
-from claimkit.store.factchecking import FactChecking, matrix_of
+from claimkit.store.factchecking import VECTOR_SIZE, FactChecking, matrix_of
 from claimkit.store.schema import articles, claim_vectors, claims, reviews, utcnow
 
 
-@dataclass
 class _ClusterIndex:
-    """The clustered claims' vectors and texts as this process last saw them."""
+    """The clustered claims' vectors and texts as this process last saw them. The matrix grows
+    in place (capacity doubled when full), so adding an article's claims copies nothing."""
 
-    ids: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        self._rows = np.zeros((0, VECTOR_SIZE), dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def matrix(self) -> np.ndarray:
+        return self._rows[:len(self.ids)]
+
     def extend(self, ids: Sequence[str], texts: Sequence[str], matrix: np.ndarray) -> None:
+        n, m = len(self.ids), len(ids)
+        if n + m > len(self._rows):
+            grown = np.zeros((max(2 * len(self._rows), n + m, 1024), VECTOR_SIZE),
+                             dtype=np.float32)
+            grown[:n] = self._rows[:n]
+            self._rows = grown
+        self._rows[n:n + m] = matrix
         self.ids += ids
         self.texts += texts
-        self.matrix = np.concatenate([self.matrix, matrix])
 
 
 class Clustering(FactChecking):
@@ -81,11 +91,14 @@ class Clustering(FactChecking):
                     chosen.append(old_clusters.get(known.ids[join]) or ids[i])
                 else:
                     chosen.append(chosen[join - len(known)])
-            done = conn.execute(
-                update(reviews).where(reviews.c.claim_id == bindparam("b_id"))
-                .where(reviews.c.cluster_id.is_(None)).values(cluster_id=bindparam("b_cluster")),
-                [{"b_id": i, "b_cluster": c} for i, c in zip(ids, chosen)])
-            return done.rowcount
+            # Another writer may have clustered some of them meanwhile: theirs stand.
+            still = {cid for cid, cluster in _clusters_of(conn, ids).items() if cluster is None}
+            rows = [{"b_id": i, "b_cluster": c} for i, c in zip(ids, chosen) if i in still]
+            if rows:
+                conn.execute(update(reviews).where(reviews.c.claim_id == bindparam("b_id"))
+                             .where(reviews.c.cluster_id.is_(None))
+                             .values(cluster_id=bindparam("b_cluster")), rows)
+            return len(rows)
         clustered = self._write(work)
         known.extend(ids, texts, vectors)
         return clustered
