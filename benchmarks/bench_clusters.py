@@ -5,6 +5,7 @@ See docs/architecture.md §5 (clusters). Two parts:
     python benchmarks/bench_clusters.py pairs [--root ../shared/checkthat2020] [--cache FILE]
     python benchmarks/bench_clusters.py scale [--claims 10000] [--vectors encoder|random]
         [--store FILE] [--reuse]
+    python benchmarks/bench_clusters.py extract [--articles 40]
 
 ``pairs`` measures `matching.same_claim` on CheckThat! 2020 Task 2: a tweet and the verified
 claim it repeats are the same claim; the tweet and every other verified claim are not. The
@@ -21,7 +22,11 @@ and times: embedding them (claims/s, the numpy encoder; or random unit vectors w
 embed here), clustering them all from scratch (claims/s, embeddings excluded, a fresh Store),
 and adding one more article of 10 claims (storing, embedding its 10 claims with the real
 encoder, and clustering them, reported apart; three articles, each run listed), with the
-peak memory of the process. Results: stdout and benchmarks/results/clusters.json.
+peak memory of the process.
+
+``extract`` times `claimkit extract --store` (one process) over invented articles with and
+without `--no-cluster`: what clustering adds to a load. Results: stdout and
+benchmarks/results/clusters.json.
 """
 from __future__ import annotations
 
@@ -152,10 +157,12 @@ PREDICATES = ["spent {n} million on the new bridge", "cut {n} jobs last year",
 
 
 def invented_article(n: int, per_article: int = 10):
+    """Article ``n``: ten claims, each with its own figure (so no two articles are one text,
+    and the figures guard keeps same-template claims apart)."""
     from claimkit.model import Article, Claim, Kind, article_id_for, claim_id_for
 
     sentences = [f"{SUBJECTS[(n + i) % len(SUBJECTS)].capitalize()} "
-                 f"{PREDICATES[(n * 7 + i) % len(PREDICATES)].format(n=(n * 13 + i) % 997)}"
+                 f"{PREDICATES[(n * 7 + i) % len(PREDICATES)].format(n=n * 10 + i)}"
                  for i in range(per_article)]
     text = ". ".join(sentences) + "."
     article = Article(article_id=article_id_for(text), text=text, title=f"Invented {n}",
@@ -249,9 +256,38 @@ def run_scale(n_claims: int, path: Path, vectors: str, reuse: bool) -> dict:
     return out
 
 
+def run_extract(n_articles: int, folder: Path) -> dict:
+    """`claimkit extract --store` over invented articles (tests/corpus_fixtures' shape: one
+    speaker, four claims each), with and without clustering, one process (--jobs 1), each
+    into a fresh store; the difference is what clustering (embedding the new claims) adds."""
+    import shutil
+    import subprocess
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from corpus_fixtures import write_corpus
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    write_corpus(folder / "corpus", n_articles)
+    out: dict = {"articles": n_articles}
+    for name, extra in (("no_cluster", ["--no-cluster"]), ("cluster", [])):
+        db = folder / f"{name}.db"
+        t = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "claimkit", "extract", str(folder / "corpus"),
+                               "--store", str(db), "--no-progress", "--jobs", "1", *extra],
+                              capture_output=True, text=True, cwd=ROOT)
+        seconds = time.perf_counter() - t
+        if done.returncode != 0:
+            raise SystemExit(f"error: claimkit extract failed: {done.stderr.strip()[-300:]}")
+        out[name] = {"seconds": round(seconds, 1), "summary": done.stderr.strip().splitlines()[-1]}
+    out["clustering_adds_s"] = round(out["cluster"]["seconds"] - out["no_cluster"]["seconds"], 1)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=("pairs", "scale"))
+    parser.add_argument("part", choices=("pairs", "scale", "extract"))
+    parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--root", type=Path, default=CHECKTHAT)
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--claims", type=int, default=10_000)
@@ -269,10 +305,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.root}: no CheckThat! 2020 collection", file=sys.stderr)
             return 2
         result = run_pairs(args.root, args.cache)
+    elif args.part == "extract":
+        result = run_extract(args.articles, Path(tempfile.gettempdir()) / "claimkit-bench-extract")
     else:
         result = run_scale(args.claims, args.store, args.vectors, args.reuse)
     previous = json.loads(OUT.read_text()) if OUT.is_file() else {}
-    key = args.part if args.part == "pairs" else f"scale_{args.vectors}_{args.claims}"
+    key = (f"scale_{args.vectors}_{args.claims}" if args.part == "scale" else args.part)
     previous[key] = {**result, "machine": platform.machine(), "python": platform.python_version(),
                            "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     OUT.parent.mkdir(parents=True, exist_ok=True)
