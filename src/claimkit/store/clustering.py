@@ -49,7 +49,8 @@ class _ClusterIndex:
     def extend(self, ids: Sequence[str], texts: Sequence[str], matrix: np.ndarray) -> None:
         n, m = len(self.ids), len(ids)
         if n + m > len(self._rows):
-            grown = np.zeros((max(2 * len(self._rows), n + m, 1024), VECTOR_SIZE),
+            # A quarter spare: the first articles after loading a store copy nothing.
+            grown = np.zeros((max(2 * len(self._rows), (n + m) * 5 // 4 + 1024), VECTOR_SIZE),
                              dtype=np.float32)
             grown[:n] = self._rows[:n]
             self._rows = grown
