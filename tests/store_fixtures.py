@@ -65,7 +65,8 @@ def make_article(n: int, *, outlet: str = "Daily Planet", published: str | None 
 # make_schema drops to turn a store back into one an older claimkit wrote.
 ADDED_IN = {2: ("corrected_speaker", "not_a_claim"),
             3: ("corrected_cue_class", "corrected_kind", "corrected_content"),
-            4: ("assignee",), 5: ("published_at",), 6: (), 7: ("corrected_speaker_id",)}
+            4: ("assignee",), 5: ("published_at",), 6: (), 7: ("corrected_speaker_id",),
+            8: ("cluster_id",)}
 # Claims columns each schema version added.
 CLAIM_COLUMNS_ADDED_IN = {7: ("speaker_id",)}
 # Tables each schema version added: dropped too.
@@ -74,7 +75,7 @@ TABLES_ADDED_IN = {6: ("claim_vectors", "factchecks"),
 INDEXES_ADDED_IN = {4: ("ix_reviews_assignee",),
                     5: ("ix_reviews_corrected_speaker", "ix_claims_text_trgm",
                         "ix_claims_speaker_trgm"),
-                    7: ("ix_claims_speaker_id",)}
+                    7: ("ix_claims_speaker_id",), 8: ("ix_reviews_cluster",)}
 # Schema 5's search index on SQLite (store/search.py): a table and the triggers that fill it.
 SQLITE_SEARCH_OBJECTS = ("TRIGGER claims_fts_insert", "TRIGGER claims_fts_delete",
                          "TRIGGER claims_fts_update", "TABLE claims_fts")

@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(with --engine dask)")
+    p.add_argument("--no-cluster", action="store_true",
+                   help="do not put the new claims into clusters of claims that state the "
+                        "same thing (clustering embeds them: tens of claims a second)")
     p.set_defaults(run=cmd_extract)
 
     p = commands.add_parser(
@@ -421,7 +424,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         with store, batch:
             result = extract_into_store(store, args.paths, model=args.model, jobs=args.jobs,
                                         listener=batch, engine=args.engine,
-                                        scheduler=args.scheduler)
+                                        scheduler=args.scheduler,
+                                        cluster=not args.no_cluster)
     except SchedulerUnreachable as exc:
         raise UsageError(f"claimkit extract: {exc}") from None
     except StoreError as exc:
@@ -437,6 +441,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if added.claims_missing:
         line += (f"; {_plural(added.claims_missing, 'claim')} no longer found, kept and "
                  "flagged missing")
+    if result.clustered:
+        line += f"; {_plural(result.clustered, 'claim')} clustered"
     print(line, file=sys.stderr, flush=True)
     return EXIT_FAILED if batch.failed else EXIT_OK
 

@@ -51,6 +51,7 @@ class LoadResult:
     added: AddResult
     already_stored: int = 0
     problems: list[InputProblem] = field(default_factory=list)
+    clustered: int = 0  # new claims put into clusters at the end (store/clustering.py)
 
     def __str__(self) -> str:
         text = (f"{self.added.articles} articles stored ({self.added.claims_added} new claims), "
@@ -68,7 +69,7 @@ OPTIMIZE_AFTER_CLAIMS = 1_000
 def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None = None,
                        jobs: int = 1, listener: LoadListener | None = None,
                        engine: str = "local", scheduler: str | Client | None = None,
-                       batch_size: int | None = None) -> LoadResult:
+                       batch_size: int | None = None, cluster: bool = True) -> LoadResult:
     """Extract every article under ``paths`` that ``store`` does not hold yet, and store it.
 
     An article counts as stored when the store holds it from the current extractor version;
@@ -78,7 +79,9 @@ def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None 
     Either way stored articles are skipped before they are sent to extraction, and results
     are stored here, one transaction per article; an article whose extraction failed is not
     stored, so the next run tries it again. ``batch_size``: articles per parse batch (local)
-    or per Dask partition; None for the engine's default.
+    or per Dask partition; None for the engine's default. ``cluster``: at the end, put the
+    claims this run stored into clusters of claims that state the same thing
+    (``store.cluster_new``, incremental; it embeds them, tens of claims a second).
     """
     log = ProblemLog()
     listener = listener or log
@@ -95,13 +98,18 @@ def extract_into_store(store: Store, paths: Iterable[str], *, model: str | None 
     articles = read_articles(list(paths), on_problem=listener.input_problem)
     extractions = iter_extract(not_yet_stored(articles), model=model, jobs=jobs,
                                batch_size=batch_size, engine=engine, scheduler=scheduler)
+    stored_claims: list[str] = []
     try:
         for extraction in extractions:
             if listener.record(extraction):
                 result.added += store.add(extraction.article, extraction.claims,
                                           extractor_version=EXTRACTOR_VERSION)
+                stored_claims += [c.claim_id for c in extraction.claims]
     finally:
         extractions.close()
+    if cluster and stored_claims:
+        # After the loop, not per article: embedding is the cost, and it batches.
+        result.clustered = store.cluster_new(stored_claims)
     if result.added.claims_added + result.added.claims_updated >= OPTIMIZE_AFTER_CLAIMS:
         store.optimize()
     return result

@@ -189,6 +189,18 @@ class ReviewApp:
         for button in self.match_buttons:
             button.description = button.description.strip()
         self.shown_matches: list[dict[str, Any]] = []
+        # The other reports of the claim (its cluster: store/clustering.py).
+        self.cluster_view = w.HTML(layout=_full())
+        self.uncluster_button = w.Button(description="take out of this cluster",
+                                         layout=w.Layout(width="auto"))
+        self.uncluster_button.add_class("ck-uncluster")
+        self.uncluster_button.on_click(lambda _: self._clicked(self.remove_from_cluster))
+        self.cluster_verdict_button = w.Button(description="apply this verdict to the whole "
+                                               "cluster", layout=w.Layout(width="auto"))
+        self.cluster_verdict_button.add_class("ck-cluster-verdict")
+        self.cluster_verdict_button.on_click(
+            lambda _: self._clicked(self.apply_verdict_to_cluster))
+        self.cluster_size = 0
         labels = {("verdict", v.id): f"verdict: {v.label}" for v in self.verdicts.values}
         labels.update({("status", v.id): f"status: {v.label}" for v in self.statuses.values})
         self.help_view = w.HTML(render.key_help_html(key_help(self.actions, labels)),
@@ -299,6 +311,8 @@ class ReviewApp:
             self.card,
             self.matches_view,
             w.HBox(self.match_buttons, layout=wrap),
+            self.cluster_view,
+            w.HBox([self.uncluster_button, self.cluster_verdict_button], layout=wrap),
             self.history_view,
         ], layout=w.Layout(flex="3 1 440px", min_width="0", margin="0 16px 0 0",
                            padding="0 4px 8px 0"))
@@ -753,6 +767,7 @@ class ReviewApp:
             total=len(self.queue), statuses=self.statuses, verdicts=self.verdicts)
         self.history_view.value = render.history_html(self._events(claim["claim_id"]))
         self._show_matches(claim["claim_id"])
+        self._show_cluster(claim)
         self._sync_inputs(claim)
 
     # --- earlier checks ---------------------------------------------------------------------
@@ -768,6 +783,59 @@ class ReviewApp:
             self.matches_view.value = ""
         for n, button in enumerate(self.match_buttons):
             button.layout.display = "flex" if n < len(self.shown_matches) else "none"
+
+    # --- the claim's cluster: the same claim in other articles --------------------------------
+
+    def _show_cluster(self, claim: dict[str, Any]) -> None:
+        """The other wordings of the claim (outlet and text) with the two cluster actions;
+        nothing when the claim stands alone."""
+        cluster_id = claim.get("cluster_id")
+        others: list[dict[str, Any]] = []
+        if isinstance(cluster_id, str) and cluster_id:
+            frame = self.store.cluster(cluster_id)
+            others = frame[frame["claim_id"] != claim["claim_id"]].to_dict("records")
+        self.cluster_size = len(others) + 1 if others else 0
+        self.cluster_view.value = render.cluster_html(others)
+        self.cluster_verdict_button.description = (
+            f"apply this verdict to the whole cluster ({self.cluster_size} claims)")
+        for button in (self.uncluster_button, self.cluster_verdict_button):
+            button.layout.display = "flex" if others else "none"
+
+    def remove_from_cluster(self) -> bool:
+        """Take the claim on screen out of its cluster (a review change: undo puts it back)."""
+        if not self.current or not self.cluster_size:
+            return False
+        claim_id, version = self.current["claim_id"], self.current["version"]
+        try:
+            new_version = self.store.remove_from_cluster(claim_id, reviewer=self.reviewer,
+                                                         expected_version=version)
+        except ConflictError as conflict:
+            self._show_conflict(conflict, None)
+            return False
+        self.undo_stack.append((claim_id, {claim_id: [new_version, version]}))
+        self._refresh_current(message=render.message_html("Taken out of its cluster."))
+        return True
+
+    def apply_verdict_to_cluster(self) -> int:
+        """The claim's verdict to every claim of its cluster, in one transaction; undo takes
+        it back as one step. Returns how many claims changed."""
+        if not self.current or not self.cluster_size:
+            return 0
+        verdict = self.current.get("verdict")
+        if _is_na(verdict) or not verdict:
+            self._say("Give this claim a verdict first.")
+            return 0
+        try:
+            result = self.store.review_cluster(self.current["cluster_id"], verdict=verdict,
+                                               reviewer=self.reviewer)
+        except (ValueError, TypeError, KeyError) as problem:
+            self._render(message=render.message_html(str(problem), error=True))
+            return 0
+        if result.versions:
+            self.undo_stack.append((None, {c: [v, v - 1] for c, v in result.versions.items()}))
+        self._refresh_current(message=render.message_html(
+            f"Verdict applied to {int(result)} more claims of the cluster."))
+        return int(result)
 
     def accept_match(self, n: int) -> None:
         """Take earlier check #n over: its verdict where this store has that verdict (by id or

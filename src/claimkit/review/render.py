@@ -314,6 +314,24 @@ def matches_html(matches: Sequence[Mapping[str, Any]]) -> str:
             f'<ol style="margin:2px 0 0 18px;padding:0">{"".join(items)}</ol></div>')
 
 
+def cluster_html(others: Sequence[Mapping[str, Any]]) -> str:
+    """The other reports of the claim (``store.cluster`` rows other than the claim itself):
+    how many articles, and each wording with its outlet."""
+    if not others:
+        return ""
+    n_articles = len({o.get("article_id") for o in others})
+    items = "".join(
+        f'<li><b>{escape(o.get("outlet") or "(no outlet)")}</b>: '
+        f'{escape(o.get("text") or "")}'
+        + (f' <span style="color:#555">({escape(o.get("verdict"))})</span>'
+           if o.get("verdict") else "") + "</li>"
+        for o in others)
+    noun = "article" if n_articles == 1 else "articles"
+    return ('<div class="ck-cluster" style="font-size:12px"><b>Also reported by '
+            f'{n_articles} {noun}</b><ul style="margin:2px 0 0 18px;padding:0">{items}</ul>'
+            '</div>')
+
+
 def history_html(events: Sequence[Mapping[str, Any]], *, limit: int = HISTORY_SHOWN) -> str:
     """A claim's latest review events, newest first: when, who, what changed (from
     ``store.history(claim_id)`` rows, oldest first)."""

@@ -22,7 +22,8 @@ from sqlalchemy import Engine
 
 from claimkit.store import schema, snapshot
 from claimkit.store.backend import NoSuchStore, StoreError, create_store_engine, describe_target
-from claimkit.store.factchecking import FactChecking
+from claimkit.store.clustering import Clustering
+from claimkit.store.factchecking import FactChecking, ImportResult
 from claimkit.store.errors import ConflictError, NothingToUndo, UnknownClaimError
 from claimkit.store.frames import ALL_COLUMNS, CLAIM_COLUMNS, DETAIL_COLUMNS, SPAN_COLUMNS
 from claimkit.store.reading import Reading
@@ -71,7 +72,7 @@ def open_store(target: str | os.PathLike, *, reviewer: str | None = None,
     return store
 
 
-class Store(Writing, Reading, Reviewing, Taxonomies, FactChecking, Speakers):
+class Store(Writing, Reading, Reviewing, Taxonomies, Clustering, FactChecking, Speakers):
     """Use :func:`open_store`. A Store is safe to share between threads, not across fork."""
 
     def __init__(self, engine: Engine, name: str, reviewer: str | None = None) -> None:
@@ -129,7 +130,7 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(orig).__name__
 
 
-__all__ = ["ALL_COLUMNS", "AddResult", "BulkResult", "CLAIM_COLUMNS", "ConflictError",
+__all__ = ["ALL_COLUMNS", "AddResult", "BulkResult", "CLAIM_COLUMNS", "ConflictError", "ImportResult",
            "DETAIL_COLUMNS", "HISTORY_COLUMNS", "KINDS", "NoSuchStore", "NothingToUndo",
            "SPAN_COLUMNS", "Store", "StoreError", "UnknownClaimError", "UnknownSpeakerError",
            "open_store"]

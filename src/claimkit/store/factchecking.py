@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, select, true, update
 
 from claimkit.model import FactCheck
+from claimkit.store.backend import in_batches
 from claimkit.store.base import StoreBase
 from claimkit.store.errors import UnknownClaimError
 from claimkit.store.filters import ClaimFilter, claims_joined
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 FACTCHECK_COLUMNS = ("factcheck_id", "claim", "verdict", "url", "publisher", "date",
                      "claimant", "title", "path", "imported_at")
+# all-MiniLM-L6-v2's size (claimkit.matching.encoder.DIMENSION, not imported: it is heavy).
+VECTOR_SIZE = 384
 MATCH_COLUMNS = ("source", "id", "text", "verdict", "url", "publisher", "score")
 
 
@@ -120,8 +123,8 @@ class FactChecking(StoreBase):
         if facts:
             ids = [f"factcheck:{r['factcheck_id']}" for r in facts]
             index.add(ids, [r["claim"] for r in facts], [r["title"] for r in facts],
-                      vectors=(_matrix([r["claim_vector"] for r in facts]),
-                               _matrix([r["title_vector"] for r in facts])))
+                      vectors=(matrix_of([r["claim_vector"] for r in facts]),
+                               matrix_of([r["title_vector"] for r in facts])))
             about = {i: {"source": "factcheck", "id": r["factcheck_id"], "text": r["claim"],
                          "verdict": r["verdict"], "url": r["url"], "publisher": r["publisher"]}
                      for i, r in zip(ids, facts)}
@@ -142,7 +145,7 @@ class FactChecking(StoreBase):
         index, about = MatchIndex(), {}
         if own:
             ids = [f"store:{r['claim_id']}" for r in own]
-            vectors = _matrix([r["vector"] for r in own])
+            vectors = matrix_of([r["vector"] for r in own])
             index.add(ids, [r["text"] for r in own], None, vectors=(vectors, vectors))
             about = {i: {"source": "store", "id": r["claim_id"], "text": r["text"],
                          "verdict": r["verdict"], "url": r["url"], "publisher": r["outlet"]}
@@ -152,28 +155,45 @@ class FactChecking(StoreBase):
 
     def _embed_missing_claims(self) -> None:
         """Embed the verdicted claims that have no vector yet (or whose text changed)."""
+        self.embed_claims(where=_has_team_verdict())
+
+    def embed_claims(self, claim_ids: Sequence[str] | None = None, *,
+                     where: ColumnElement[bool] | None = None) -> int:
+        """Embed these claims (default: every claim ``where`` matches, else every claim) whose
+        vector is missing or was made from another text (a trimmed content), and keep the
+        vectors in ``claim_vectors``; returns how many were embedded. The encoder runs outside
+        any transaction (tens of claims a second); only the writing is one."""
+        condition = where if where is not None else true()
+        query = (select(claims.c.claim_id, claims.c.text, reviews.c.corrected_content,
+                        claim_vectors.c.text)
+                 .select_from(claims_joined().outerjoin(
+                     claim_vectors, claim_vectors.c.claim_id == claims.c.claim_id)))
+        # A few hundred ids per IN list (backend.in_batches); no ids: one query.
+        batches = ([None] if claim_ids is None
+                   else list(in_batches(sorted(set(claim_ids)))))
+
         def missing(conn: Connection) -> list[tuple[str, str]]:
-            rows = conn.execute(select(claims.c.claim_id, claims.c.text,
-                                       reviews.c.corrected_content, claim_vectors.c.text)
-                                .select_from(claims_joined().outerjoin(
-                                    claim_vectors, claim_vectors.c.claim_id == claims.c.claim_id))
-                                .where(_has_team_verdict())).all()
+            rows = [row for batch in batches for row in conn.execute(query.where(
+                condition if batch is None else and_(condition, claims.c.claim_id.in_(batch)))
+                .order_by(claims.c.claim_id)).all()]
             return [(cid, fixed or text) for cid, text, fixed, embedded in rows
                     if embedded != (fixed or text)]
         from claimkit.matching.encoder import embed
 
         todo = self._read(missing)
         if not todo:
-            return
+            return 0
         vectors = embed([t for _, t in todo])
 
         def work(conn: Connection) -> None:
-            ids = [cid for cid, _ in todo]
-            conn.execute(claim_vectors.delete().where(claim_vectors.c.claim_id.in_(ids)))
-            conn.execute(insert(claim_vectors), [
-                {"claim_id": cid, "text": t, "vector": _bytes(vectors[i])}
-                for i, (cid, t) in enumerate(todo)])
+            for batch in in_batches(list(range(len(todo)))):
+                conn.execute(claim_vectors.delete().where(
+                    claim_vectors.c.claim_id.in_([todo[i][0] for i in batch])))
+                conn.execute(insert(claim_vectors), [
+                    {"claim_id": todo[i][0], "text": todo[i][1], "vector": _bytes(vectors[i])}
+                    for i in batch])
         self._write(work)
+        return len(todo)
 
 
 def _has_team_verdict():
@@ -192,5 +212,8 @@ def _bytes(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
 
 
-def _matrix(blobs: Sequence[bytes]) -> np.ndarray:
+def matrix_of(blobs: Sequence[bytes]) -> np.ndarray:
+    """Stored vectors (float32 bytes) as one matrix, a row each; (0, 384) for none."""
+    if not blobs:
+        return np.zeros((0, VECTOR_SIZE), dtype=np.float32)
     return np.stack([np.frombuffer(b, dtype="<f4") for b in blobs])

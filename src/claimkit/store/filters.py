@@ -59,6 +59,7 @@ class ClaimFilter:
     # the reviewed speaker's entity (store.speakers()); store.claims() adds the ids of the
     # speakers merged into it
     speaker_id: int | Iterable[int] | None = None
+    cluster_id: str | Iterable[str] | None = None  # the claims that state the same thing
 
     @classmethod
     def names(cls) -> list[str]:
@@ -80,7 +81,7 @@ class ClaimFilter:
                               (reviewed("kind"), self.kind),
                               (reviewed("cue_class"), self.cue_class),
                               (c.article_id, self.article_id), (c.claim_id, self.claim_id),
-                              (r.reviewer, self.reviewer)):
+                              (r.reviewer, self.reviewer), (r.cluster_id, self.cluster_id)):
             if value is not None:
                 out.append(column.in_(_many(value)))
         if self.assignee is not None:

@@ -32,6 +32,7 @@ STORED_COLUMNS = (
     "version", "title", "outlet", "url", "published", "corrected_speaker", "not_a_claim",
     "corrected_cue_class", "corrected_kind", "corrected_content", "assignee", "published_at",
     "speaker_id", "corrected_speaker_id",
+    "cluster_id",
 )
 # Schema 7 (store/speakers.py): the speaker entity's name, read from the speakers table.
 SPEAKER_NAME_COLUMNS = ("speaker_name",)

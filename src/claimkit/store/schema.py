@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 # The newest Alembic revision's number (store/migrations/versions/NNNN_*.py): bump with each.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class JSONText(TypeDecorator):
@@ -165,6 +165,10 @@ reviews = Table(
     # Schema 7: the speaker entity the corrected speaker resolved to (derived from
     # corrected_speaker whenever it changes, so it has no history of its own).
     Column("corrected_speaker_id", Integer),
+    # Schema 8: the claim's cluster, shared by the claims that state the same thing (other
+    # outlets' wordings, a quote and its retelling; store/clustering.py). None: not clustered
+    # yet. Set once by clustering (no history event); a reviewer's move is a review change.
+    Column("cluster_id", String(64)),
     Column("updated_at", DateTime),
     # Optimistic concurrency: every change adds one; a change based on an older version fails.
     Column("version", Integer, nullable=False, default=0),
@@ -175,6 +179,7 @@ Index("ix_reviews_verdict", reviews.c.verdict)
 Index("ix_reviews_assignee", reviews.c.assignee,
       sqlite_where=reviews.c.assignee.is_not(None),
       postgresql_where=reviews.c.assignee.is_not(None))
+Index("ix_reviews_cluster", reviews.c.cluster_id)
 
 # Append-only: one row per field a change touched. All rows of one change share its version.
 history = Table(
@@ -259,7 +264,7 @@ Index("ix_speaker_events_speaker", speaker_events.c.speaker_id)
 
 REVIEW_FIELDS = ("status", "verdict", "tags", "note", "evidence", "flagged", "corrected_speaker",
                  "not_a_claim", "corrected_cue_class", "corrected_kind", "corrected_content",
-                 "assignee", "published_at")
+                 "assignee", "published_at", "cluster_id")
 # The reviewer's corrections of what the extractor found, and the claims-frame column each
 # one replaces in the reviewed view (store/frames.py: reviewed_view).
 CORRECTIONS = {"corrected_speaker": "speaker", "corrected_cue_class": "cue_class",
