@@ -275,3 +275,56 @@ def test_review_app_in_jupyterlab_keys_clicks_history_and_layout(lab):
             raise
         finally:
             browser.close()
+
+
+def test_earlier_checks_beside_the_claim_and_taken_over_with_a_click(lab):
+    """The match panel (store.matches): a fact-check imported into the store shows beside the
+    claim it checks, and "use check #1" copies its verdict and adds its URL as evidence."""
+    from claimkit.load import extract_into_store
+    from claimkit.model import FactCheck
+
+    base, token, folder = lab
+    store_path = folder / "claimkit-sample.db"
+    with open_store(store_path) as store:  # the sample store the notebook opens, filled first
+        extract_into_store(store, [str(folder.parent / "data")])
+        first = store.review_queue(sort="worthy_undecided")["claim_id"].iloc[0]
+        checked = store.claims(claim_id=first)["text"].iloc[0]
+        store.import_factchecks([FactCheck(  # an invented fact-check of that very claim
+            "fc-invented-1", checked, "Mostly true", "https://checks.example/invented-1",
+            "Invented Checks")])
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT)
+        try:
+            start_kernel(base, token, "02_review.ipynb")
+            page.goto(f"{base}/lab/tree/02_review.ipynb?token={token}")
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(
+                timeout=60_000)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            panel = page.locator(".claimkit-review .ck-matches").first
+            panel.wait_for(timeout=120_000)
+            assert page.locator(".claimkit-review .ck-claim-id").inner_text() == first
+            wait_until(lambda: "Invented Checks" in panel.inner_text(), what="the match panel")
+            assert "Checked before?" in panel.inner_text() and "Mostly true" in panel.inner_text()
+            use = page.locator(".claimkit-review .ck-use-match-1 button, "
+                               ".claimkit-review button.ck-use-match-1").first
+            use.scroll_into_view_if_needed()
+            use.click()
+            with open_store(store_path) as store:
+                wait_until(lambda: "https://checks.example/invented-1"
+                           in (store.claim(first)["evidence"] or []),
+                           what="the check's URL as evidence")
+                saved = store.claim(first)
+            assert saved["verdict"] == "mostly_true"
+            assert "Checked before by Invented Checks" in saved["note"]
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "review_app_matches.png"))
+        except BaseException:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "review_app_matches_failure.png"))
+            raise
+        finally:
+            browser.close()
