@@ -38,7 +38,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_review import summary_ms  # noqa: E402
-from bench_store import OUTLETS, concurrent_reviews, make_corpus, median_seconds, timed  # noqa: E402
+from bench_store import (  # noqa: E402
+    OUTLETS, concurrency_held, concurrent_reviews, make_corpus, median_seconds, timed, write_report,
+)
 
 from claimkit import charts, export  # noqa: E402
 from claimkit.review import ReviewApp  # noqa: E402
@@ -162,13 +164,9 @@ def main(argv: list[str] | None = None) -> int:
               "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                           "load_average": os.getloadavg()},
               "results": results}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    write_report(report, args.out)
     print_table(report)
-    ok = all(r["concurrency"]["one_event_per_landed_change"]
-             and r["concurrency"]["every_change_landed_or_conflicted"]
-             and r["concurrency"]["error_count"] == 0 for r in results.values())
-    return 0 if ok else 1
+    return 0 if concurrency_held(results) else 1
 
 
 def print_table(report: dict) -> None:

@@ -176,6 +176,16 @@ def wait_until(condition, timeout: float = 30, what: str = "condition"):
     pytest.fail(f"timed out waiting for {what}")
 
 
+def run_review_notebook(page, base: str, token: str) -> None:
+    """Open 02_review.ipynb in JupyterLab and run all its cells, as an analyst would."""
+    start_kernel(base, token, "02_review.ipynb")
+    page.goto(f"{base}/lab/tree/02_review.ipynb?token={token}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
 def overflow(page) -> list[dict]:
     """The boxes wider than they show (each as {name, scroll, client})."""
     return [b for b in page.evaluate(OVERFLOW_JS) if b["scroll"] > b["client"]]
@@ -189,13 +199,7 @@ def test_review_app_in_jupyterlab_keys_clicks_history_and_layout(lab):
                                              args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
         try:
-            start_kernel(base, token, "02_review.ipynb")
-            page.goto(f"{base}/lab/tree/02_review.ipynb?token={token}")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(
-                timeout=60_000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            run_review_notebook(page, base, token)
             card = page.locator(".claimkit-review .ck-card")
             card.wait_for(timeout=120_000)
             shown = page.locator(".claimkit-review .ck-claim-id")
@@ -297,13 +301,7 @@ def test_earlier_checks_beside_the_claim_and_taken_over_with_a_click(lab):
                                              args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
         try:
-            start_kernel(base, token, "02_review.ipynb")
-            page.goto(f"{base}/lab/tree/02_review.ipynb?token={token}")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-            page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(
-                timeout=60_000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            run_review_notebook(page, base, token)
             panel = page.locator(".claimkit-review .ck-matches").first
             panel.wait_for(timeout=120_000)
             assert page.locator(".claimkit-review .ck-claim-id").inner_text() == first

@@ -337,24 +337,22 @@ def build_parser() -> argparse.ArgumentParser:
 _STORE_HELP = "the store to read (default: [store] url in claimkit.toml)"
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
+def _whole_number(minimum: int, too_small: str):
+    """An argparse type: a whole number of at least ``minimum``."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number, got {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(too_small)
+        return number
+    return parse
 
 
-def _jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if jobs < 0:
-        raise argparse.ArgumentTypeError("must be 0 (one per core) or more")
-    return jobs
+_positive = _whole_number(1, "must be 1 or more")
+_jobs = _whole_number(0, "must be 0 (one per core) or more")
 
 
 # ---------------------------------------------------------------------------------------------
