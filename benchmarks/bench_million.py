@@ -39,13 +39,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_review import summary_ms  # noqa: E402
 from bench_store import (  # noqa: E402
-    OUTLETS, concurrency_held, concurrent_reviews, make_corpus, median_seconds, timed, write_report,
+    OUTLETS, concurrency_held, concurrent_reviews, make_corpus, median_seconds, store_url_for, timed,
+    write_report,
 )
 
 from claimkit import charts, export  # noqa: E402
 from claimkit.review import ReviewApp  # noqa: E402
 from claimkit.store import open_store  # noqa: E402
-from claimkit.store.testing import TempPostgres, schema_url  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "million.json"
 # issue 14's targets at 1,000,000 claims
@@ -149,15 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench_million: {backend}, {args.claims:,} claims …", file=sys.stderr,
                   flush=True)
             work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            if backend == "sqlite":
-                url = str(work / "claims.db")
-            else:
-                base = os.environ.get("CLAIMKIT_TEST_PG_URL")
-                if not base:
-                    server = TempPostgres(durable=True)
-                    base = server.start()
-                    stack.callback(server.stop)
-                url = stack.enter_context(schema_url(base))
+            url = store_url_for(backend, work, stack)
             results[backend] = bench_backend(url, corpus, work, args.rounds)
             print(json.dumps(results[backend], indent=1), file=sys.stderr, flush=True)
     report = {"benchmark": "million", "claims": args.claims, "targets": TARGETS,

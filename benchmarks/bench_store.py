@@ -222,16 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as stack:
         for backend in args.backends.split(","):
             print(f"bench_store: {backend}, {n_claims} claims …", file=sys.stderr, flush=True)
-            if backend == "sqlite":
-                folder = stack.enter_context(tempfile.TemporaryDirectory())
-                url = str(Path(folder) / "claims.db")
-            else:
-                base = os.environ.get("CLAIMKIT_TEST_PG_URL")
-                if not base:
-                    server = TempPostgres(durable=True)
-                    base = server.start()
-                    stack.callback(server.stop)
-                url = stack.enter_context(schema_url(base))
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            url = store_url_for(backend, folder, stack)
             results[backend] = bench_backend(url, corpus, extra, args.quick)
 
     report = {
@@ -243,6 +235,19 @@ def main(argv: list[str] | None = None) -> int:
     write_report(report, args.out)
     print_table(report)
     return 0 if concurrency_held(results) else 1
+
+
+def store_url_for(backend: str, folder: Path, stack: ExitStack) -> str:
+    """A new, empty store on ``backend``: a SQLite file in ``folder``, or a fresh schema of
+    $CLAIMKIT_TEST_PG_URL (else of a throwaway server with fsync on, stopped with ``stack``)."""
+    if backend == "sqlite":
+        return str(folder / "claims.db")
+    base = os.environ.get("CLAIMKIT_TEST_PG_URL")
+    if not base:
+        server = TempPostgres(durable=True)
+        base = server.start()
+        stack.callback(server.stop)
+    return stack.enter_context(schema_url(base))
 
 
 def write_report(report: dict, out: str | Path) -> None:

@@ -498,9 +498,14 @@ def _title(text: str, subtitle: str = "") -> alt.TitleParams:
     return alt.TitleParams(text, subtitle=subtitle) if subtitle else alt.TitleParams(text)
 
 
-def _count_axis(title: str = "Claims", share: bool = False) -> alt.Axis:
+def _count_axis(title: str = "Claims", share: bool = False,
+                top: int | None = None) -> alt.Axis:
     if share:  # quarters: tenths put "90%" and "100%" against each other
         return alt.Axis(title=title, format=".0%", values=[0, 0.25, 0.5, 0.75, 1])
+    if top is not None and top <= 5:
+        # Whole numbers only: with a top of 1 or 2 Vega still puts a tick at 0.5, which ",d"
+        # labels as another "1".
+        return alt.Axis(title=title, format=",d", values=list(range(top + 1)))
     return alt.Axis(title=title, format=",d", tickMinStep=1)
 
 
@@ -650,18 +655,8 @@ def _one_speaker_record(claims: pd.DataFrame, verdicts: Taxonomy, speaker: int |
     subtitle = f"Claims per {unit} of publication; colour: verdict"
     if undated:
         subtitle += f" · {undated:,} claims without a date left out"
-    palette = _Palette.of(verdicts, NO_VERDICT)
-    return (alt.Chart(counts).mark_bar()
-            .encode(x=alt.X(f"{TIME_UNITS[unit]}(start):T",
-                            axis=_time_axis(counts["start"], unit)),
-                    y=alt.Y("count:Q", axis=_count_axis(), stack="zero"),
-                    color=palette.color("verdict", "Verdict", counts["verdict"]),
-                    order=alt.Order("position:Q"),
-                    tooltip=[alt.Tooltip("start:T", title=f"{unit.capitalize()} from",
-                                         format="%Y-%m-%d"),
-                             alt.Tooltip("verdict:N", title="Verdict"),
-                             alt.Tooltip("count:Q", title="Claims", format=",")])
-            .properties(width=WIDTH, height=220, title=_title(title, subtitle)))
+    return _bars_over_time(counts, unit, _Palette.of(verdicts, NO_VERDICT), "verdict",
+                           "Verdict", WIDTH, _title(title, subtitle))
 
 
 def sourcing_by_outlet(claims: pd.DataFrame, *, top: int = TOP) -> Chart:
@@ -742,18 +737,31 @@ def claims_over_time(claims: pd.DataFrame, statuses: Taxonomy | None = None) -> 
     subtitle = f"Claims per {unit} of publication; colour: review status"
     if undated:
         subtitle += f" · {undated:,} claims without a date left out"
-    palette = _Palette.of(statuses)
+    return _bars_over_time(counts, unit, _Palette.of(statuses), "status", "Status",
+                           WIDTH + 120, _title(title, subtitle))
+
+
+def _tallest(counts: pd.DataFrame) -> int:
+    """The highest stack of a bars-over-time chart (0 when empty)."""
+    return int(counts.groupby("start")["count"].sum().max()) if len(counts) else 0
+
+
+def _bars_over_time(counts: pd.DataFrame, unit: str, palette: _Palette, field: str,
+                    label: str, width: int, title: alt.TitleParams) -> alt.Chart:
+    """Claims per period (``counts``: start, ``field``, position, count), stacked by
+    ``field`` in its taxonomy's colours: the shape of claims over time and a speaker's track
+    record alike."""
     return (alt.Chart(counts).mark_bar()
             .encode(x=alt.X(f"{TIME_UNITS[unit]}(start):T",
                             axis=_time_axis(counts["start"], unit)),
-                    y=alt.Y("count:Q", axis=_count_axis(), stack="zero"),
-                    color=palette.color("status", "Status", counts["status"]),
+                    y=alt.Y("count:Q", axis=_count_axis(top=_tallest(counts)), stack="zero"),
+                    color=palette.color(field, label, counts[field]),
                     order=alt.Order("position:Q"),
                     tooltip=[alt.Tooltip("start:T", title=f"{unit.capitalize()} from",
                                          format="%Y-%m-%d"),
-                             alt.Tooltip("status:N", title="Status"),
+                             alt.Tooltip(f"{field}:N", title=label),
                              alt.Tooltip("count:Q", title="Claims", format=",")])
-            .properties(width=WIDTH + 120, height=220, title=_title(title, subtitle)))
+            .properties(width=width, height=220, title=title))
 
 
 def review_progress(history: pd.DataFrame, claims: pd.DataFrame,
