@@ -652,9 +652,7 @@ def _one_speaker_record(claims: pd.DataFrame, verdicts: Taxonomy, speaker: int |
     if counts.empty:
         return _message(title, f"No dated claims by {name} yet.",
                         "Verdicts of the speaker's claims by publication date")
-    subtitle = f"Claims per {unit} of publication; colour: verdict"
-    if undated:
-        subtitle += f" · {undated:,} claims without a date left out"
+    subtitle = _over_time_subtitle(unit, "verdict", undated)
     return _bars_over_time(counts, unit, _Palette.of(verdicts, NO_VERDICT), "verdict",
                            "Verdict", WIDTH, _title(title, subtitle))
 
@@ -734,11 +732,15 @@ def claims_over_time(claims: pd.DataFrame, statuses: Taxonomy | None = None) -> 
     if counts.empty:
         return _message(title, f"None of the {len(claims):,} claims has a publication date.",
                         "By the publication date of their article")
-    subtitle = f"Claims per {unit} of publication; colour: review status"
-    if undated:
-        subtitle += f" · {undated:,} claims without a date left out"
+    subtitle = _over_time_subtitle(unit, "review status", undated)
     return _bars_over_time(counts, unit, _Palette.of(statuses), "status", "Status",
                            WIDTH + 120, _title(title, subtitle))
+
+
+def _over_time_subtitle(unit: str, colour: str, undated: int) -> str:
+    """What a bars-over-time chart counts, and how many claims it could not place."""
+    subtitle = f"Claims per {unit} of publication; colour: {colour}"
+    return subtitle + (f" · {undated:,} claims without a date left out" if undated else "")
 
 
 def _tallest(counts: pd.DataFrame) -> int:
