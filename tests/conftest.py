@@ -27,6 +27,8 @@ import pytest
 # point XDG_CONFIG_HOME at a folder of their own. Set before any test imports claimkit.
 _CONFIG_HOME = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"claimkit-tests-{os.getpid()}")
 os.environ["XDG_CONFIG_HOME"] = _CONFIG_HOME
+# Nor its cache (snapshots of PostgreSQL stores, store/snapshot.py).
+os.environ["XDG_CACHE_HOME"] = os.path.join(_CONFIG_HOME, "cache")
 
 # --- paths ------------------------------------------------------------------------------------
 

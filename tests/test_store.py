@@ -187,6 +187,10 @@ def test_review_returns_new_versions_and_writes_history_in_the_same_change(fille
     assert events.iloc[0][["old", "new", "reviewer"]].tolist() == ["unverified", "in_review",
                                                                    "bob"]
     assert events.iloc[2]["new"] == ["economy", "city"]
+    # one field's events only (what the review-progress chart reads)
+    moves = filled.history(field="status")
+    assert list(moves["field"]) == ["status"] and moves.iloc[0]["new"] == "in_review"
+    assert filled.history(cid, field="note")["new"].tolist() == ["Budget report, p. 4"]
 
 
 def test_a_change_that_changes_nothing_records_nothing(filled):

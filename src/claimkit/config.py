@@ -73,6 +73,14 @@ def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "claimkit" / FILE_NAME
 
 
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CACHE_HOME/claimkit`` (default ``~/.cache/claimkit``): derived data only, such
+    as the snapshots of PostgreSQL stores (store/snapshot.py); safe to delete."""
+    environ = os.environ if environ is None else environ
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "claimkit"
+
+
 def config_paths(cwd: str | os.PathLike | None = None,
                  environ: Mapping[str, str] | None = None) -> list[Path]:
     """Where a claimkit.toml is looked for, first found wins."""

@@ -28,7 +28,7 @@ class StoreBase:
     engine: Engine
     name: str
     reviewer: str | None
-    # The snapshot kept beside a SQLite file (store/snapshot.py); None on PostgreSQL.
+    # The snapshot of the extractor's columns (store/snapshot.py); None: keep none.
     snapshot_path: Path | None
 
     def _who(self, reviewer: str | None) -> str:

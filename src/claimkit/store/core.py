@@ -79,9 +79,11 @@ class Store(Writing, Reading, Reviewing, Taxonomies, Clustering, FactChecking, S
         self.engine = engine
         self.name = name
         self.reviewer = reviewer or None
-        # SQLite stores on a file keep a snapshot of the extractor's columns (store/snapshot.py).
+        # A snapshot of the extractor's columns (store/snapshot.py): beside a SQLite file, in
+        # the user's cache folder for PostgreSQL.
         self.snapshot_path = (snapshot.snapshot_path(Path(engine.url.database))
-                              if engine.dialect.name == "sqlite" else None)
+                              if engine.dialect.name == "sqlite"
+                              else snapshot.cached_snapshot_path(engine.url))
 
     def __repr__(self) -> str:
         return f"<claimkit store {self.name}>"

@@ -98,6 +98,7 @@ class Reading(StoreBase):
         keep = self.snapshot_path
 
         def work(conn: Connection):
+            snapshot.read_consistently(conn)
             found = speaker_map(conn)  # small; read in the same transaction as the claims
             if keep is None:
                 return None, _read_every_claim(conn, names), False, found

@@ -223,11 +223,14 @@ class Reviewing(StoreBase):
         return dict(row) if row is not None else None
 
     def history(self, claim_id: str | None = None, *, reviewer: str | None = None,
-                since: datetime | None = None) -> pd.DataFrame:
-        """Review events, oldest first: one row per field a change touched."""
+                since: datetime | None = None, field: str | None = None) -> pd.DataFrame:
+        """Review events, oldest first: one row per field a change touched (``field``: only
+        that field's, e.g. the status moves the review-progress chart replays)."""
         query = select(*(history.c[n] for n in HISTORY_COLUMNS)).order_by(history.c.event_id)
         if claim_id is not None:
             query = query.where(history.c.claim_id == claim_id)
+        if field is not None:
+            query = query.where(history.c.field == field)
         if reviewer is not None:
             query = query.where(history.c.reviewer == reviewer)
         if since is not None:
