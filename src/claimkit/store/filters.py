@@ -127,8 +127,9 @@ class ClaimFilter:
 
 
 # Orders for a reviewing queue (``Store.review_queue``): name -> ORDER BY terms. Every order
-# ends with the claim's place in its article, so ties read in article order.
-_IN_ARTICLE = (claims.c.article_id, claims.c.position)
+# ends with the claim's place in its article, so ties read in article order (and the claim id:
+# a claim a re-extraction no longer finds keeps its old position, which a new one may take).
+_IN_ARTICLE = (claims.c.article_id, claims.c.position, claims.c.claim_id)
 SORT_ORDERS: dict[str, tuple] = {
     # The review app's default: claims still without a decision (no verdict, not marked "not a
     # claim") first, the most check-worthy of them first; decided ones after, in the same order.

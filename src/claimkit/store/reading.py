@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Table, Text, func, select, type_coerce
 
 from claimkit.model import Article
-from claimkit.store import snapshot
+from claimkit.store import facets, snapshot
 from claimkit.store.backend import in_batches
 from claimkit.store.base import StoreBase
 from claimkit.store.errors import UnknownClaimError
@@ -60,15 +61,20 @@ class Reading(StoreBase):
         if not claim_filter.conditions() and limit is None and not offset:
             frame, found = self._all_claims(list(STORED_COLUMNS) + extra)
             return _finish(frame, extra, include_rejected, found)
+        paged = limit is not None or bool(offset)
+        if not paged and self.snapshot_path is not None and facets.answers(claim_filter):
+            decided = self._facets_from_snapshot(claim_filter, list(STORED_COLUMNS) + extra)
+            if decided is not None:
+                frame, speakers = decided
+                return _finish(frame, extra, include_rejected, speakers)
         names = [n for n in STORED_COLUMNS if n not in ARTICLE_COLUMNS] + extra
         # A page (limit / offset) is ordered by the database; a whole result is sorted here,
         # so that the planner may start from the most selective index (a search's hits, an
         # assignee's claims) rather than walk every claim in article order to skip a sort.
-        paged = limit is not None or bool(offset)
         query = (select(*(table_column(n) for n in names), claims.c.position)
                  .select_from(claims_joined()).where(claim_filter.where()))
         if paged:
-            query = query.order_by(claims.c.article_id, claims.c.position)
+            query = query.order_by(claims.c.article_id, claims.c.position, claims.c.claim_id)
         if limit is not None:
             query = query.limit(limit)
         if offset:
@@ -84,7 +90,7 @@ class Reading(StoreBase):
             rows, found, speakers = self._read(work)
         frame = raw_frame(rows, [*names, "position"])
         if not paged:
-            frame = frame.sort_values(["article_id", "position"], kind="stable",
+            frame = frame.sort_values(["article_id", "position", "claim_id"], kind="stable",
                                       ignore_index=True)
         about = raw_frame(found, ["article_id", *ARTICLE_COLUMNS])
         frame = frame.merge(about, on="article_id", how="left", sort=False)
@@ -114,6 +120,37 @@ class Reading(StoreBase):
             snapshot.save(keep, frame, *taken)
         frame = frame[names].copy() if keep else frame
         return typed_claims(frame, [n for n in names if n in JSON_COLUMNS]), found
+
+    def _facets_from_snapshot(self, claim_filter: ClaimFilter, names: list[str]
+                              ) -> tuple[pd.DataFrame, SpeakerMap] | None:
+        """A filtered read decided over the snapshot (store/facets.py), in article order; None
+        when there is no current snapshot or too many reviews changed since it was taken."""
+        keep = self.snapshot_path
+
+        def work(conn: Connection):
+            snapshot.read_consistently(conn)
+            found = speaker_map(conn)
+            kept = snapshot.load_table(keep, snapshot.extraction_key(conn, list(ALL_COLUMNS)))
+            if kept is None:
+                return None
+            table, mark = kept
+            changed = snapshot.changed_since(conn, mark)
+            if len(changed) > snapshot.PATCH_LIMIT:
+                return None
+            # The changed claims are decided by the database, on their current reviews.
+            fresh = _matching_among(conn, claim_filter, changed)
+            chosen = facets.mask(table, claim_filter)
+            if changed:
+                chosen = pc.or_(pc.and_(chosen, pc.invert(facets.rows_of(table, changed))),
+                                facets.rows_of(table, fresh))
+            return snapshot.patched_rows(conn, table.filter(chosen), fresh), found
+        with gc_paused():
+            kept = self._read(work)
+        if kept is None or kept[0] is None:
+            return None
+        frame, found = kept
+        return typed_claims(frame[names].reset_index(drop=True),
+                            [n for n in names if n in JSON_COLUMNS]), found
 
     def _with_merged_speakers(self, filters: dict) -> dict:
         """A ``speaker_id`` filter also matches the speakers merged into it."""
@@ -216,6 +253,14 @@ def _finish(frame: pd.DataFrame, extra: list[str], include_rejected: bool,
     return with_speakers(reviewed_view(frame), found)[list(CLAIM_COLUMNS) + extra]
 
 
+def _matching_among(conn: Connection, claim_filter: ClaimFilter, claim_ids: list[str]
+                    ) -> list[str]:
+    """Which of these claims match the filter, by the database."""
+    return [c for batch in in_batches(claim_ids) for c in conn.execute(
+        select(claims.c.claim_id).select_from(claims_joined())
+        .where(claim_filter.where(), claims.c.claim_id.in_(batch))).scalars()]
+
+
 def _articles_of(conn: Connection, ids: set[str]) -> list[tuple]:
     """The article columns of these articles, as driver rows: article columns repeat on every
     claim of an article, so each article is read once and merged in."""
@@ -265,6 +310,7 @@ def _read_every_claim(conn: Connection, names: Sequence[str]) -> pd.DataFrame:
 
 
 def _article_order(found: pd.DataFrame) -> np.ndarray:
-    """Row order by (article_id, position), as the SQL path's ORDER BY gives it."""
+    """Row order by (article_id, position, claim_id), as the SQL path's ORDER BY gives it."""
     codes, _ = pd.factorize(found["article_id"], sort=True)
-    return np.lexsort((found["position"].to_numpy(), codes))
+    ids, _ = pd.factorize(found["claim_id"], sort=True)
+    return np.lexsort((ids, found["position"].to_numpy(), codes))

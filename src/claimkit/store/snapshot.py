@@ -110,9 +110,10 @@ def read_consistently(conn: Connection) -> None:
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
 
-def load(path: Path, key: str) -> tuple[pd.DataFrame, int] | None:
-    """The snapshot at ``path`` and the last history event it includes, or None when it is
-    missing, unreadable or of another extraction state than ``key``."""
+def load_table(path: Path, key: str) -> tuple[pa.Table, int] | None:
+    """The snapshot at ``path`` as an Arrow table mapped from the file, and the mark it was
+    saved with; None when it is missing, unreadable or of another extraction state than
+    ``key``."""
     try:
         with pa.memory_map(str(path)) as source:
             table = pa.ipc.open_file(source).read_all()
@@ -121,7 +122,13 @@ def load(path: Path, key: str) -> tuple[pd.DataFrame, int] | None:
     metadata = table.schema.metadata or {}
     if metadata.get(_KEY) != key.encode() or not metadata.get(_MARK, b"").isdigit():
         return None
-    return table.to_pandas(), int(metadata[_MARK])
+    return table, int(metadata[_MARK])
+
+
+def load(path: Path, key: str) -> tuple[pd.DataFrame, int] | None:
+    """The snapshot at ``path`` as a DataFrame and its mark (see ``load_table``)."""
+    found = load_table(path, key)
+    return None if found is None else (found[0].to_pandas(), found[1])
 
 
 def last_event(conn: Connection) -> int:
@@ -141,10 +148,16 @@ def load_current(conn: Connection, path: Path, key: str) -> pd.DataFrame | None:
     if found is None:
         return None
     frame, taken_at = _as_read(found[0]), found[1]
-    changed = _changed_since(conn, taken_at)
+    changed = changed_since(conn, taken_at)
     if len(changed) > PATCH_LIMIT:
         return None
     return _patch_reviews(frame, _review_rows(conn, changed))
+
+
+def patched_rows(conn: Connection, table: pa.Table, claim_ids: list[str]) -> pd.DataFrame | None:
+    """The snapshot's rows of these claims (``table`` filtered to them, in its order) as read
+    from the tables: typed as a full read types them, their reviews as they are now."""
+    return _patch_reviews(_as_read(table.to_pandas()), _review_rows(conn, claim_ids))
 
 
 def save(path: Path, frame: pd.DataFrame, key: str, history_mark: int) -> None:
@@ -164,7 +177,7 @@ def save(path: Path, frame: pd.DataFrame, key: str, history_mark: int) -> None:
         pass  # derived data: the next full read rebuilds it
 
 
-def _changed_since(conn: Connection, mark: int) -> list[str]:
+def changed_since(conn: Connection, mark: int) -> list[str]:
     """Claims whose review may have changed since the snapshot marked ``mark`` was read.
 
     SQLite: every review change writes history in its transaction, and SQLite numbers events
