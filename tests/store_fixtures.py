@@ -66,7 +66,7 @@ def make_article(n: int, *, outlet: str = "Daily Planet", published: str | None 
 ADDED_IN = {2: ("corrected_speaker", "not_a_claim"),
             3: ("corrected_cue_class", "corrected_kind", "corrected_content"),
             4: ("assignee",), 5: ("published_at",), 6: (), 7: ("corrected_speaker_id",),
-            8: ("cluster_id",)}
+            8: ("cluster_id",), 9: ("written_xid",)}
 # Claims columns each schema version added.
 CLAIM_COLUMNS_ADDED_IN = {7: ("speaker_id",)}
 # Tables each schema version added: dropped too.
@@ -75,7 +75,8 @@ TABLES_ADDED_IN = {6: ("claim_vectors", "factchecks"),
 INDEXES_ADDED_IN = {4: ("ix_reviews_assignee",),
                     5: ("ix_reviews_corrected_speaker", "ix_claims_text_trgm",
                         "ix_claims_speaker_trgm"),
-                    7: ("ix_claims_speaker_id",), 8: ("ix_reviews_cluster",)}
+                    7: ("ix_claims_speaker_id",), 8: ("ix_reviews_cluster",),
+                    9: ("ix_reviews_written_xid",)}
 # Schema 5's search index on SQLite (store/search.py): a table and the triggers that fill it.
 SQLITE_SEARCH_OBJECTS = ("TRIGGER claims_fts_insert", "TRIGGER claims_fts_delete",
                          "TRIGGER claims_fts_update", "TABLE claims_fts")
@@ -98,6 +99,8 @@ def make_schema(url: str, version: int) -> None:
     statements = [f"DROP INDEX IF EXISTS {i}" for v in later for i in INDEXES_ADDED_IN.get(v, ())]
     if 5 in later and "://" not in url:
         statements += [f"DROP {what}" for what in SQLITE_SEARCH_OBJECTS]
+    if 9 in later and "://" in url:  # the trigger would write the dropped column
+        statements.append("DROP TRIGGER IF EXISTS reviews_written_xid ON reviews")
     statements += [f"DROP TABLE {t}" for v in later for t in TABLES_ADDED_IN.get(v, ())]
     statements.append("DROP TABLE alembic_version")  # no claimkit before schema 5 used Alembic
     statements += [f"ALTER TABLE reviews DROP COLUMN {c}" for v in later for c in ADDED_IN[v]]

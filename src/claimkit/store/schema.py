@@ -15,7 +15,7 @@ import json
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    Boolean, Column, Connection, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+    BigInteger, Boolean, Column, Connection, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
     MetaData,
     String, Table, Text, func, insert, inspect, select, text,
 )
@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from claimkit.taxonomy import DEFAULT_STATUSES, DEFAULT_VERDICTS, Taxonomy, load_taxonomy
 
 # The newest Alembic revision's number (store/migrations/versions/NNNN_*.py): bump with each.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class JSONText(TypeDecorator):
@@ -172,6 +172,9 @@ reviews = Table(
     Column("updated_at", DateTime),
     # Optimistic concurrency: every change adds one; a change based on an older version fails.
     Column("version", Integer, nullable=False, default=0),
+    # Schema 9: the PostgreSQL transaction that last updated the row, stamped by a trigger
+    # (store/tracking.py); empty on SQLite.
+    Column("written_xid", BigInteger),
 )
 Index("ix_reviews_status", reviews.c.status)
 Index("ix_reviews_verdict", reviews.c.verdict)
@@ -294,7 +297,7 @@ def prepare(conn: Connection) -> int:
     A new store is made from the current tables and stamped at Alembic's newest revision; an
     older one is upgraded by its revisions (store/migrate.py).
     """
-    from claimkit.store import migrate, search  # they build on the tables defined here
+    from claimkit.store import migrate, search, tracking  # they build on the tables here
 
     if conn.dialect.name == "postgresql":
         # Two processes opening a new store at once: the second waits here, then sees tables.
@@ -303,6 +306,7 @@ def prepare(conn: Connection) -> int:
     if version is None:
         metadata.create_all(conn)
         search.create_search_indexes(conn)
+        tracking.create_write_tracking(conn)
         conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=utcnow()))
         seed_taxonomy(conn, "status", load_taxonomy(DEFAULT_STATUSES))
         seed_taxonomy(conn, "verdict", load_taxonomy(DEFAULT_VERDICTS))

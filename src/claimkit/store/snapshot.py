@@ -23,9 +23,10 @@ extractor's columns again. Its key holds a generation number kept in ``settings`
 transaction that adds or re-extracts articles increments (the row is written in that
 transaction, so it commits with the data). PostgreSQL numbers history events from a sequence,
 not in commit order, so the reviews changed since a snapshot are found by the transactions
-that wrote them instead: every reviews row written by a transaction the snapshot's reading
-transaction could not see has an ``xmin`` at or after that transaction's oldest running one,
-which is what the snapshot records as its mark. Patching a few rows too many is harmless.
+that wrote them instead (store/tracking.py): every reviews row written by a transaction the
+snapshot's reading transaction could not see carries a transaction id at or after that
+transaction's oldest running one, which is what the snapshot records as its mark. Patching a
+few rows too many is harmless.
 """
 from __future__ import annotations
 
@@ -35,11 +36,12 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import URL, Connection, Integer, Text, cast, func, select, text
+from sqlalchemy import URL, Connection, Integer, Text, cast, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from claimkit.config import user_cache_dir
 from claimkit.files import atomic_write
+from claimkit.store import tracking
 from claimkit.store.backend import in_batches
 from claimkit.store.frames import (
     ALL_COLUMNS, JSON_COLUMNS, is_text, raw_frame, table_column, typed_claims,
@@ -133,11 +135,10 @@ def load(path: Path, key: str) -> tuple[pd.DataFrame, int] | None:
 
 def last_event(conn: Connection) -> int:
     """The mark a snapshot taken now is saved with: the newest history event (SQLite); the
-    oldest transaction still running as this one started (PostgreSQL, as a 32-bit xid)."""
+    oldest transaction still running as this one started (PostgreSQL, store/tracking.py)."""
     if conn.dialect.name == "sqlite":
         return conn.execute(select(func.coalesce(func.max(history.c.event_id), 0))).scalar()
-    oldest = conn.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")).scalar()
-    return int(oldest) % 2**32
+    return tracking.oldest_running(conn)
 
 
 def load_current(conn: Connection, path: Path, key: str) -> pd.DataFrame | None:
@@ -181,15 +182,12 @@ def changed_since(conn: Connection, mark: int) -> list[str]:
     """Claims whose review may have changed since the snapshot marked ``mark`` was read.
 
     SQLite: every review change writes history in its transaction, and SQLite numbers events
-    in commit order (one writer). PostgreSQL: the reviews rows written by transactions at or
-    after the oldest one running when the snapshot was read (``age`` compares transaction ids
-    across wraparound; frozen rows are the oldest of all)."""
+    in commit order (one writer). PostgreSQL: the reviews rows updated by transactions at or
+    after the oldest one running when the snapshot was read (store/tracking.py)."""
     if conn.dialect.name == "sqlite":
         return list(conn.execute(select(history.c.claim_id).distinct()
                                  .where(history.c.event_id > mark)).scalars())
-    return list(conn.execute(text(
-        "SELECT claim_id FROM reviews WHERE age(xmin) <= age(CAST(CAST(:mark AS text) AS xid))"
-    ), {"mark": str(mark)}).scalars())
+    return tracking.written_since(conn, mark)
 
 
 def _review_rows(conn: Connection, claim_ids: list[str]) -> pd.DataFrame:
