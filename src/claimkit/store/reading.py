@@ -143,7 +143,9 @@ class Reading(StoreBase):
             if changed:
                 chosen = pc.or_(pc.and_(chosen, pc.invert(facets.rows_of(table, changed))),
                                 facets.rows_of(table, fresh))
-            return snapshot.patched_rows(conn, table.filter(chosen), fresh), found
+            # Only the columns asked for are taken out of the file.
+            taken = table.select([n for n in names if n in table.column_names]).filter(chosen)
+            return snapshot.patched_rows(conn, taken, fresh), found
         with gc_paused():
             kept = self._read(work)
         if kept is None or kept[0] is None:

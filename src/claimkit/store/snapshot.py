@@ -158,7 +158,8 @@ def load_current(conn: Connection, path: Path, key: str) -> pd.DataFrame | None:
 def patched_rows(conn: Connection, table: pa.Table, claim_ids: list[str]) -> pd.DataFrame | None:
     """The snapshot's rows of these claims (``table`` filtered to them, in its order) as read
     from the tables: typed as a full read types them, their reviews as they are now."""
-    return _patch_reviews(_as_read(table.to_pandas()), _review_rows(conn, claim_ids))
+    frame = _as_read(table.to_pandas())
+    return _patch_reviews(frame, _review_rows(conn, claim_ids)) if claim_ids else frame
 
 
 def save(path: Path, frame: pd.DataFrame, key: str, history_mark: int) -> None:
