@@ -83,16 +83,25 @@ def test_reviews_after_the_snapshot_are_patched_in(store):
     assert snapshot_of(store)[1] == marked
 
 
-def test_many_changes_rebuild_the_snapshot(store, monkeypatch):
+def test_many_changes_refresh_the_snapshots_reviews(store, monkeypatch):
     assert_matches_the_tables(store)
+    # Mark the extractor's columns on disk (same key): they must not be read again.
+    kept, mark = snapshot_of(store)
+    kept["cue_text"] = "kept from the snapshot"
+    snapshot.save(store.snapshot_path, kept, *_key_and_mark(store))
     monkeypatch.setattr(snapshot, "PATCH_LIMIT", 5)
     store.bulk_review({"outlet": "Daily Planet"}, status="in_review")  # 45 claims
-    frame = assert_matches_the_tables(store)
+    frame = store.claims(details=True, spans=True)
     assert (frame[frame.outlet == "Daily Planet"].status == "in_review").all()
-    kept, mark = snapshot_of(store)
+    assert (frame[frame.outlet != "Daily Planet"].status == "unverified").all()
+    assert set(frame["cue_text"]) == {"kept from the snapshot"}
+    kept, mark = snapshot_of(store)  # saved again with the reviews as they are now
     if store.backend == "sqlite":
         assert mark == _key_and_mark(store)[1] > 0
     assert (kept[kept.outlet == "Daily Planet"].status == "in_review").all()
+    assert set(kept["cue_text"]) == {"kept from the snapshot"}
+    store.review(frame["claim_id"].iloc[0], note="after the refresh")  # patched as usual
+    assert (store.claims()["note"] == "after the refresh").sum() == 1
 
 
 def test_adding_or_re_extracting_articles_makes_a_new_snapshot(store):

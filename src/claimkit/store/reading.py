@@ -112,7 +112,8 @@ class Reading(StoreBase):
             latest = snapshot.last_event(conn)
             kept = snapshot.load_current(conn, keep, key)
             if kept is not None:
-                return None, kept, False, found
+                frame, refreshed = kept  # refreshed: every review read again; save it
+                return (key, latest), frame, refreshed, found
             return (key, latest), _read_every_claim(conn, list(ALL_COLUMNS)), True, found
         with gc_paused():  # see store/frames.py: 2 million new values in a few calls
             taken, frame, fresh, found = self._read(work)
