@@ -275,7 +275,11 @@ def _keep_top(claims: pd.DataFrame, top: int, by: str) -> tuple[pd.Series, dict[
     if not rest:
         return groups, names
     other = f"{rest:,} other {_NOUNS.get(by, 'groups')}"
-    return groups.where(groups.isin(kept), other), names
+    # In Arrow: pandas' masked replacement in an Arrow string column is twice as slow.
+    keys = pa.array(groups, type=pa.string())
+    inside = pc.is_in(keys, value_set=pa.array(kept, type=pa.string()))
+    return pd.Series(pd.array(pc.if_else(inside, keys, other), dtype="str"),
+                     index=groups.index), names
 
 
 def _with_share(counts: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -419,10 +423,14 @@ def claims_over_time_counts(claims: pd.DataFrame, statuses: Taxonomy) -> tuple[p
 
 def _is_in(values: pd.Series, allowed: pd.Series) -> np.ndarray:
     """``values.isin(allowed)`` hashed in Arrow: pandas' isin on Arrow strings walks a long
-    ``allowed`` in Python (1.4 s for the 100k claim ids of a large store; this: 20 ms)."""
-    found = pc.is_in(pa.array(values, type=pa.string()),
-                     value_set=pa.array(allowed, type=pa.string()))
-    return found.to_numpy(zero_copy_only=False)
+    ``allowed`` in Python (1.4 s for the 100k claim ids of a large store; this: 20 ms). The
+    hash set is built of the distinct ``values`` (the claims with history: a few thousand)
+    rather than of ``allowed`` (every claim: a million at a time)."""
+    values, allowed = pa.array(values, type=pa.string()), pa.array(allowed, type=pa.string())
+    distinct = pc.unique(values)
+    if len(distinct) * 4 < len(allowed):  # look the many up in a set of the few
+        allowed = pc.filter(allowed, pc.is_in(allowed, value_set=distinct))
+    return pc.is_in(values, value_set=allowed).to_numpy(zero_copy_only=False)
 
 
 def review_progress_counts(history: pd.DataFrame, claims: pd.DataFrame,
