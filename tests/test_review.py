@@ -15,7 +15,7 @@ from claimkit.review import render
 from claimkit.review.navigation import (
     KEY_MAP, Queue, key_actions, key_help, key_name, store_filters,
 )
-from claimkit.store import ConflictError, open_store, schema
+from claimkit.store import ConflictError, facets, open_store, schema
 
 
 @pytest.fixture
@@ -693,15 +693,22 @@ def test_a_queue_from_the_store_frame_is_the_queue_from_its_rows(store):
 
 
 @pytest.mark.parametrize("sort", ["worthy_undecided", "checkworthiness", "article"])
-def test_a_whole_queue_sorted_in_pandas_is_the_sql_order(store, sort):
+def test_a_whole_queue_sorted_in_pandas_is_the_sql_order(store, sort, monkeypatch):
     ids_ = ids(store, sort="article")
     store.review(ids_[1], verdict="true")
+    store.claims()  # the snapshot; the changes below are patched in
     store.review(ids_[4], not_a_claim=True)
     whole = store.review_queue(sort=sort)  # no filter: every claim, sorted in pandas
-    by_sql = store.review_queue(sort=sort, claim_id=ids_)  # keeps every claim: SQL's order
-    assert whole["claim_id"].tolist() == by_sql["claim_id"].tolist()
-    assert whole["not_a_claim"].tolist() == by_sql["not_a_claim"].tolist()
-    assert whole["verdict"].tolist() == by_sql["verdict"].tolist()
+    kind = store.review_queue(sort=sort, kind="indirect")  # a facet filter, over the snapshot
+    with monkeypatch.context() as sql_only:
+        sql_only.setattr(facets, "answers", lambda claim_filter: False)
+        by_sql = store.review_queue(sort=sort, claim_id=ids_)  # keeps every claim: SQL's order
+        kind_by_sql = store.review_queue(sort=sort, kind="indirect")
+    for got, expected in ((whole, by_sql), (kind, kind_by_sql)):
+        assert got["claim_id"].tolist() == expected["claim_id"].tolist()
+        assert got["not_a_claim"].tolist() == expected["not_a_claim"].tolist()
+        assert got["verdict"].tolist() == expected["verdict"].tolist()
+    assert 0 < len(kind) < len(whole)
 
 
 # --- the speaker across articles ----------------------------------------------------------------

@@ -234,6 +234,8 @@ def _patch_reviews(frame: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame |
     if (rows < 0).any():
         return None
     for name in changed.columns.drop("claim_id"):
+        if name not in frame:  # a read of some columns only (store/facets.py)
+            continue
         column = frame[name].copy()
         column.iloc[rows] = changed[name].array
         frame[name] = column
