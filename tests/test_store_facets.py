@@ -123,5 +123,17 @@ def test_without_a_current_snapshot_the_database_answers(store, monkeypatch):
 
 def test_filters_the_snapshot_cannot_decide_go_to_the_database():
     for filters in ({"search": "bridge"}, {"speaker": "Lee"}, {"tag": "budget"},
-                    {"outlet": "Gazette", "search": "bridge"}, {}):
+                    {"outlet": "Gazette", "search": "bridge"}, {}, {"claim_id": "c1"},
+                    {"article_id": ["a1", "a2"], "status": "in_review"}):
         assert not facets.answers(ClaimFilter.from_kwargs(filters))
+
+
+def test_id_conditions_combined_with_facets_match_the_database(store, monkeypatch):
+    """(By id the database answers; the conditions still mean the same here.)"""
+    store.claims()
+    some = store.claims()["claim_id"].tolist()[::3]
+    for filters in ({"claim_id": some}, {"claim_id": some, "outlet": "Gazette"}):
+        with monkeypatch.context() as patch:
+            patch.setattr(facets, "BY_ID", set())
+            got = store.claims(**filters)
+        pd.testing.assert_frame_equal(got, by_database(store, monkeypatch, **filters))

@@ -110,7 +110,7 @@ class Reading(StoreBase):
                 return None, _read_every_claim(conn, names), False, found
             key = snapshot.extraction_key(conn, list(ALL_COLUMNS))
             latest = snapshot.last_event(conn)
-            kept = snapshot.load_current(conn, keep, key)
+            kept = snapshot.load_current(conn, keep, key, names)
             if kept is not None:
                 frame, refreshed = kept  # refreshed: every review read again; save it
                 return (key, latest), frame, refreshed, found

@@ -141,7 +141,8 @@ def last_event(conn: Connection) -> int:
     return tracking.oldest_running(conn)
 
 
-def load_current(conn: Connection, path: Path, key: str) -> tuple[pd.DataFrame, bool] | None:
+def load_current(conn: Connection, path: Path, key: str, columns: list[str] | None = None
+                 ) -> tuple[pd.DataFrame, bool] | None:
     """The snapshot at ``path`` with its reviews brought up to date, and whether that took a
     read of every review (then the caller saves it again); None when it is not of ``key``'s
     extraction state. Call in the transaction that read ``key``.
@@ -149,15 +150,17 @@ def load_current(conn: Connection, path: Path, key: str) -> tuple[pd.DataFrame, 
     A few changed reviews (up to ``PATCH_LIMIT``) are read one by one; past that, the whole
     reviews table is read and put in place of the snapshot's review columns: a few seconds at
     a million claims, where reading the claims and articles again took 20-40."""
-    found = load(path, key)
+    found = load_table(path, key)
     if found is None:
         return None
-    frame, taken_at = _as_read(found[0]), found[1]
+    table, taken_at = found
     changed = changed_since(conn, taken_at)
-    if len(changed) > PATCH_LIMIT:
-        refreshed = _with_every_review(conn, frame)
+    if len(changed) > PATCH_LIMIT:  # every column: the caller saves the refreshed snapshot
+        refreshed = _with_every_review(conn, _as_read(table.to_pandas()))
         return None if refreshed is None else (refreshed, True)
-    patched = _patch_reviews(frame, _review_rows(conn, changed))
+    if columns is not None:  # only these (and the claim ids the patch goes by) become pandas
+        table = table.select(list(dict.fromkeys(["claim_id", *columns])))
+    patched = _patch_reviews(_as_read(table.to_pandas()), _review_rows(conn, changed))
     return None if patched is None else (patched, False)
 
 
