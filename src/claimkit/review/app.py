@@ -99,7 +99,8 @@ class ReviewApp:
     # --- building the widgets -------------------------------------------------------------------
 
     def _build(self, filters: dict[str, Any], sort: str, unreviewed: bool) -> None:
-        self.filter_widgets = self._filter_widgets(filters)
+        tags = self.store.tag_names()  # a scan of every review: once for both widgets
+        self.filter_widgets = self._filter_widgets(filters, tags)
         # Filters no widget can show (a list of statuses, flagged=False, an outlet not stored
         # yet, min_checkworthiness...) hold for the life of the app.
         self.fixed_filters = {k: v for k, v in filters.items()
@@ -138,7 +139,7 @@ class ReviewApp:
                                     layout=_full())
         self.tags_box.observe(self._on_tags, "value")
         self.tag_picker = w.Combobox(placeholder="add a tag: pick one or type a new one",
-                                     options=self.store.tag_names(), ensure_option=False,
+                                     options=tags, ensure_option=False,
                                      continuous_update=False, layout=_full())
         self.tag_picker.observe(self._on_tag_picked, "value")
         self.note_box = w.Textarea(placeholder="note (saved when you leave the box)",
@@ -240,7 +241,7 @@ class ReviewApp:
                                 ignore_modifier_key_events=True)
         self.key_events.on_dom_event(self._on_key_event)
 
-    def _filter_widgets(self, initial: dict[str, Any]) -> dict[str, w.Widget]:
+    def _filter_widgets(self, initial: dict[str, Any], tags: list[str]) -> dict[str, w.Widget]:
         def dropdown(name: str, label: str, options: list[tuple[str, str]]) -> w.Dropdown:
             options = [(f"any {label}", ANY), *options]
             value = initial.get(name, ANY)
@@ -257,7 +258,7 @@ class ReviewApp:
         boxes: dict[str, w.Widget] = {
             "status": dropdown("status", "status", [(v.label, v.id) for v in self.statuses.values]),
             "verdict": dropdown("verdict", "verdict", [("no verdict yet", NO_VERDICT), *verdicts]),
-            "tag": dropdown("tag", "tag", [(t, t) for t in self.store.tag_names()]),
+            "tag": dropdown("tag", "tag", [(t, t) for t in tags]),
             "outlet": dropdown("outlet", "outlet", [(o, o) for o in self.store.outlets()]),
             "kind": dropdown("kind", "kind", [(k.value, k.value) for k in Kind]),
             "speaker": text("speaker", "speaker"),
