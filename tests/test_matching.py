@@ -226,3 +226,23 @@ def test_ascii_tokenizer_path_splits_as_the_character_loop():
     text = "It's 3.5% of $12--\"quoted\"\tand\nnew\x07line [x]{y}~ a_b c^d"
     # The same text with one non-ASCII word appended goes through the character loop.
     assert tok.encode(text) == tok.encode(text + " \u00e9")[:-2] + [tok.sep]
+
+
+def test_top_rows_is_the_head_of_a_stable_descending_sort():
+    from claimkit.matching.index import top_rows
+
+    rng = np.random.default_rng(5)
+    for n, size in ((1000, 30), (50, 49), (10, 10), (10, 30), (200, 1)):
+        scores = rng.integers(0, 6, n).astype(np.float32)  # many ties at every cut
+        assert top_rows(scores, size).tolist() == np.argsort(-scores, kind="stable")[:size].tolist()
+
+
+def test_bm25_scores_unchanged_by_adding_after_a_search():
+    words = ["harbour pier budget", "tram line airport budget", "rent cap budget budget"]
+    grown, whole = BM25(), BM25()
+    grown.add(words[:2])
+    grown.scores("budget pier")  # caches arrays of 'budget' and 'pier' ...
+    grown.add(words[2:])         # ... which this add must refresh
+    whole.add(words)
+    assert np.allclose(grown.scores("budget pier"), whole.scores("budget pier"))
+    assert grown.scores("budget pier")[2] > 0

@@ -118,3 +118,42 @@ def test_a_verdict_named_in_other_words_is_found_or_left_alone():
     assert verdicts.find("mostly-true") == "mostly_true"
     assert verdicts.find("Pants on Fire") is None
     assert load_taxonomy("politifact").find("Pants on Fire") == "pants_on_fire"
+
+
+def test_the_teams_index_follows_verdicts_given_changed_and_taken_away(checked, store_url):
+    """The team's index is kept between calls and updated with the reviews changed since (not
+    rebuilt); what it finds must equal what a fresh store object (a full build) finds."""
+    article, claims = make_article(3, outlet="Courier", sentences=[
+        "Senator Bo Ray said that Moscow did not meddle in the election.",
+        "Officials said that Moscow never meddled in the November vote."])
+    checked.add(article, claims)
+    meddle = checked.claims(search="meddle in the vote")["claim_id"].iloc[0]
+    first, second = (c.claim_id for c in claims)
+
+    def own(store) -> dict:
+        found = store.matches(meddle, k=5)
+        found = found[found["source"] == "store"]
+        return dict(zip(found["id"], found["verdict"]))
+
+    checked.review(first, verdict="false")
+    assert own(checked) == {first: "false"}
+    built = checked._own_cache
+    checked.review(second, verdict="misleading")  # a verdict given
+    assert own(checked) == {first: "false", second: "misleading"}
+    checked.review(first, verdict="mostly_true")  # a verdict changed
+    assert own(checked) == {first: "mostly_true", second: "misleading"}
+    checked.review(second, verdict="")  # a verdict taken away
+    assert own(checked) == {first: "mostly_true"}
+    assert checked._own_cache is built  # updated in place every time, never rebuilt
+    fresh = open_store(store_url, create=False)
+    try:
+        assert own(fresh) == own(checked)
+    finally:
+        fresh.close()
+
+
+def test_matches_of_an_unknown_claim_is_a_clear_error(checked):
+    from claimkit.store.errors import UnknownClaimError
+
+    with pytest.raises(UnknownClaimError):
+        checked.matches("no-such-claim")

@@ -26,6 +26,11 @@ class BM25:
         self.k1, self.b = k1, b
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.lengths: list[int] = []
+        # Numpy views of the postings and of the length norm, made when a search needs them
+        # and dropped for the words an `add` touched: at 100k documents, turning a common
+        # word's posting list into arrays on every search cost more than the scoring itself.
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._norm: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -36,21 +41,33 @@ class BM25:
             counts = Counter(words(text))
             for word, tf in counts.items():
                 self.postings[word].append((row, tf))
+                self._arrays.pop(word, None)
             self.lengths.append(sum(counts.values()))
+        self._norm = None
+
+    def _posting(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        found = self._arrays.get(word)
+        if found is None:
+            pairs = np.asarray(self.postings[word], dtype=np.int64).reshape(-1, 2)
+            found = self._arrays[word] = (pairs[:, 0], pairs[:, 1].astype(np.float32))
+        return found
+
+    def _length_norm(self) -> np.ndarray:
+        if self._norm is None:
+            lengths = np.asarray(self.lengths, dtype=np.float32)
+            self._norm = self.k1 * (1 - self.b + self.b * lengths / max(lengths.mean(), 1e-9))
+        return self._norm
 
     def scores(self, text: str) -> np.ndarray:
         out = np.zeros(len(self.lengths), dtype=np.float32)
         if not self.lengths:
             return out
         n = len(self.lengths)
-        lengths = np.asarray(self.lengths, dtype=np.float32)
-        norm = self.k1 * (1 - self.b + self.b * lengths / max(lengths.mean(), 1e-9))
+        norm = self._length_norm()
         for word in set(words(text)):
-            posting = self.postings.get(word)
-            if not posting:
+            if not self.postings.get(word):
                 continue
-            idf = math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
-            rows = np.fromiter((r for r, _ in posting), dtype=np.int64, count=len(posting))
-            tf = np.fromiter((t for _, t in posting), dtype=np.float32, count=len(posting))
+            rows, tf = self._posting(word)
+            idf = math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
             out[rows] += idf * tf * (self.k1 + 1) / (tf + norm[rows])
         return out

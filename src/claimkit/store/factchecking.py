@@ -86,13 +86,22 @@ class FactChecking(StoreBase):
         (``source`` "factcheck") and the team's own claims with a verdict ("store"), with
         ``text``, ``verdict``, ``url``, ``publisher`` and ``score`` (the re-ranker's
         probability that it is the same claim)."""
-        text = self._claim_text(claim_id)
+        from claimkit.matching.encoder import embed
+        from claimkit.matching.text import clean
+
+        text, vector = self._claim_query(claim_id)
+        query = clean(text)
+        # The claim's stored vector is the embedding of its text; cleaning that text for
+        # matching changed nothing but spaces (which the tokenizer ignores) in news prose, so
+        # the vector stands in for embedding the query again (what cost most of a call).
+        if vector is None or query != " ".join(text.split()):
+            vector = embed([query])[0]
         found: list[dict] = []
         for index, about in (self._factcheck_index(), self._own_index()):
             if len(index):
+                hits = index.search_many([query], k + 1, query_vectors=vector[None, :])[0]
                 found += [{**about[m.factcheck_id], "score": round(m.score, 4)}
-                          for m in index.search(text, k + 1)
-                          if m.factcheck_id != f"store:{claim_id}"]
+                          for m in hits if m.factcheck_id != f"store:{claim_id}"]
         found.sort(key=lambda row: -row["score"])
         return pd.DataFrame(found[:k], columns=list(MATCH_COLUMNS))
 
@@ -104,11 +113,19 @@ class FactChecking(StoreBase):
     # --- the indexes: fact-checks (large, rarely changed) and the team's verdicts (small,
     # changed by every verdict), each rebuilt only when what it holds changed ----------------
 
-    def _claim_text(self, claim_id: str) -> str:
-        frame = self.claims(claim_id=claim_id)  # the reviewed text (a trimmed content)
-        if frame.empty:
+    def _claim_query(self, claim_id: str) -> tuple[str, np.ndarray | None]:
+        """The claim's reviewed text (a trimmed content, else the extracted text) and its
+        stored vector when that was made from this text: one primary-key read."""
+        query = (select(claims.c.text, reviews.c.corrected_content, claim_vectors.c.text,
+                        claim_vectors.c.vector)
+                 .select_from(claims.join(reviews, reviews.c.claim_id == claims.c.claim_id)
+                              .outerjoin(claim_vectors, claim_vectors.c.claim_id == claims.c.claim_id))
+                 .where(claims.c.claim_id == claim_id))
+        row = self._read(lambda conn: conn.execute(query).first())
+        if row is None:
             raise UnknownClaimError(claim_id)
-        return str(frame["text"].iloc[0])
+        text = row[1] or row[0]
+        return text, (matrix_of([row[3]])[0] if row[3] is not None and row[2] == text else None)
 
     def _factcheck_index(self) -> tuple[MatchIndex, dict[str, dict]]:
         from claimkit.matching.index import MatchIndex
@@ -132,26 +149,41 @@ class FactChecking(StoreBase):
         return index, about
 
     def _own_index(self) -> tuple[MatchIndex, dict[str, dict]]:
+        """The team's verdicted claims as a MatchIndex, kept between calls and brought up to
+        date with the reviews changed since it was read (not rebuilt: at 100k verdicted claims
+        building it takes seconds)."""
+        key = self._read(lambda conn: tuple(conn.execute(_own_key()).one()))
+        own: _OwnIndex | None = getattr(self, "_own_cache", None)
+        if own is not None and own.key == key:
+            return own.index, own.about
+        if own is None or key[1] is None or own.key[1] is None or not self._update_own(own, key):
+            own = self._build_own(key)
+        self._own_cache = own
+        return own.index, own.about
+
+    def _build_own(self, key: tuple) -> _OwnIndex:
         from claimkit.matching.index import MatchIndex
 
-        key = self._read(lambda conn: tuple(conn.execute(
-            select(func.count(), func.max(reviews.c.updated_at)).select_from(claims_joined())
-            .where(_has_team_verdict())).one()))
-        cached = getattr(self, "_own_cache", None)
-        if cached is not None and cached[0] == key:
-            return cached[1], cached[2]
         self._embed_missing_claims()
-        own = self._read(lambda conn: conn.execute(_verdicted_claims()).mappings().all())
-        index, about = MatchIndex(), {}
-        if own:
-            ids = [f"store:{r['claim_id']}" for r in own]
-            vectors = matrix_of([r["vector"] for r in own])
-            index.add(ids, [r["text"] for r in own], None, vectors=(vectors, vectors))
-            about = {i: {"source": "store", "id": r["claim_id"], "text": r["text"],
-                         "verdict": r["verdict"], "url": r["url"], "publisher": r["outlet"]}
-                     for i, r in zip(ids, own)}
-        self._own_cache = (key, index, about)
-        return index, about
+        own = _OwnIndex(key, MatchIndex())
+        own.add(self._read(lambda conn: conn.execute(_verdicted_claims()).mappings().all()))
+        return own
+
+    def _update_own(self, own: _OwnIndex, key: tuple) -> bool:
+        """Apply the reviews changed since ``own`` was read (verdicts given, changed or taken
+        away; a trimmed content re-embedded). False when a rebuild is the better way: rows
+        that left the index would be over a fifth of it, or the count does not add up (a
+        claim removed by re-extraction, which changes no review)."""
+        since = own.key[1]
+        changed = self._read(lambda conn: list(conn.execute(
+            select(reviews.c.claim_id).where(reviews.c.updated_at >= since)).scalars()))
+        self.embed_claims(changed, where=_has_team_verdict())
+        rows = self._read(lambda conn: [r for batch in in_batches(changed) for r in conn.execute(
+            _verdicted_claims().where(claims.c.claim_id.in_(batch))).mappings().all()])
+        own.drop(set(changed))
+        own.add(rows)
+        own.key = key
+        return own.live == key[0] and own.dead <= max(len(own.index) // 5, 1000)
 
     def _embed_missing_claims(self) -> None:
         """Embed the verdicted claims that have no vector yet (or whose text changed)."""
@@ -194,6 +226,44 @@ class FactChecking(StoreBase):
                     for i in batch])
         self._write(work)
         return len(todo)
+
+
+class _OwnIndex:
+    """The team's verdicted claims in a MatchIndex, as of ``key`` (their count and newest
+    review change). A claim whose review changed is dropped (its row stays, never proposed
+    again: a MatchIndex only grows) and added anew if it still has a verdict."""
+
+    def __init__(self, key: tuple, index: MatchIndex) -> None:
+        self.key, self.index = key, index
+        self.about: dict[str, dict] = {}
+        self.dead = 0
+
+    @property
+    def live(self) -> int:
+        return len(self.about)
+
+    def add(self, rows: Sequence) -> None:
+        if not rows:
+            return
+        ids = [f"store:{r['claim_id']}" for r in rows]
+        vectors = matrix_of([r["vector"] for r in rows])
+        self.index.add(ids, [r["text"] for r in rows], None, vectors=(vectors, vectors))
+        self.about.update({i: {"source": "store", "id": r["claim_id"], "text": r["text"],
+                               "verdict": r["verdict"], "url": r["url"], "publisher": r["outlet"]}
+                           for i, r in zip(ids, rows)})
+
+    def drop(self, claim_ids: set[str]) -> None:
+        gone = {f"store:{c}" for c in claim_ids} & self.about.keys()
+        if gone:
+            self.dead += self.index.drop(gone)
+            for i in gone:
+                del self.about[i]
+
+
+def _own_key():
+    """What the team's index is of: how many verdicted claims, and the newest change."""
+    return (select(func.count(), func.max(reviews.c.updated_at)).select_from(claims_joined())
+            .where(_has_team_verdict()))
 
 
 def _has_team_verdict():
