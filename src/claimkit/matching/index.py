@@ -21,7 +21,9 @@ import numpy as np
 
 from claimkit.matching import encoder
 from claimkit.matching.lexical import BM25
-from claimkit.matching.rerank import Candidates, Reranker, default_reranker, features
+from claimkit.matching.rerank import (
+    Candidates, Reranker, Terms, candidate_terms, default_reranker, features,
+)
 from claimkit.matching.text import clean
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -51,6 +53,7 @@ class MatchIndex:
         self._vectors: list[tuple[np.ndarray, np.ndarray]] = []
         self._matrix: tuple[np.ndarray, np.ndarray] | None = None
         self._dropped: set[int] = set()
+        self._terms: dict[int, Terms] = {}
         self._drop_mask: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -140,7 +143,16 @@ class MatchIndex:
         return self._drop_mask
 
     def features(self, query: str, found: Candidates) -> np.ndarray:
-        return features(query, [self.texts[r] for r in found.rows], [self.titles[r] for r in found.rows], found)
+        rows = found.rows.tolist()
+        return features(query, [self.texts[r] for r in rows], [self.titles[r] for r in rows], found,
+                        [self._terms_of(r) for r in rows])
+
+    def _terms_of(self, row: int) -> Terms:
+        # Kept per row once computed: the same candidates come back query after query.
+        found = self._terms.get(row)
+        if found is None:
+            found = self._terms[row] = candidate_terms(self.texts[row], self.titles[row])
+        return found
 
     def score(self, query: str, found: Candidates) -> np.ndarray:
         if not len(found.rows):

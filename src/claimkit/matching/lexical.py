@@ -7,7 +7,8 @@ statistics of everything added so far: adding in pieces ranks exactly as adding 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from array import array
+from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -24,12 +25,11 @@ class BM25:
 
     def __init__(self, k1: float = K1, b: float = B) -> None:
         self.k1, self.b = k1, b
-        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        # Each word's rows and term counts as typed arrays that grow in place: a search reads
+        # them as numpy arrays without copying (at 100k documents, turning a common word's
+        # list of (row, tf) pairs into arrays cost more than the scoring itself).
+        self.postings: dict[str, tuple[array, array]] = {}
         self.lengths: list[int] = []
-        # Numpy views of the postings and of the length norm, made when a search needs them
-        # and dropped for the words an `add` touched: at 100k documents, turning a common
-        # word's posting list into arrays on every search cost more than the scoring itself.
-        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._norm: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -40,17 +40,13 @@ class BM25:
             row = len(self.lengths)
             counts = Counter(words(text))
             for word, tf in counts.items():
-                self.postings[word].append((row, tf))
-                self._arrays.pop(word, None)
+                posting = self.postings.get(word)
+                if posting is None:
+                    posting = self.postings[word] = (array("q"), array("f"))
+                posting[0].append(row)
+                posting[1].append(tf)
             self.lengths.append(sum(counts.values()))
         self._norm = None
-
-    def _posting(self, word: str) -> tuple[np.ndarray, np.ndarray]:
-        found = self._arrays.get(word)
-        if found is None:
-            pairs = np.asarray(self.postings[word], dtype=np.int64).reshape(-1, 2)
-            found = self._arrays[word] = (pairs[:, 0], pairs[:, 1].astype(np.float32))
-        return found
 
     def _length_norm(self) -> np.ndarray:
         if self._norm is None:
@@ -65,9 +61,13 @@ class BM25:
         n = len(self.lengths)
         norm = self._length_norm()
         for word in set(words(text)):
-            if not self.postings.get(word):
+            posting = self.postings.get(word)
+            if not posting:
                 continue
-            rows, tf = self._posting(word)
+            # Views for this word only (an array exporting a buffer could not grow).
+            rows = np.frombuffer(posting[0], dtype=np.int64)
+            tf = np.frombuffer(posting[1], dtype=np.float32)
             idf = math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
             out[rows] += idf * tf * (self.k1 + 1) / (tf + norm[rows])
+            del rows, tf
         return out
