@@ -36,9 +36,13 @@ class BM25:
         return len(self.lengths)
 
     def add(self, texts: Sequence[str]) -> None:
-        for text in texts:
+        self.add_counts([Counter(words(text)) for text in texts])
+
+    def add_counts(self, documents: Sequence[Counter]) -> None:
+        """Add documents given as their word counts (`Counter(words(text))`), for a caller
+        that indexes the same words more than once."""
+        for counts in documents:
             row = len(self.lengths)
-            counts = Counter(words(text))
             for word, tf in counts.items():
                 posting = self.postings.get(word)
                 if posting is None:
