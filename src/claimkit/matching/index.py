@@ -51,8 +51,12 @@ class MatchIndex:
         self.texts: list[str] = []
         self.titles: list[str] = []
         self.bm25_text, self.bm25_title, self.bm25_all = BM25(), BM25(), BM25()
-        self._vectors: list[tuple[np.ndarray, np.ndarray]] = []
-        self._matrix: tuple[np.ndarray, np.ndarray] | None = None
+        # Text and title embeddings as two row buffers that grow in place (capacity doubled
+        # when full), so adding a few rows to a 100k index copies nothing; one buffer when
+        # every title is its text (a store's own claims).
+        self._rows = 0
+        self._text_buf = np.zeros((0, encoder.DIMENSION), np.float32)
+        self._title_buf: np.ndarray | None = None  # None: the titles are the texts
         self._dropped: set[int] = set()
         self._terms: dict[int, Terms] = {}
         self._drop_mask: np.ndarray | None = None
@@ -78,8 +82,21 @@ class MatchIndex:
         self.bm25_title.add_counts(title_counts)
         self.bm25_all.add_counts([a + b for a, b in zip(text_counts, title_counts)])
         if self.embed is not None:
-            self._vectors.append(vectors or (self.embed(list(texts)), self.embed(list(titles))))
-            self._matrix = None
+            self._append_vectors(*(vectors or (self.embed(list(texts)), self.embed(list(titles)))))
+
+    def _append_vectors(self, text_m: np.ndarray, title_m: np.ndarray) -> None:
+        n, m = self._rows, len(text_m)
+        if title_m is not text_m and self._title_buf is None:
+            self._title_buf = self._text_buf.copy()  # titles of their own from now on
+        if n + m > len(self._text_buf):
+            size = max(2 * len(self._text_buf), n + m)
+            self._text_buf = _grown(self._text_buf, n, size)
+            if self._title_buf is not None:
+                self._title_buf = _grown(self._title_buf, n, size)
+        self._text_buf[n:n + m] = text_m
+        if self._title_buf is not None:
+            self._title_buf[n:n + m] = title_m
+        self._rows = n + m
 
     def drop(self, ids: set[str]) -> int:
         """Never propose these fact-checks again; returns how many rows that took out. Their
@@ -90,15 +107,10 @@ class MatchIndex:
         return len(rows)
 
     def embeddings(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._matrix is None:
-            if not self._vectors:
-                empty = np.zeros((0, encoder.DIMENSION), np.float32)
-                return empty, empty
-            texts = np.concatenate([v[0] for v in self._vectors])
-            same = all(v[0] is v[1] for v in self._vectors)  # titles are the texts: share them
-            self._matrix = (texts, texts if same else np.concatenate([v[1] for v in self._vectors]))
-            self._vectors = [self._matrix]  # one block from now on: the next add copies once
-        return self._matrix
+        """Text and title embeddings, a row per fact-check (the same array twice when every
+        title is its text)."""
+        text_m = self._text_buf[:self._rows]
+        return text_m, text_m if self._title_buf is None else self._title_buf[:self._rows]
 
     def search(self, text: str, k: int = 10) -> list[Match]:
         return self.search_many([text], k)[0]
@@ -130,7 +142,7 @@ class MatchIndex:
             cos_text = text_m @ vector
             # A store's own claims have no titles: one matrix, one product (the costly part at
             # 100k rows: the whole matrix is read from memory).
-            cos_title = cos_text if title_m is text_m else title_m @ vector
+            cos_title = cos_text if self._title_buf is None else title_m @ vector
             pools.append(top_rows(_without(np.maximum(cos_text, cos_title), dropped), size))
         if dropped is not None:
             pools = [p[~dropped[p]] for p in pools]
@@ -168,6 +180,12 @@ class MatchIndex:
             top = float(found.bm25_all.max()) or 1.0
             return found.bm25_all / top + np.maximum(found.cos_text, found.cos_title)
         return self.reranker.score(self.features(query, found))
+
+
+def _grown(buffer: np.ndarray, used: int, size: int) -> np.ndarray:
+    out = np.zeros((size, buffer.shape[1]), np.float32)
+    out[:used] = buffer[:used]
+    return out
 
 
 def _without(scores: np.ndarray, dropped: np.ndarray | None) -> np.ndarray:

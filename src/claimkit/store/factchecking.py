@@ -131,34 +131,39 @@ class FactChecking(StoreBase):
         return text, (matrix_of([row[3]])[0] if row[3] is not None and row[2] == text else None)
 
     def _factcheck_index(self) -> tuple[MatchIndex, dict[str, dict]]:
+        """The imported fact-checks as a MatchIndex, kept between calls; an import adds its
+        fact-checks to it (one that was imported again leaves and comes back) instead of
+        rebuilding it."""
         from claimkit.matching.index import MatchIndex
 
         # A counter every import bumps, and the count (a store imported into by an older
         # claimkit has no counter): two index reads, where max(imported_at) scanned the table.
         key = self._read(lambda conn: (read_counter(conn, FACTCHECK_GENERATION), conn.execute(
             select(func.count()).select_from(factchecks)).scalar()))
-        cached = getattr(self, "_factcheck_cache", None)
-        if cached is not None and cached[0] == key:
-            return cached[1], cached[2]
-        facts = self._read(lambda conn: conn.execute(select(factchecks)).mappings().all())
-        index, about = MatchIndex(), {}
-        if facts:
-            ids = [f"factcheck:{r['factcheck_id']}" for r in facts]
-            index.add(ids, [r["claim"] for r in facts], [r["title"] for r in facts],
-                      vectors=(matrix_of([r["claim_vector"] for r in facts]),
-                               matrix_of([r["title_vector"] for r in facts])))
-            about = {i: {"source": "factcheck", "id": r["factcheck_id"], "text": r["claim"],
-                         "verdict": r["verdict"], "url": r["url"], "publisher": r["publisher"]}
-                     for i, r in zip(ids, facts)}
-        self._factcheck_cache = (key, index, about)
-        return index, about
+        kept: _KeptIndex | None = getattr(self, "_factcheck_cache", None)
+        if kept is not None and kept.key == key:
+            return kept.index, kept.about
+        if kept is None or kept.mark is None or not self._update_factchecks(kept, key):
+            kept = _KeptIndex(key, MatchIndex())
+            kept.add_factchecks(self._read(
+                lambda conn: conn.execute(select(factchecks)).mappings().all()))
+        self._factcheck_cache = kept
+        return kept.index, kept.about
+
+    def _update_factchecks(self, kept: _KeptIndex, key: tuple) -> bool:
+        rows = self._read(lambda conn: conn.execute(
+            select(factchecks).where(factchecks.c.imported_at >= kept.mark)).mappings().all())
+        kept.drop({f"factcheck:{r['factcheck_id']}" for r in rows})
+        kept.add_factchecks(rows)
+        kept.key = key
+        return kept.live == key[1] and kept.fresh_enough()
 
     def _own_index(self) -> tuple[MatchIndex, dict[str, dict]]:
         """The team's verdicted claims as a MatchIndex, kept between calls and brought up to
         date with the claims whose review changed since it was read (not rebuilt: at 100k
         verdicted claims building it takes seconds)."""
         key = self._read(lambda conn: tuple(conn.execute(_own_key()).one()))
-        own: _OwnIndex | None = getattr(self, "_own_cache", None)
+        own: _KeptIndex | None = getattr(self, "_own_cache", None)
         if own is not None and own.key == key:
             return own.index, own.about
         if own is None or not self._update_own(own, key):
@@ -166,15 +171,15 @@ class FactChecking(StoreBase):
         self._own_cache = own
         return own.index, own.about
 
-    def _build_own(self, key: tuple) -> _OwnIndex:
+    def _build_own(self, key: tuple) -> _KeptIndex:
         from claimkit.matching.index import MatchIndex
 
         self._embed_missing_claims()
-        own = _OwnIndex(key, MatchIndex())
-        own.add(self._read(lambda conn: conn.execute(_verdicted_claims()).mappings().all()))
+        own = _KeptIndex(key, MatchIndex())
+        own.add_claims(self._read(lambda conn: conn.execute(_verdicted_claims()).mappings().all()))
         return own
 
-    def _update_own(self, own: _OwnIndex, key: tuple) -> bool:
+    def _update_own(self, own: _KeptIndex, key: tuple) -> bool:
         """Apply the review changes since ``own`` was read: each claim they touched leaves the
         index and comes back if it (still) has a verdict, with its vector (re-embedded when
         a trimmed content changed its text). False when a rebuild is the better way: articles
@@ -187,10 +192,10 @@ class FactChecking(StoreBase):
         self.embed_claims(changed, where=_has_team_verdict())
         rows = self._read(lambda conn: [r for batch in in_batches(changed) for r in conn.execute(
             _verdicted_claims().where(claims.c.claim_id.in_(batch))).mappings().all()])
-        own.drop(set(changed))
-        own.add(rows)
+        own.drop({f"store:{c}" for c in changed})
+        own.add_claims(rows)
         own.key = key
-        return own.dead <= max(len(own.index) // 5, 1000)
+        return own.fresh_enough()
 
     def _embed_missing_claims(self) -> None:
         """Embed the verdicted claims that have no vector yet (or whose text changed)."""
@@ -235,32 +240,53 @@ class FactChecking(StoreBase):
         return len(todo)
 
 
-class _OwnIndex:
-    """The team's verdicted claims in a MatchIndex, as of ``key`` (their count and newest
-    review change). A claim whose review changed is dropped (its row stays, never proposed
-    again: a MatchIndex only grows) and added anew if it still has a verdict."""
+class _KeptIndex:
+    """A MatchIndex kept between calls, as of ``key``; ``about`` holds each live row's match
+    columns. A row whose source changed is dropped (it stays in the index, never proposed
+    again: a MatchIndex only grows) and added anew; past a fifth of dead rows, rebuild."""
 
     def __init__(self, key: tuple, index: MatchIndex) -> None:
         self.key, self.index = key, index
         self.about: dict[str, dict] = {}
         self.dead = 0
+        self.mark = None  # fact-checks: the newest imported_at held
 
     @property
     def live(self) -> int:
         return len(self.about)
 
-    def add(self, rows: Sequence) -> None:
-        if not rows:
-            return
-        ids = [f"store:{r['claim_id']}" for r in rows]
-        vectors = matrix_of([r["vector"] for r in rows])
-        self.index.add(ids, [r["text"] for r in rows], None, vectors=(vectors, vectors))
-        self.about.update({i: {"source": "store", "id": r["claim_id"], "text": r["text"],
-                               "verdict": r["verdict"], "url": r["url"], "publisher": r["outlet"]}
-                           for i, r in zip(ids, rows)})
+    def fresh_enough(self) -> bool:
+        return self.dead <= max(len(self.index) // 5, 1000)
 
-    def drop(self, claim_ids: set[str]) -> None:
-        gone = {f"store:{c}" for c in claim_ids} & self.about.keys()
+    def add_claims(self, rows: Sequence) -> None:
+        """The team's verdicted claims (`_verdicted_claims` rows): their texts are the titles."""
+        if rows:
+            vectors = matrix_of([r["vector"] for r in rows])
+            self._add([f"store:{r['claim_id']}" for r in rows], [r["text"] for r in rows], None,
+                      (vectors, vectors),
+                      [{"source": "store", "id": r["claim_id"], "text": r["text"],
+                        "verdict": r["verdict"], "url": r["url"], "publisher": r["outlet"]}
+                       for r in rows])
+
+    def add_factchecks(self, rows: Sequence) -> None:
+        if rows:
+            self._add([f"factcheck:{r['factcheck_id']}" for r in rows], [r["claim"] for r in rows],
+                      [r["title"] for r in rows],
+                      (matrix_of([r["claim_vector"] for r in rows]),
+                       matrix_of([r["title_vector"] for r in rows])),
+                      [{"source": "factcheck", "id": r["factcheck_id"], "text": r["claim"],
+                        "verdict": r["verdict"], "url": r["url"], "publisher": r["publisher"]}
+                       for r in rows])
+            newest = max(r["imported_at"] for r in rows)
+            self.mark = newest if self.mark is None else max(self.mark, newest)
+
+    def _add(self, ids: list[str], texts: list[str], titles: list[str] | None,
+             vectors: tuple[np.ndarray, np.ndarray], about: list[dict]) -> None:
+        self.index.add(ids, texts, titles, vectors=vectors)
+        self.about.update(zip(ids, about))
+
+    def drop(self, ids: set[str]) -> None:
+        gone = ids & self.about.keys()
         if gone:
             self.dead += self.index.drop(gone)
             for i in gone:
