@@ -302,7 +302,7 @@ class Encoder:
         out = np.zeros((len(tokens), DIMENSION), dtype=np.float32)
         # Batches of similar lengths pad less; rows go back to their input order.
         order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
-        with _blas_threads():
+        with blas_threads():
             for start in range(0, len(order), batch_size):
                 rows = order[start:start + batch_size]
                 out[rows] = self._batch([tokens[i] for i in rows])
@@ -317,12 +317,13 @@ def _threadpools():
     return ThreadpoolController()  # finding the BLAS libraries takes ~10 ms: once a process
 
 
-def _blas_threads():
-    """BLAS limited to `CLAIMKIT_ENCODER_THREADS` threads (default 1) while the encoder runs.
-    The encoder's matrices are small (tens of tokens x 384): on the shared 2-core machine two
-    OpenBLAS threads embedded at half the speed of one (they spin waiting for each other while
-    other processes hold the cores; benchmarks/BENCHMARKS.md). Both cores are used by running
-    one process per core (`--jobs`)."""
+def blas_threads():
+    """A context that limits BLAS to `CLAIMKIT_ENCODER_THREADS` threads (default 1) while the
+    encoder or a similarity search runs. Their matrices are small (tens of tokens x 384) or
+    read once from memory (100k x 384 times a few vectors): on the shared 2-core machine two
+    OpenBLAS threads embedded at half the speed of one and multiplied 100k vectors at half the
+    speed too (they spin waiting for each other while other processes hold the cores;
+    BENCHMARKS.md). Both cores are used by running one process per core (`--jobs`)."""
     threads = int(os.environ.get("CLAIMKIT_ENCODER_THREADS", "1") or 1)
     return _threadpools().limit(limits=threads, user_api="blas")
 

@@ -122,11 +122,13 @@ class MatchIndex:
         if query_vectors is None and self.embed is not None:
             query_vectors = self.embed(queries)
         results = []
-        for n, query in enumerate(queries):
-            found = self.candidates_for(query, None if query_vectors is None else query_vectors[n], pool=k)
-            scores = self.score(query, found)
-            order = np.argsort(-scores, kind="stable")[:k]
-            results.append([Match(self.ids[found.rows[i]], float(scores[i])) for i in order])
+        with encoder.blas_threads():  # the cosine of 100k rows: one thread was twice as fast
+            for n, query in enumerate(queries):
+                found = self.candidates_for(query, None if query_vectors is None else query_vectors[n],
+                                            pool=k)
+                scores = self.score(query, found)
+                order = np.argsort(-scores, kind="stable")[:k]
+                results.append([Match(self.ids[found.rows[i]], float(scores[i])) for i in order])
         return results
 
     def candidates_for(self, query: str, vector: np.ndarray | None, pool: int = 0) -> Candidates:
