@@ -59,6 +59,7 @@ class MatchIndex:
         self._title_buf: np.ndarray | None = None  # None: the titles are the texts
         self._dropped: set[int] = set()
         self._terms: dict[int, Terms] = {}
+        self._row_of: dict[str, list[int]] | None = None  # id -> rows, made by the first drop
         self._drop_mask: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -70,6 +71,9 @@ class MatchIndex:
         if len(ids) != len(texts) or (titles is not None and len(titles) != len(texts)):
             raise ValueError("ids, texts and titles must have the same length")
         titles = [title or text for text, title in zip(texts, titles or texts)]
+        if self._row_of is not None:
+            for row, i in enumerate(ids, start=len(self.ids)):
+                self._row_of.setdefault(i, []).append(row)
         self.ids.extend(ids)
         self.texts.extend(texts)
         self.titles.extend(titles)
@@ -101,7 +105,11 @@ class MatchIndex:
     def drop(self, ids: set[str]) -> int:
         """Never propose these fact-checks again; returns how many rows that took out. Their
         rows stay in the statistics (BM25's counts; a rebuild forgets them)."""
-        rows = [row for row, i in enumerate(self.ids) if i in ids and row not in self._dropped]
+        if self._row_of is None:
+            self._row_of = {}
+            for row, i in enumerate(self.ids):
+                self._row_of.setdefault(i, []).append(row)
+        rows = [row for i in ids for row in self._row_of.get(i, ()) if row not in self._dropped]
         self._dropped.update(rows)
         self._drop_mask = None
         return len(rows)

@@ -151,8 +151,11 @@ class FactChecking(StoreBase):
         return kept.index, kept.about
 
     def _update_factchecks(self, kept: _KeptIndex, key: tuple) -> bool:
+        """Take in the fact-checks imported since ``kept`` was read (an import stamps every
+        row it writes, new or updated, with one time later than any before). False when the
+        count then differs from the store's: rebuild."""
         rows = self._read(lambda conn: conn.execute(
-            select(factchecks).where(factchecks.c.imported_at >= kept.mark)).mappings().all())
+            select(factchecks).where(factchecks.c.imported_at > kept.mark)).mappings().all())
         kept.drop({f"factcheck:{r['factcheck_id']}" for r in rows})
         kept.add_factchecks(rows)
         kept.key = key
