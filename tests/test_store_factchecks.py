@@ -157,3 +157,25 @@ def test_matches_of_an_unknown_claim_is_a_clear_error(checked):
 
     with pytest.raises(UnknownClaimError):
         checked.matches("no-such-claim")
+
+
+def test_a_verdicted_claim_is_no_candidate_of_its_own_search(checked):
+    """The claim looked up is left out of the candidates, not only of the results: as a
+    candidate it would be the best one, and every other row's features (relative to the
+    best) would be measured against itself. So another claim's score is the same whether
+    the claim itself has a verdict (is in the team's index) or not, but for BM25's statistics,
+    which then count its words (0.2585 and 0.2570 here; as a candidate it made 0.104)."""
+    article, claims = make_article(4, outlet="Courier", sentences=[
+        "Senator Bo Ray said that the harbour will reopen in June.",
+        "Officials said that the harbour reopens in June."])
+    checked.add(article, claims)
+    first, second = (c.claim_id for c in claims)
+    checked.review(second, verdict="true")
+
+    def score_of_second() -> float:
+        found = checked.matches(first, k=5)
+        assert first not in found["id"].tolist()
+        return float(found.loc[found["id"] == second, "score"].iloc[0])
+    without_itself = score_of_second()
+    checked.review(first, verdict="true")  # now in the team's index too
+    assert score_of_second() == pytest.approx(without_itself, abs=0.01)

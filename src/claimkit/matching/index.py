@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 import numpy as np
 
@@ -105,14 +105,17 @@ class MatchIndex:
     def drop(self, ids: set[str]) -> int:
         """Never propose these fact-checks again; returns how many rows that took out. Their
         rows stay in the statistics (BM25's counts; a rebuild forgets them)."""
+        rows = [row for row in self._rows_of(ids) if row not in self._dropped]
+        self._dropped.update(rows)
+        self._drop_mask = None
+        return len(rows)
+
+    def _rows_of(self, ids: Collection[str]) -> list[int]:
         if self._row_of is None:
             self._row_of = {}
             for row, i in enumerate(self.ids):
                 self._row_of.setdefault(i, []).append(row)
-        rows = [row for i in ids for row in self._row_of.get(i, ()) if row not in self._dropped]
-        self._dropped.update(rows)
-        self._drop_mask = None
-        return len(rows)
+        return [row for i in ids for row in self._row_of.get(i, ())]
 
     def embeddings(self) -> tuple[np.ndarray, np.ndarray]:
         """Text and title embeddings, a row per fact-check (the same array twice when every
@@ -124,8 +127,11 @@ class MatchIndex:
         return self.search_many([text], k)[0]
 
     def search_many(self, texts: Sequence[str], k: int = 10,
-                    query_vectors: np.ndarray | None = None) -> list[list[Match]]:
-        """The `k` best fact-checks for each text, best first."""
+                    query_vectors: np.ndarray | None = None,
+                    exclude: Collection[str] = ()) -> list[list[Match]]:
+        """The `k` best fact-checks for each text, best first. ``exclude``: ids never proposed
+        in this search (a stored claim looking for others: were it a candidate, the re-ranker's
+        features relative to the best candidate would measure every other row against itself)."""
         queries = [clean(t) for t in texts]
         if query_vectors is None and self.embed is not None:
             query_vectors = self.embed(queries)
@@ -133,18 +139,23 @@ class MatchIndex:
         with encoder.blas_threads():  # the cosine of 100k rows: one thread was twice as fast
             for n, query in enumerate(queries):
                 found = self.candidates_for(query, None if query_vectors is None else query_vectors[n],
-                                            pool=k)
+                                            pool=k, exclude=exclude)
                 scores = self.score(query, found)
                 order = np.argsort(-scores, kind="stable")[:k]
                 results.append([Match(self.ids[found.rows[i]], float(scores[i])) for i in order])
         return results
 
-    def candidates_for(self, query: str, vector: np.ndarray | None, pool: int = 0) -> Candidates:
+    def candidates_for(self, query: str, vector: np.ndarray | None, pool: int = 0,
+                       exclude: Collection[str] = ()) -> Candidates:
         """Union of the best `candidates` rows by BM25 and by embedding cosine, with scores
         (each retriever proposes `pool` rows when that is more, so `search(k)` can fill k)."""
         bm25_all = self.bm25_all.scores(query)
         size = max(self.candidates, pool)
         dropped = self._dropped_rows()
+        excluded = self._rows_of(exclude) if exclude else []
+        if excluded:
+            dropped = np.zeros(len(self.ids), bool) if dropped is None else dropped.copy()
+            dropped[excluded] = True
         pools = [top_rows(_without(bm25_all, dropped), size)]
         cos_text = cos_title = np.zeros(len(self.ids), np.float32)
         if vector is not None and len(self.ids):

@@ -102,9 +102,9 @@ class FactChecking(StoreBase):
         found: list[dict] = []
         for index, about in (self._factcheck_index(), self._own_index()):
             if len(index):
-                hits = index.search_many([query], k + 1, query_vectors=vector[None, :])[0]
-                found += [{**about[m.factcheck_id], "score": round(m.score, 4)}
-                          for m in hits if m.factcheck_id != f"store:{claim_id}"]
+                hits = index.search_many([query], k, query_vectors=vector[None, :],
+                                         exclude=(f"store:{claim_id}",))[0]
+                found += [{**about[m.factcheck_id], "score": round(m.score, 4)} for m in hits]
         found.sort(key=lambda row: -row["score"])
         return pd.DataFrame(found[:k], columns=list(MATCH_COLUMNS))
 
