@@ -140,8 +140,14 @@ def test_the_teams_index_follows_verdicts_given_changed_and_taken_away(checked, 
     built = checked._own_cache
     checked.review(second, verdict="misleading")  # a verdict given
     assert own(checked) == {first: "false", second: "misleading"}
+    rows = len(checked._own_cache.index)
     checked.review(first, verdict="mostly_true")  # a verdict changed
     assert own(checked) == {first: "mostly_true", second: "misleading"}
+    assert len(checked._own_cache.index) == rows  # the same row, its verdict updated
+    checked.review(first, corrected_content="Moscow did not meddle")  # its text trimmed
+    found = checked.matches(meddle, k=5)
+    assert found.loc[found["id"] == first, "text"].tolist() == ["Moscow did not meddle"]
+    assert len(checked._own_cache.index) == rows + 1  # re-embedded: a new row, the old retired
     checked.review(second, verdict="")  # a verdict taken away
     assert own(checked) == {first: "mostly_true"}
     assert checked._own_cache is built  # updated in place every time, never rebuilt
