@@ -207,3 +207,42 @@ def test_padding_and_batching_do_not_change_an_embedding():
     alone = encoder.embed([short])[0]
     padded = encoder.encoder().embed([longer, short, longer], batch_size=3)[1]
     assert np.allclose(alone, padded, atol=1e-5)
+
+
+def test_faster_encoder_agrees_with_the_reference_embeddings():
+    """The speed-up (fused q/k/v, a float32 erf, one BLAS thread, the ASCII tokenizer path) keeps
+    every embedding of the invented reference sentences within float32 noise of the encoder it
+    replaced (tests/fixtures/matching/encoder_reference.json, written by that encoder)."""
+    ref = json.loads((Path(__file__).parent / "fixtures" / "matching" / "encoder_reference.json")
+                     .read_text(encoding="utf-8"))
+    before = np.asarray(ref["vectors"], dtype=np.float32)
+    now = encoder.embed(ref["texts"])
+    cosines = (now * before).sum(1) / np.linalg.norm(before, axis=1)
+    assert cosines.min() >= 0.9999
+
+
+def test_ascii_tokenizer_path_splits_as_the_character_loop():
+    tok = encoder.encoder().tokenizer
+    text = "It's 3.5% of $12--\"quoted\"\tand\nnew\x07line [x]{y}~ a_b c^d"
+    # The same text with one non-ASCII word appended goes through the character loop.
+    assert tok.encode(text) == tok.encode(text + " \u00e9")[:-2] + [tok.sep]
+
+
+def test_top_rows_is_the_head_of_a_stable_descending_sort():
+    from claimkit.matching.index import top_rows
+
+    rng = np.random.default_rng(5)
+    for n, size in ((1000, 30), (50, 49), (10, 10), (10, 30), (200, 1)):
+        scores = rng.integers(0, 6, n).astype(np.float32)  # many ties at every cut
+        assert top_rows(scores, size).tolist() == np.argsort(-scores, kind="stable")[:size].tolist()
+
+
+def test_bm25_scores_unchanged_by_adding_after_a_search():
+    words = ["harbour pier budget", "tram line airport budget", "rent cap budget budget"]
+    grown, whole = BM25(), BM25()
+    grown.add(words[:2])
+    grown.scores("budget pier")  # caches arrays of 'budget' and 'pier' ...
+    grown.add(words[2:])         # ... which this add must refresh
+    whole.add(words)
+    assert np.allclose(grown.scores("budget pier"), whole.scores("budget pier"))
+    assert grown.scores("budget pier")[2] > 0

@@ -118,3 +118,70 @@ def test_a_verdict_named_in_other_words_is_found_or_left_alone():
     assert verdicts.find("mostly-true") == "mostly_true"
     assert verdicts.find("Pants on Fire") is None
     assert load_taxonomy("politifact").find("Pants on Fire") == "pants_on_fire"
+
+
+def test_the_teams_index_follows_verdicts_given_changed_and_taken_away(checked, store_url):
+    """The team's index is kept between calls and updated with the reviews changed since (not
+    rebuilt); what it finds must equal what a fresh store object (a full build) finds."""
+    article, claims = make_article(3, outlet="Courier", sentences=[
+        "Senator Bo Ray said that Moscow did not meddle in the election.",
+        "Officials said that Moscow never meddled in the November vote."])
+    checked.add(article, claims)
+    meddle = checked.claims(search="meddle in the vote")["claim_id"].iloc[0]
+    first, second = (c.claim_id for c in claims)
+
+    def own(store) -> dict:
+        found = store.matches(meddle, k=5)
+        found = found[found["source"] == "store"]
+        return dict(zip(found["id"], found["verdict"]))
+
+    checked.review(first, verdict="false")
+    assert own(checked) == {first: "false"}
+    built = checked._own_cache
+    checked.review(second, verdict="misleading")  # a verdict given
+    assert own(checked) == {first: "false", second: "misleading"}
+    rows = len(checked._own_cache.index)
+    checked.review(first, verdict="mostly_true")  # a verdict changed
+    assert own(checked) == {first: "mostly_true", second: "misleading"}
+    assert len(checked._own_cache.index) == rows  # the same row, its verdict updated
+    checked.review(first, corrected_content="Moscow did not meddle")  # its text trimmed
+    found = checked.matches(meddle, k=5)
+    assert found.loc[found["id"] == first, "text"].tolist() == ["Moscow did not meddle"]
+    assert len(checked._own_cache.index) == rows + 1  # re-embedded: a new row, the old retired
+    checked.review(second, verdict="")  # a verdict taken away
+    assert own(checked) == {first: "mostly_true"}
+    assert checked._own_cache is built  # updated in place every time, never rebuilt
+    fresh = open_store(store_url, create=False)
+    try:
+        assert own(fresh) == own(checked)
+    finally:
+        fresh.close()
+
+
+def test_matches_of_an_unknown_claim_is_a_clear_error(checked):
+    from claimkit.store.errors import UnknownClaimError
+
+    with pytest.raises(UnknownClaimError):
+        checked.matches("no-such-claim")
+
+
+def test_a_verdicted_claim_is_no_candidate_of_its_own_search(checked):
+    """The claim looked up is left out of the candidates, not only of the results: as a
+    candidate it would be the best one, and every other row's features (relative to the
+    best) would be measured against itself. So another claim's score is the same whether
+    the claim itself has a verdict (is in the team's index) or not, but for BM25's statistics,
+    which then count its words (0.2585 and 0.2570 here; as a candidate it made 0.104)."""
+    article, claims = make_article(4, outlet="Courier", sentences=[
+        "Senator Bo Ray said that the harbour will reopen in June.",
+        "Officials said that the harbour reopens in June."])
+    checked.add(article, claims)
+    first, second = (c.claim_id for c in claims)
+    checked.review(second, verdict="true")
+
+    def score_of_second() -> float:
+        found = checked.matches(first, k=5)
+        assert first not in found["id"].tolist()
+        return float(found.loc[found["id"] == second, "score"].iloc[0])
+    without_itself = score_of_second()
+    checked.review(first, verdict="true")  # now in the team's index too
+    assert score_of_second() == pytest.approx(without_itself, abs=0.01)

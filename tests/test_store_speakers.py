@@ -200,6 +200,60 @@ def test_a_renamed_name_resolves_to_its_speaker_in_a_new_article(store):
     assert speaker_of(store, a2[0])[0] == kaito
 
 
+def test_a_merge_rename_and_split_are_each_undone_in_one_step_newest_first(store):
+    a1 = said(1, [("Vlad Petrov", "Vlad Petrov", P)])
+    a2 = said(2, [("Vladislav Petrov", "Vladislav Petrov", P)])
+    store.add_many([a1, a2])
+    short, full = speaker_of(store, a1[0])[0], speaker_of(store, a2[0])[0]
+    store.merge_speakers(full, short, reviewer="dee")
+    store.rename_speaker(full, "Vladislav Petrovsky", reviewer="dee")
+    new = store.split_speaker(full, "Vlad Petrov", reviewer="eli")
+    assert speaker_of(store, a1[0]) == (new, "Vlad Petrov")
+
+    assert store.undo_speaker_change(reviewer="fay")["action"] == "split"
+    assert speaker_of(store, a1[0]) == (full, "Vladislav Petrovsky")  # back on the merged one
+    assert store.count(speaker_id=full) == 2
+
+    assert store.undo_speaker_change()["action"] == "rename"
+    assert speaker_of(store, a2[0]) == (full, "Vladislav Petrov")
+    # the undone name no longer resolves to the speaker in a new article
+    a3 = said(3, [("Vladislav Petrovsky", "Vladislav Petrovsky", P)])
+    store.add(*a3)
+    assert speaker_of(store, a3[0])[0] != full
+
+    assert store.undo_speaker_change()["action"] == "merge"
+    assert speaker_of(store, a1[0]) == (short, "Vlad Petrov")
+    assert speaker_of(store, a2[0]) == (full, "Vladislav Petrov")
+    # the merged speaker's own name resolves to it again, in a re-extraction too
+    store.add(*said(1, [("Vlad Petrov", "Vlad Petrov", P)], version="test-2"))
+    assert speaker_of(store, a1[0])[0] == short
+
+    events = store.speaker_events()
+    assert events["action"].tolist() == ["merge", "rename", "split", "undo", "undo", "undo"]
+    assert events["reviewer"].tolist()[3] == "fay"
+    assert [e["event_id"] for e in events["old"][3:]] == events["event_id"][:3].tolist()[::-1]
+    from claimkit.store.errors import NothingToUndo
+    with pytest.raises(NothingToUndo):
+        store.undo_speaker_change()
+
+
+def test_a_speaker_change_without_undo_data_is_refused_and_nothing_changes(store):
+    from sqlalchemy import insert
+
+    from claimkit.store.schema import speaker_events, utcnow
+
+    store.add(*said(1, [("Kaito Mori", "Kaito Mori", P)]))
+    kaito = store.speakers()["speaker_id"][0]
+    # a rename as an older claimkit recorded it: the new name only
+    store._write(lambda conn: conn.execute(insert(speaker_events).values(
+        speaker_id=int(kaito), action="rename", old="Kaito Mori", new="K. Mori", reviewer="x",
+        at=utcnow())))
+    with pytest.raises(ValueError, match="older claimkit"):
+        store.undo_speaker_change()
+    assert store.speaker_events()["action"].tolist() == ["rename"]
+    assert store.speakers()["name"].tolist() == ["Kaito Mori"]
+
+
 # --- record, chart, grouping ------------------------------------------------------------------
 
 def test_speaker_record_lists_verdicts_over_time_and_its_chart_renders(store, tmp_path):

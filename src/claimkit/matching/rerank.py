@@ -54,8 +54,20 @@ def _share(part: set[str], whole: set[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
-def features(query: str, texts: list[str], titles: list[str], found: Candidates) -> np.ndarray:
-    """One row of `FEATURES` per candidate (query already cleaned by `text.clean`)."""
+Terms = tuple[set[str], set[str], set[str], set[str]]
+
+
+def candidate_terms(text: str, title: str) -> Terms:
+    """What the lexical features read of a candidate: its text's words, its title's words, and
+    the numbers and names of both (a MatchIndex keeps them per row: they never change)."""
+    both = text + " " + title
+    return set(words(text)), set(words(title)), numbers(both), names(both)
+
+
+def features(query: str, texts: list[str], titles: list[str], found: Candidates,
+             terms: list[Terms] | None = None) -> np.ndarray:
+    """One row of `FEATURES` per candidate (query already cleaned by `text.clean`); ``terms``:
+    the candidates' `candidate_terms` when the caller has them already."""
     q_words, q_numbers, q_names = set(words(query)), numbers(query), names(query)
     cos_best = np.maximum(found.cos_text, found.cos_title)
     columns = {
@@ -71,12 +83,13 @@ def features(query: str, texts: list[str], titles: list[str], found: Candidates)
         "cos_title_rank": _log_rank(found.cos_title),
     }
     lexical = np.zeros((len(texts), 6), dtype=np.float32)
-    for i, (text, title) in enumerate(zip(texts, titles)):
-        t_words, ti_words, t_numbers = set(words(text)), set(words(title)), numbers(text + " " + title)
+    if terms is None:
+        terms = [candidate_terms(text, title) for text, title in zip(texts, titles)]
+    for i, (t_words, ti_words, t_numbers, t_names) in enumerate(terms):
         lexical[i] = (_share(t_words, q_words), _share(ti_words, q_words),
                       len(t_words & q_words) / max(len(t_words | q_words), 1),
                       min(len(t_numbers & q_numbers), 3), len(t_numbers - q_numbers) / max(len(t_numbers), 1),
-                      _share(names(text + " " + title), q_names))
+                      _share(t_names, q_names))
     for j, name in enumerate(FEATURES[10:]):
         columns[name] = lexical[:, j]
     return np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)

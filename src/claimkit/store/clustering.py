@@ -20,13 +20,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from claimkit.store import snapshot
 from claimkit.store.backend import in_batches
 from claimkit.store.changes import apply_change, lock_review
-from claimkit.store.factchecking import VECTOR_SIZE, FactChecking, matrix_of
-from claimkit.store.schema import articles, claim_vectors, claims, reviews, settings, utcnow
+from claimkit.store.factchecking import (
+    VECTOR_SIZE, FactChecking, bump_counter, matrix_of, read_counter,
+)
+from claimkit.store.schema import articles, claim_vectors, claims, reviews, utcnow
 
 
 class _ClusterIndex:
@@ -81,8 +83,7 @@ class Clustering(FactChecking):
 
         def work(conn: Connection) -> tuple[int, bool]:
             snapshot.bump_generation(conn)  # the snapshot holds cluster ids: rebuild it
-            generation = _generation(conn)
-            _set_generation(conn, generation + 1)
+            generation = bump_counter(conn, _GENERATION_KEY) - 1
             old_clusters = _clusters_of(conn, sorted({known.ids[j] for j in joins
                                                       if j is not None and j < len(known)}))
             chosen: list[str] = []
@@ -219,14 +220,7 @@ _GENERATION_KEY = "cluster_generation"
 
 
 def _generation(conn: Connection) -> int:
-    value = conn.execute(select(settings.c.value)
-                         .where(settings.c.key == _GENERATION_KEY)).scalar()
-    return int(value) if value is not None else 0
-
-
-def _set_generation(conn: Connection, generation: int) -> None:
-    conn.execute(settings.delete().where(settings.c.key == _GENERATION_KEY))
-    conn.execute(insert(settings).values(key=_GENERATION_KEY, value=str(generation)))
+    return read_counter(conn, _GENERATION_KEY)
 
 
 def _clusters_of(conn: Connection, claim_ids: Sequence[str]) -> dict[str, str | None]:

@@ -373,13 +373,17 @@ class Speakers(StoreBase):
             if keep["type"] != other["type"]:
                 raise ValueError(f"cannot merge a {other['type']} ({other['name']}) into a "
                                  f"{keep['type']} ({keep['name']})")
+            moved = [_alias_state(row) for row in conn.execute(
+                select(speaker_aliases).where(speaker_aliases.c.speaker_id == other["speaker_id"])
+            ).mappings()]
             conn.execute(update(speakers).where(speakers.c.speaker_id == other["speaker_id"])
                          .values(merged_into=keep["speaker_id"]))
             conn.execute(update(speaker_aliases)
                          .where(speaker_aliases.c.speaker_id == other["speaker_id"])
                          .values(speaker_id=keep["speaker_id"], by_analyst=True))
+            # The aliases as they were: what undo_speaker_change puts back.
             _event(conn, keep["speaker_id"], "merge", {"speaker_id": other["speaker_id"],
-                                                       "name": other["name"]},
+                                                       "name": other["name"], "aliases": moved},
                    {"speaker_id": keep["speaker_id"], "name": keep["name"]}, who)
             return keep["speaker_id"]
         return self._write(work)
@@ -400,12 +404,15 @@ class Speakers(StoreBase):
                 raise ValueError(f"{name!r} is another speaker's name (speaker "
                                  f"{speaker_map(conn).live(taken.speaker_id)}): merge them "
                                  "instead")
+            before = _alias_row(conn, current["type"], key) if key else None
             conn.execute(update(speakers).where(speakers.c.speaker_id == current["speaker_id"])
                          .values(name=name))
             if key:
                 _add_alias(conn, Resolved(key, current["type"], display_name(name,
                            current["type"])), current["speaker_id"], by_analyst=True)
-            _event(conn, current["speaker_id"], "rename", current["name"], name, who)
+            _event(conn, current["speaker_id"], "rename", current["name"],
+                   {"name": name, "type": current["type"], "alias": key,
+                    "alias_before": before}, who)
         self._write(work)
 
     def split_speaker(self, speaker_id: int, alias: str, *, reviewer: str | None = None) -> int:
@@ -428,6 +435,7 @@ class Speakers(StoreBase):
                 raise ValueError(f"{alias!r} is not a name of speaker {speaker_id} "
                                  f"({current['name']})")
             name = known or display_name(alias, type_)
+            before = _alias_row(conn, type_, key)
             new_id = _new_speaker(conn, name, type_)
             _add_alias(conn, Resolved(key, type_, name), new_id, by_analyst=True)
             for batch in in_batches(moved["claims"]):
@@ -439,9 +447,108 @@ class Speakers(StoreBase):
             snapshot.bump_generation(conn)  # claims changed: the snapshot is stale
             _event(conn, current["speaker_id"], "split", {"alias": name},
                    {"speaker_id": new_id, "name": name,
-                    "claims": len(set(moved["claims"]) | set(moved["reviews"]))}, who)
+                    "claims": len(set(moved["claims"]) | set(moved["reviews"])),
+                    # what undo_speaker_change needs to put everything back
+                    "type": type_, "key": key, "alias_before": before,
+                    "moved_claims": moved["was"], "moved_reviews": moved["was_corrected"]},
+                   who)
             return new_id
         return self._write(work)
+
+
+    def undo_speaker_change(self, *, reviewer: str | None = None) -> dict:
+        """Undo the latest merge, rename or split not undone yet, in one step (one transaction,
+        one ``undo`` event naming the event it undid): a merged speaker comes back with its
+        aliases, a renamed one gets its name back (the new name no longer resolves to it), a
+        split's claims and name go back to the speaker they came from (the split-off speaker
+        is pointed at it, so its id still leads somewhere). Returns the undone event (a
+        ``speaker_events`` row as a dict). Raises NothingToUndo when there is none, and
+        ValueError for a change recorded without what undoing it needs (an older claimkit)."""
+        from claimkit.store.errors import NothingToUndo
+
+        who = self._who(reviewer)
+
+        def work(conn: Connection) -> dict:
+            events = conn.execute(select(speaker_events).order_by(
+                speaker_events.c.event_id.desc())).mappings().all()
+            undone = {e["old"]["event_id"] for e in events if e["action"] == "undo"}
+            event = next((e for e in events if e["action"] != "undo"
+                          and e["event_id"] not in undone), None)
+            if event is None:
+                raise NothingToUndo("no speaker change to undo")
+            _UNDO[event["action"]](conn, event)
+            _event(conn, event["speaker_id"], "undo", {"event_id": event["event_id"]},
+                   {"action": event["action"]}, who)
+            return dict(event)
+        return self._write(work)
+
+
+def _alias_state(row: Mapping[str, Any]) -> dict:
+    return {"type": row["type"], "alias": row["alias"], "speaker_id": row["speaker_id"],
+            "by_analyst": bool(row["by_analyst"])}
+
+
+def _alias_row(conn: Connection, type_: str, key: str) -> dict | None:
+    """An alias row as it is now (None: no such alias), to be put back by an undo."""
+    row = conn.execute(select(speaker_aliases).where(speaker_aliases.c.type == type_)
+                       .where(speaker_aliases.c.alias == key)).mappings().first()
+    return None if row is None else _alias_state(row)
+
+
+def _restore_alias(conn: Connection, type_: str, key: str, before: dict | None) -> None:
+    where = (speaker_aliases.c.type == type_) & (speaker_aliases.c.alias == key)
+    if before is None:
+        conn.execute(speaker_aliases.delete().where(where))
+    else:
+        conn.execute(update(speaker_aliases).where(where).values(
+            speaker_id=before["speaker_id"], by_analyst=before["by_analyst"]))
+
+
+def _needs(event: Mapping[str, Any], payload: Any, key: str) -> Any:
+    if not isinstance(payload, dict) or key not in payload:
+        raise ValueError(f"speaker change {event['event_id']} ({event['action']}) was recorded "
+                         "by an older claimkit without what undoing it needs")
+    return payload[key]
+
+
+def _undo_merge(conn: Connection, event: Mapping[str, Any]) -> None:
+    other = event["old"]
+    aliases = _needs(event, other, "aliases")
+    conn.execute(update(speakers).where(speakers.c.speaker_id == other["speaker_id"])
+                 .values(merged_into=None))
+    for alias in aliases:
+        _restore_alias(conn, alias["type"], alias["alias"], alias)
+
+
+def _undo_rename(conn: Connection, event: Mapping[str, Any]) -> None:
+    change = event["new"]
+    key = _needs(event, change, "alias")
+    conn.execute(update(speakers).where(speakers.c.speaker_id == event["speaker_id"])
+                 .values(name=event["old"]))
+    if key:
+        _restore_alias(conn, change["type"], key, change["alias_before"])
+
+
+def _undo_split(conn: Connection, event: Mapping[str, Any]) -> None:
+    change = event["new"]
+    back, new_id = event["speaker_id"], change["speaker_id"]
+    # Each claim goes back to the id it was linked to (JSON keys are text).
+    for was, moved in _needs(event, change, "moved_claims").items():
+        for batch in in_batches(moved):
+            conn.execute(update(claims).where(claims.c.claim_id.in_(batch))
+                         .where(claims.c.speaker_id == new_id).values(speaker_id=int(was)))
+    for was, moved in change["moved_reviews"].items():
+        for batch in in_batches(moved):
+            conn.execute(update(reviews).where(reviews.c.claim_id.in_(batch))
+                         .where(reviews.c.corrected_speaker_id == new_id)
+                         .values(corrected_speaker_id=int(was)))
+    _restore_alias(conn, change["type"], change["key"], change["alias_before"])
+    # Ids once handed out always lead to a speaker: the split-off one points back.
+    conn.execute(update(speakers).where(speakers.c.speaker_id == new_id).values(merged_into=back))
+    snapshot.bump_generation(conn)  # claims changed: the snapshot is stale
+
+
+_UNDO = {"merge": _undo_merge, "rename": _undo_rename, "split": _undo_split}
 
 
 def _live(conn: Connection, speaker_id: int) -> Mapping[str, Any]:
@@ -455,7 +562,9 @@ def _live(conn: Connection, speaker_id: int) -> Mapping[str, Any]:
 def _claims_named(conn: Connection, ids: set[int], key: str, type_: str) -> dict[str, list]:
     """The claims linked to one of ``ids`` whose speaker name has ``key``: by the extractor's
     name (``claims``) and by a reviewer's corrected name (``reviews``)."""
-    found: dict[str, list] = {"claims": [], "reviews": []}
+    # "was" / "was_corrected": the claims by the speaker id they were linked to (for an undo:
+    # a merged speaker's claims keep their own id).
+    found: dict[str, Any] = {"claims": [], "reviews": [], "was": {}, "was_corrected": {}}
     rows = conn.execute(
         select(claims.c.claim_id, claims.c.speaker, claims.c.speaker_canonical,
                claims.c.speaker_id, reviews.c.corrected_speaker, reviews.c.corrected_speaker_id)
@@ -464,8 +573,10 @@ def _claims_named(conn: Connection, ids: set[int], key: str, type_: str) -> dict
     for claim_id, speaker, canonical, sid, corrected, corrected_id in rows:
         if sid in ids and name_key(canonical or speaker, type_) == key:
             found["claims"].append(claim_id)
+            found["was"].setdefault(sid, []).append(claim_id)
         if corrected_id in ids and corrected and name_key(corrected, type_) == key:
             found["reviews"].append(claim_id)
+            found["was_corrected"].setdefault(corrected_id, []).append(claim_id)
     return found
 
 
