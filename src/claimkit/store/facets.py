@@ -13,10 +13,10 @@ since (``snapshot.changed_since``, at most ``PATCH_LIMIT``) are decided by the d
 and patched in, exactly as a full read does.
 
 Every condition here must select exactly the rows its SQL in ``filters.ClaimFilter.conditions``
-selects; tests/test_store_facets.py compares the two on both backends. Filters this module does
-not answer (text search and the speaker filter, which have their own indexes; tags, whose SQL
-``LIKE`` differs in case between the backends) and filters by claim or article id (a primary-key
-lookup) leave the whole read to the database.
+selects; tests/test_store_facets.py compares the two on both backends. Text search, the speaker
+filter (both through their own indexes) and tags (whose SQL ``LIKE`` differs in case between
+the backends) are asked of the database, as the ids of the claims that meet them; filters by
+claim or article id (a primary-key lookup) leave the whole read to the database.
 """
 from __future__ import annotations
 
@@ -135,14 +135,30 @@ def given(claim_filter: ClaimFilter) -> dict[str, object]:
 
 # Filters the database answers faster by its own index: a claim or an article by id.
 BY_ID = {"claim_id", "article_id"}
+# Filters only the database decides (text search and the speaker filter through their indexes,
+# tags by its LIKE): it names the claims that match them, and the rest is decided here.
+BY_THE_DATABASE = {"search", "speaker", "tag"}
+
+
+def _wanted(claim_filter: ClaimFilter) -> set[str]:
+    """The filter's conditions. (Empty text filters count as not given, as in
+    ``ClaimFilter.conditions``.)"""
+    return {n for n, v in given(claim_filter).items() if not (n in ("speaker", "search")
+                                                             and not v)}
 
 
 def answers(claim_filter: ClaimFilter) -> bool:
-    """Whether the filter is best decided here: every condition can be, and none picks claims
-    by id. (Empty text filters count as not given, as in ``ClaimFilter.conditions``.)"""
-    wanted = {n for n, v in given(claim_filter).items() if not (n in ("speaker", "search")
-                                                                 and not v)}
-    return bool(wanted) and wanted <= set(CONDITIONS) and not wanted & BY_ID
+    """Whether the filter is best decided here: every condition can be (or the database names
+    the claims that meet it), and none picks claims by id."""
+    wanted = _wanted(claim_filter)
+    return (bool(wanted) and wanted <= set(CONDITIONS) | BY_THE_DATABASE
+            and not wanted & BY_ID)
+
+
+def database_part(claim_filter: ClaimFilter) -> ClaimFilter | None:
+    """The part of the filter only the database decides, None if there is none."""
+    part = {n: getattr(claim_filter, n) for n in _wanted(claim_filter) & BY_THE_DATABASE}
+    return ClaimFilter(**part) if part else None
 
 
 def mask(table: pa.Table, claim_filter: ClaimFilter) -> pa.ChunkedArray:

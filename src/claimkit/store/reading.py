@@ -141,6 +141,10 @@ class Reading(StoreBase):
             # The changed claims are decided by the database, on their current reviews.
             fresh = _matching_among(conn, claim_filter, changed)
             chosen = facets.mask(table, claim_filter)
+            asked = facets.database_part(claim_filter)
+            if asked is not None:  # search, speaker, tags: the claims the database names
+                named = _matching_among(conn, asked, None)
+                chosen = pc.and_(chosen, facets.rows_of(table, named))
             if changed:
                 chosen = pc.or_(pc.and_(chosen, pc.invert(facets.rows_of(table, changed))),
                                 facets.rows_of(table, fresh))
@@ -262,12 +266,14 @@ def _finish(frame: pd.DataFrame, extra: list[str], include_rejected: bool,
     return with_speakers(reviewed_view(frame), found)[list(CLAIM_COLUMNS) + extra]
 
 
-def _matching_among(conn: Connection, claim_filter: ClaimFilter, claim_ids: list[str]
+def _matching_among(conn: Connection, claim_filter: ClaimFilter, claim_ids: list[str] | None
                     ) -> list[str]:
-    """Which of these claims match the filter, by the database."""
-    return [c for batch in in_batches(claim_ids) for c in conn.execute(
-        select(claims.c.claim_id).select_from(claims_joined())
-        .where(claim_filter.where(), claims.c.claim_id.in_(batch))).scalars()]
+    """Which of these claims (None: of all) match the filter, by the database."""
+    query = select(claims.c.claim_id).select_from(claims_joined()).where(claim_filter.where())
+    if claim_ids is None:
+        return list(conn.execute(query).scalars())
+    return [c for batch in in_batches(claim_ids)
+            for c in conn.execute(query.where(claims.c.claim_id.in_(batch))).scalars()]
 
 
 def _articles_of(conn: Connection, ids: set[str]) -> list[tuple]:

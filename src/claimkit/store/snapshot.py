@@ -240,7 +240,10 @@ def _patch_reviews(frame: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame |
         if name not in frame:  # a read of some columns only (store/facets.py)
             continue
         column = frame[name].copy()
-        column.iloc[rows] = changed[name].array
+        values = changed[name].array
+        if column.dtype.kind == "f":  # whole numbers with gaps come back from Arrow as floats
+            values = pd.to_numeric(changed[name], errors="coerce").to_numpy(dtype="float64")
+        column.iloc[rows] = values
         frame[name] = column
     return frame
 
