@@ -53,6 +53,9 @@ FILTERS = [
     {"search": "BRIDGE 1", "outlet": "Daily Planet"},
     {"speaker": "lee", "status": "in_review"},
     {"speaker": "Someone Else"},
+    {"speaker": "someone"},
+    {"speaker": "mayor ann", "outlet": "Herald"},
+    {"speaker": "Officials", "kind": "indirect"},
     {"tag": "budget"},
     {"tag": ["budget", "Budget"], "outlet": "Gazette"},
 ]

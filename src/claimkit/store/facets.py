@@ -25,8 +25,10 @@ from datetime import datetime, time
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import Select, select
 
 from claimkit.store.filters import ClaimFilter, _date, _many
+from claimkit.store.schema import claims, reviews
 
 # ClaimFilter fields and how each becomes a boolean column over the snapshot's table.
 Condition = Callable[[pa.Table, object], pa.ChunkedArray]
@@ -114,6 +116,44 @@ def _speaker_id(table: pa.Table, value: object) -> pa.ChunkedArray:
                   pc.and_(pc.is_null(corrected), pc.is_in(extracted, value_set=ids)))
 
 
+def _speaker(table: pa.Table, value: object) -> pa.ChunkedArray:
+    """The reviewed speaker contains the text, case-insensitively (as search.speaker_contains):
+    the correction where there is one, else the extractor's speaker or canonical name."""
+    fix = _text(table, "corrected_speaker")
+    has_fix = pc.and_(pc.is_valid(fix), pc.not_equal(pc.fill_null(fix, ""), ""))
+    needle = str(value).lower()
+    extracted = pc.or_(_contains(table, "speaker", needle),
+                       _contains(table, "speaker_canonical", needle))
+    return pc.if_else(has_fix, pc.match_substring(pc.utf8_lower(fix), needle), extracted)
+
+
+def _contains(table: pa.Table, column: str, needle: str) -> pa.ChunkedArray:
+    """Rows whose lower-cased ``column`` contains ``needle``. Speakers repeat: the comparison
+    runs over the column's distinct values (kept per snapshot, see ``distinct``) and each row
+    takes its value's answer."""
+    values, codes = distinct(table, column)
+    hits = pc.match_substring(pc.utf8_lower(values), needle)
+    return pa.chunked_array([pc.take(hits, codes)])
+
+
+_DISTINCT: dict[tuple, tuple[pa.Array, pa.Array]] = {}
+_DISTINCT_KEPT = 8
+
+
+def distinct(table: pa.Table, column: str) -> tuple[pa.Array, pa.Array]:
+    """The column's distinct values and each row's index into them. Kept per snapshot (its
+    metadata names the extraction state and the review mark it was saved at): hashing a
+    million names costs more than matching them."""
+    key = (tuple(sorted((table.schema.metadata or {}).items())), table.num_rows, column)
+    kept = _DISTINCT.get(key)
+    if kept is None:
+        if len(_DISTINCT) >= _DISTINCT_KEPT:
+            _DISTINCT.clear()
+        encoded = pc.dictionary_encode(_text(table, column)).combine_chunks()
+        kept = _DISTINCT[key] = (encoded.dictionary, encoded.indices)
+    return kept
+
+
 CONDITIONS: dict[str, Condition] = {
     "status": _any_of("status"), "verdict": _any_of("verdict"),
     "speaker_type": _any_of("speaker_type"), "outlet": _any_of("outlet"),
@@ -123,7 +163,7 @@ CONDITIONS: dict[str, Condition] = {
     "has_verdict": _has_verdict, "missing": _missing, "flagged": _flag("flagged"),
     "not_a_claim": _flag("not_a_claim"), "min_checkworthiness": _at_least_worth,
     "since": _published(pc.greater_equal, "since"), "until": _published(pc.less_equal, "until"),
-    "assignee": _assignee, "speaker_id": _speaker_id,
+    "assignee": _assignee, "speaker_id": _speaker_id, "speaker": _speaker,
 }
 
 
@@ -135,9 +175,9 @@ def given(claim_filter: ClaimFilter) -> dict[str, object]:
 
 # Filters the database answers faster by its own index: a claim or an article by id.
 BY_ID = {"claim_id", "article_id"}
-# Filters only the database decides (text search and the speaker filter through their indexes,
-# tags by its LIKE): it names the claims that match them, and the rest is decided here.
-BY_THE_DATABASE = {"search", "speaker", "tag"}
+# Filters only the database decides (text search through its index, tags by its LIKE): it
+# names the claims that match them, and the rest is decided here.
+BY_THE_DATABASE = {"search", "tag"}
 
 
 def _wanted(claim_filter: ClaimFilter) -> set[str]:
@@ -155,10 +195,16 @@ def answers(claim_filter: ClaimFilter) -> bool:
             and not wanted & BY_ID)
 
 
-def database_part(claim_filter: ClaimFilter) -> ClaimFilter | None:
-    """The part of the filter only the database decides, None if there is none."""
-    part = {n: getattr(claim_filter, n) for n in _wanted(claim_filter) & BY_THE_DATABASE}
-    return ClaimFilter(**part) if part else None
+def database_queries(claim_filter: ClaimFilter) -> list[Select]:
+    """One query per condition only the database decides, each naming the claims that meet it
+    from the one table it is about: joining every candidate to its review and article, which
+    these conditions never look at, cost more than finding them (0.4 s for 20k at 1M)."""
+    queries = []
+    for name in sorted(_wanted(claim_filter) & BY_THE_DATABASE):
+        table = reviews if name == "tag" else claims
+        condition = ClaimFilter(**{name: getattr(claim_filter, name)}).where()
+        queries.append(select(table.c.claim_id).where(condition))
+    return queries
 
 
 def mask(table: pa.Table, claim_filter: ClaimFilter) -> pa.ChunkedArray:

@@ -141,10 +141,8 @@ class Reading(StoreBase):
             # The changed claims are decided by the database, on their current reviews.
             fresh = _matching_among(conn, claim_filter, changed)
             chosen = facets.mask(table, claim_filter)
-            asked = facets.database_part(claim_filter)
-            if asked is not None:  # search, speaker, tags: the claims the database names
-                named = _matching_among(conn, asked, None)
-                chosen = pc.and_(chosen, facets.rows_of(table, named))
+            for query in facets.database_queries(claim_filter):  # search, speaker, tags
+                chosen = pc.and_(chosen, facets.rows_of(table, conn.execute(query).scalars()))
             if changed:
                 chosen = pc.or_(pc.and_(chosen, pc.invert(facets.rows_of(table, changed))),
                                 facets.rows_of(table, fresh))
@@ -266,12 +264,10 @@ def _finish(frame: pd.DataFrame, extra: list[str], include_rejected: bool,
     return with_speakers(reviewed_view(frame), found)[list(CLAIM_COLUMNS) + extra]
 
 
-def _matching_among(conn: Connection, claim_filter: ClaimFilter, claim_ids: list[str] | None
+def _matching_among(conn: Connection, claim_filter: ClaimFilter, claim_ids: list[str]
                     ) -> list[str]:
-    """Which of these claims (None: of all) match the filter, by the database."""
+    """Which of these claims match the filter, by the database."""
     query = select(claims.c.claim_id).select_from(claims_joined()).where(claim_filter.where())
-    if claim_ids is None:
-        return list(conn.execute(query).scalars())
     return [c for batch in in_batches(claim_ids)
             for c in conn.execute(query.where(claims.c.claim_id.in_(batch))).scalars()]
 
