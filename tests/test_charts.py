@@ -333,3 +333,15 @@ def test_notebook_charts_render_without_the_network():
     html = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
     assert "vegaEmbed" in html and "cdn.jsdelivr" not in html
     assert 'src="http' not in html
+
+
+def test_chart_data_without_lists_draws_the_same_charts(known_store):
+    """lists=False (what `claimkit charts` reads) leaves out tags and evidence and nothing a
+    chart draws."""
+    with open_store(known_store) as store:
+        full, lean = charts.ChartData.from_store(store), charts.ChartData.from_store(
+            store, lists=False)
+    assert {"tags", "evidence"} <= set(full.claims.columns)
+    assert not {"tags", "evidence"} & set(lean.claims.columns)
+    for name, chart in charts.build_chart_set(full).items():
+        assert chart.to_dict() == charts.build_chart_set(lean, [name])[name].to_dict(), name

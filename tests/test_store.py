@@ -465,3 +465,16 @@ def test_reading_every_claim_matches_the_filtered_join_path(tmp_path):
         "false", "ann", ["ü", "x,y"], 'line\n"quoted"')
     assert direct.set_index("claim_id").loc[late[1]].flagged
     assert direct.published.isna().sum() == 390 * 3
+
+
+def test_claims_keeps_the_columns_asked_for_and_names_unknown_ones(filled):
+    every = filled.claims(details=True)
+    some = filled.claims(columns=["verdict", "claim_id", "speaker_name"])
+    assert list(some.columns) == ["verdict", "claim_id", "speaker_name"]
+    pd.testing.assert_frame_equal(some, every[["verdict", "claim_id", "speaker_name"]])
+    with_details = filled.claims(details=True, columns=["claim_id", "rule", "tags"],
+                                 outlet="Gazette")
+    assert set(with_details["claim_id"]) < set(every["claim_id"])
+    assert with_details["tags"].map(lambda t: isinstance(t, list)).all()
+    with pytest.raises(ValueError, match="unknown claims column 'colour'"):
+        filled.claims(columns=["claim_id", "colour"])

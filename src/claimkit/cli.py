@@ -560,7 +560,8 @@ def cmd_charts(args: argparse.Namespace) -> int:
                          f"{', '.join(charts.FORMATS)}")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise UsageError(f"claimkit charts: --out {args.out} is a file, not a folder")
-    data, _ = _read_chart_data(_store_target(args, "charts"), "charts", args.include_rejected)
+    data, _ = _read_chart_data(_store_target(args, "charts"), "charts", args.include_rejected,
+                               lists=False)
     try:
         paths = charts.export_charts(charts.build_chart_set(data), args.out, fmt)
     except OSError as exc:
@@ -591,7 +592,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_chart_data(target: str, command: str, include_rejected: bool = False):
+def _read_chart_data(target: str, command: str, include_rejected: bool = False, *,
+                     lists: bool = True):
     """Claims, history and taxonomies of an existing store (never creates one), and the
     store's name as shown to people (no password)."""
     from claimkit.charts import ChartData
@@ -600,7 +602,8 @@ def _read_chart_data(target: str, command: str, include_rejected: bool = False):
     store = _open_store(target, command, create=False)
     try:
         with store:
-            return ChartData.from_store(store, include_rejected=include_rejected), store.name
+            return (ChartData.from_store(store, include_rejected=include_rejected, lists=lists),
+                    store.name)
     except StoreError as exc:
         raise UsageError(f"claimkit {command}: {exc}") from None
 

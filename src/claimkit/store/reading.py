@@ -35,7 +35,8 @@ class Reading(StoreBase):
     """The reading part of a Store."""
 
     def claims(self, *, details: bool = False, spans: bool = False, limit: int | None = None,
-               offset: int = 0, include_rejected: bool = True, **filters: Any) -> pd.DataFrame:
+               offset: int = 0, include_rejected: bool = True,
+               columns: Sequence[str] | None = None, **filters: Any) -> pd.DataFrame:
         """Claims with their review state and article, one row each, as a DataFrame.
 
         Filters (all optional, combined with AND): ``status``, ``verdict``, ``has_verdict``,
@@ -55,19 +56,22 @@ class Reading(StoreBase):
         the ``speaker``, ``kind``, ``cue_class`` filters match the reviewed values.
         ``include_rejected=False`` leaves out the claims a reviewer marked "not a claim" (what
         charts, exports and reports read); by default they are there, so that reviewers see them.
+        ``columns`` keeps only these columns, in this order (the lists of tags and evidence are
+        then not built unless asked for: two million Python lists at a million claims).
         """
         extra = (list(DETAIL_COLUMNS) if details else []) + (list(SPAN_COLUMNS) if spans else [])
+        stored = _stored_for(columns, extra)
         claim_filter = ClaimFilter.from_kwargs(self._with_merged_speakers(filters))
         if not claim_filter.conditions() and limit is None and not offset:
-            frame, found = self._all_claims(list(STORED_COLUMNS) + extra)
-            return _finish(frame, extra, include_rejected, found)
+            frame, found = self._all_claims(stored + extra)
+            return _finish(frame, extra, include_rejected, found, columns)
         paged = limit is not None or bool(offset)
         if not paged and self.snapshot_path is not None and facets.answers(claim_filter):
-            decided = self._facets_from_snapshot(claim_filter, list(STORED_COLUMNS) + extra)
+            decided = self._facets_from_snapshot(claim_filter, stored + extra)
             if decided is not None:
                 frame, speakers = decided
-                return _finish(frame, extra, include_rejected, speakers)
-        names = [n for n in STORED_COLUMNS if n not in ARTICLE_COLUMNS] + extra
+                return _finish(frame, extra, include_rejected, speakers, columns)
+        names = [n for n in stored if n not in ARTICLE_COLUMNS] + extra
         # A page (limit / offset) is ordered by the database; a whole result is sorted here,
         # so that the planner may start from the most selective index (a search's hits, an
         # assignee's claims) rather than walk every claim in article order to skip a sort.
@@ -94,8 +98,9 @@ class Reading(StoreBase):
                                       ignore_index=True)
         about = raw_frame(found, ["article_id", *ARTICLE_COLUMNS])
         frame = frame.merge(about, on="article_id", how="left", sort=False)
-        names = list(STORED_COLUMNS) + extra
-        return _finish(typed_claims(frame[names], names), extra, include_rejected, speakers)
+        names = stored + extra
+        return _finish(typed_claims(frame[names], names), extra, include_rejected, speakers,
+                       columns)
 
     def _all_claims(self, names: list[str]) -> tuple[pd.DataFrame, SpeakerMap]:
         """Every claim: each table read straight through, joined in pandas, or the snapshot
@@ -255,13 +260,30 @@ class Reading(StoreBase):
         return default if value is None else value
 
 
+def _stored_for(columns: Sequence[str] | None, extra: list[str]) -> list[str]:
+    """The stored columns a read needs for ``columns``: all of them, but the JSON lists (tags,
+    evidence) only when asked for."""
+    if columns is None:
+        return list(STORED_COLUMNS)
+    known = set(CLAIM_COLUMNS) | set(extra)
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"unknown claims column {', '.join(map(repr, unknown))}; columns are: "
+                         f"{', '.join(CLAIM_COLUMNS)} (details=True, spans=True add "
+                         f"{', '.join(DETAIL_COLUMNS + SPAN_COLUMNS)})")
+    return [n for n in STORED_COLUMNS if n not in JSON_COLUMNS or n in columns]
+
+
 def _finish(frame: pd.DataFrame, extra: list[str], include_rejected: bool,
-            found: SpeakerMap) -> pd.DataFrame:
+            found: SpeakerMap, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The claims frame as claims() returns it: the reviewed view with the speakers' ids and
-    names (store/speakers.py), in CLAIM_COLUMNS order."""
+    names (store/speakers.py), in CLAIM_COLUMNS order (or the ``columns`` asked for)."""
     if not include_rejected:
         frame = frame[~frame["not_a_claim"].to_numpy(dtype=bool)].reset_index(drop=True)
-    return with_speakers(reviewed_view(frame), found)[list(CLAIM_COLUMNS) + extra]
+    frame = with_speakers(reviewed_view(frame), found)
+    if columns is not None:
+        return frame[list(columns)]
+    return frame[list(CLAIM_COLUMNS) + extra]
 
 
 def _matching_among(conn: Connection, claim_filter: ClaimFilter, claim_ids: list[str]
