@@ -10,15 +10,6 @@ from claimkit.extract.spans import SpanIndex
 from claimkit.model import Span
 
 
-@dataclass(frozen=True)
-class Tail:
-    """The tail a shorter reading leaves out: where the content then ends, and what the tail is."""
-    end: int
-    kind: str  # an aside dependency, "conj", "conj_cue" or "prep"
-    word: str  # its first word, lower-cased ("which", "arguing", "and", "in")
-    share: float  # the tail's share of the content's characters
-
-
 @dataclass
 class Attribution:
     cue: list[Span]
@@ -29,10 +20,6 @@ class Attribution:
     cue_token: int | None = None  # token index of the cue head
     continued: bool = False  # content includes a quotation resumed after the cue sentence
     source_root: int | None = None  # token index of the source's head word
-    # the content ends with a tail a shorter reading of the same cue leaves out (boundaries.py);
-    # both readings carry it, ``trimmed`` marks the shorter one
-    tail: Tail | None = None
-    trimmed: bool = False
 
     @property
     def content_start(self) -> int:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Token
 
-from claimkit.extract.boundaries import shorter_reading
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
 from claimkit.extract.senses import is_non_speech
@@ -177,26 +176,12 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
                       cue_lemma=tok.lemma_.lower(), cue_token=tok.i,
                       source_root=subj.i if source and subj is not None else None)
     ctx.add(att)
-    add_shorter_reading(ctx, att, tok)
     # "“Why now?” he told Fox News.": the verb's object (the listener) or the quotation that
     # hands over to the cue may be what was said; propose both, the filter chooses (they
     # share the cue, so only one can stand)
     quote = geometry.adjacent_quote(tok, subj) if rule in READINGS_BESIDE_A_QUOTE else None
     if quote is not None and quote[1] <= tok.idx and geometry.ends_open(quote):
         ctx.add(replace(att, content=[quote], rule=VERB_QUOTE))
-
-
-def add_shorter_reading(ctx: DocumentContext, att: Attribution, tok: Token) -> None:
-    """Propose the content without the aside that closes it, beside the full one (the filter
-    chooses; ``boundaries.py`` says why both)."""
-    if not any(a is att for a in ctx.found):
-        return  # the full reading was refused (too short, states nothing)
-    tail = shorter_reading(ctx.doc, att.content[-1], tok, att.rule, ctx.geometry)
-    if tail is None:
-        return
-    att.tail = tail
-    shorter = att.content[:-1] + [(att.content[-1][0], tail.end)]
-    ctx.add(replace(att, content=shorter, trimmed=True))
 
 
 def according_to(ctx: DocumentContext, trigger: Trigger) -> None:

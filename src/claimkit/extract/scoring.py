@@ -47,8 +47,6 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
         f[f"continued_lemma={att.cue_lemma}"] = 1.0
         f[f"continued_same_para={chr(10) not in text[att.content_start:att.content_end]}"] = 1.0
     lemma = att.cue_lemma
-    if att.tail is not None:
-        _tail_features(f, att)
     f[f"lemma={lemma}"] = 1.0
     f[f"lemma_rule={lemma}|{att.rule}"] = 1.0
     cue_tok = doc[att.cue_token] if att.cue_token is not None else None
@@ -121,18 +119,6 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
     if any(o is not att and o.cue and any(s <= o.cue[0][0] < e for s, e in att.content) for o in others):
         f["contains_other_cue"] = 1.0
     return f
-
-
-def _tail_features(f: dict[str, float], att: Attribution) -> None:
-    """What closes the content and whether this is the reading that leaves it out: both
-    readings carry the tail, so the trees can weigh one against the other."""
-    tail = att.tail
-    cut = "trimmed" if att.trimmed else "full"
-    f[f"tail={tail.kind}|{cut}"] = 1.0
-    f[f"tail_word={tail.word}|{cut}"] = 1.0
-    f[f"tail_rule={att.rule}|{tail.kind}|{cut}"] = 1.0
-    f["tail_share"] = tail.share
-    f["tail_trimmed"] = 1.0 if att.trimmed else 0.0
 
 
 MODEL_META = "attribution_model.json"
