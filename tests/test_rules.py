@@ -113,3 +113,26 @@ def test_the_rules_read_their_thresholds_from_the_settings():
     assert rule_names.VERB_CCOMP not in rules_of(text, no_verb_cues)
     too_short = replace(DEFAULTS, min_content_chars=1000)
     assert not rules_of(text, too_short)
+
+
+# --- a fronted content the parse did not read as the verb's clause ------------------------------
+
+@pytest.mark.parametrize("text, content, source", [
+    ("Towns like Milford, she said.", "Towns like Milford", "she"),
+    ("Too little, too late, the union said in a statement.", "Too little, too late", "the union"),
+    ("Not now, the mayor said on Tuesday.", "Not now", "the mayor"),
+])
+def test_a_fronted_content_closed_by_its_cue_clause_is_read_as_the_clause(text, content, source):
+    candidates, _ = find_candidates(load_pipeline()(text))
+    found = [(a.rule, [text[s:e] for s, e in a.content], [text[s:e] for s, e in a.source]) for a in candidates]
+    assert (rule_names.VERB_CCOMP, [content], [source]) in found
+
+
+@pytest.mark.parametrize("text", [
+    "In Paris, officials said.",  # a place, not something said
+    "Yesterday, he said nothing.",  # the object is what was said; the opening is a time
+])
+def test_an_opening_adverbial_is_not_a_fronted_content(text):
+    candidates, _ = find_candidates(load_pipeline()(text))
+    opening = text.split(",")[0]
+    assert all(text[a.content_start:a.content_end] != opening for a in candidates)
