@@ -105,6 +105,18 @@ def preposition_reading(ctx: DocumentContext, tok: Token, subj: Token | None) ->
     return [ctx.geometry.extend_to_quotes((pobj.left_edge.idx, span[1]))]
 
 
+def passive_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """Y is supported by X / Y was criticized by X: the passive's subject is what X supported or
+    criticized (the active verb's object), and X, the agent, is the source (``find_subject``
+    returns the agent for a passive verb)."""
+    if subj is None or subj.i < tok.i or not any(c.dep_ == "auxpass" for c in tok.children):
+        return None
+    patient = next((c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i), None)
+    if patient is None or is_expletive(patient):
+        return None
+    return [ctx.geometry.extend_to_quotes(subtree_span(patient))]
+
+
 def quote_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
     """"…," X said / X said, "…": a quotation right next to the cue clause."""
     q = ctx.geometry.adjacent_quote(tok, subj)
@@ -158,6 +170,8 @@ VERB_READINGS: tuple[tuple[str, Reader], ...] = (
     (VERB_XCOMP, intention_reading),
     (VERB_OBJECT, object_reading),
     (VERB_PREP, preposition_reading),
+    # the object reading of a passive verb: its subject is the object, its agent the source
+    (VERB_OBJECT, passive_reading),
     (VERB_QUOTE, quote_reading),
     (PARENTHETICAL, parenthetical_reading),
     # the clause reading that the parse missed, so it is named and scored as one
