@@ -113,3 +113,39 @@ def test_the_rules_read_their_thresholds_from_the_settings():
     assert rule_names.VERB_CCOMP not in rules_of(text, no_verb_cues)
     too_short = replace(DEFAULTS, min_content_chars=1000)
     assert not rules_of(text, too_short)
+
+
+# --- a fronted content the parse did not read as the verb's clause ------------------------------
+
+@pytest.mark.parametrize("text, content, source", [
+    ("Towns like Milford, she said.", "Towns like Milford", "she"),
+    ("Too little, too late, the union said in a statement.", "Too little, too late", "the union"),
+    ("Not now, the mayor said on Tuesday.", "Not now", "the mayor"),
+])
+def test_a_fronted_content_closed_by_its_cue_clause_is_read_as_the_clause(text, content, source):
+    candidates, _ = find_candidates(load_pipeline()(text))
+    found = [(a.rule, [text[s:e] for s, e in a.content], [text[s:e] for s, e in a.source]) for a in candidates]
+    assert (rule_names.VERB_CCOMP, [content], [source]) in found
+
+
+@pytest.mark.parametrize("text", [
+    "In Paris, officials said.",  # a place, not something said
+    "Yesterday, he said nothing.",  # the object is what was said; the opening is a time
+])
+def test_an_opening_adverbial_is_not_a_fronted_content(text):
+    candidates, _ = find_candidates(load_pipeline()(text))
+    opening = text.split(",")[0]
+    assert all(text[a.content_start:a.content_end] != opening for a in candidates)
+
+
+def test_a_passive_cue_reads_its_subject_as_content_and_its_agent_as_source():
+    text = "The new stadium plan is supported by most of the council."
+    candidates, _ = find_candidates(load_pipeline()(text))
+    found = [(a.rule, [text[s:e] for s, e in a.content], [text[s:e] for s, e in a.source]) for a in candidates]
+    assert (rule_names.VERB_OBJECT, ["The new stadium plan"], ["most of the council"]) in found
+
+
+def test_a_passive_without_an_agent_or_with_a_dummy_subject_has_no_passive_reading():
+    for text in ("The new stadium plan is supported widely.", "It was reported by the agency that prices rose."):
+        candidates, _ = find_candidates(load_pipeline()(text))
+        assert not any(text[a.content_start:a.content_end] in ("The new stadium plan", "It") for a in candidates)

@@ -29,6 +29,13 @@ CONTENT_CLAUSE_DEPS = ("ccomp",)
 OBJECT_DEPS = ("dobj", "oprd", "attr")
 CONTENT_PREPS = frozenset({"for", "of", "about", "on", "to", "against", "that"})
 TIME_ENTITIES = ("DATE", "TIME")
+# "Towns like Milford, she said.": how a parse hangs a fronted content without a verb on the
+# cue, what may follow the cue in its clause ("said on Tuesday", "said in a statement"), and the
+# comma that closes the content.
+FRONTED_DEPS = frozenset({"dep", "advmod", "npadvmod", "intj", "nsubj", "attr", "dobj"})
+CUE_CLAUSE_DEPS = frozenset({"prep", "npadvmod", "advmod", "aux", "neg", "dative"})
+FRONTED_SEPARATORS = frozenset({",", "—", "―", "--"})
+OPENING_QUOTES = frozenset({"“", '"', "''", "‘", "'"})
 
 # A reading gets the cue verb and its subject and returns the content spans, or None when the
 # verb is not used that way.
@@ -98,6 +105,18 @@ def preposition_reading(ctx: DocumentContext, tok: Token, subj: Token | None) ->
     return [ctx.geometry.extend_to_quotes((pobj.left_edge.idx, span[1]))]
 
 
+def passive_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """Y is supported by X / Y was criticized by X: the passive's subject is what X supported or
+    criticized (the active verb's object), and X, the agent, is the source (``find_subject``
+    returns the agent for a passive verb)."""
+    if subj is None or subj.i < tok.i or not any(c.dep_ == "auxpass" for c in tok.children):
+        return None
+    patient = next((c for c in tok.children if c.dep_ == "nsubjpass" and c.i < tok.i), None)
+    if patient is None or is_expletive(patient):
+        return None
+    return [ctx.geometry.extend_to_quotes(subtree_span(patient))]
+
+
 def quote_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
     """"…," X said / X said, "…": a quotation right next to the cue clause."""
     q = ctx.geometry.adjacent_quote(tok, subj)
@@ -118,6 +137,27 @@ def parenthetical_reading(ctx: DocumentContext, tok: Token, subj: Token | None) 
     return [ctx.geometry.extend_to_quotes(p) for p in pieces]
 
 
+def fronted_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
+    """"Towns like Milford, she said.": what was said opens the sentence and the cue clause
+    closes it, but the parse hung the opening words on the verb as something other than its
+    clause (``dep``, ``advmod``, ``npadvmod``: a phrase with no verb of its own). The content is
+    the sentence up to the comma before the subject; nothing but the cue clause may follow."""
+    if subj is None or subj.i < tok.i - ctx.settings.fronted_subject_reach or subj.i > tok.i:
+        return None
+    opener = subj.left_edge.i - 1
+    doc = tok.doc
+    sent = tok.sent
+    if opener <= sent.start or doc[opener].text not in FRONTED_SEPARATORS:
+        return None
+    front = [c for c in tok.lefts if c.i < opener and c.dep_ in FRONTED_DEPS]
+    if not front or any(c.dep_ not in CUE_CLAUSE_DEPS for c in tok.rights if not c.is_punct):
+        return None
+    start = min(c.left_edge.idx for c in front)
+    if start != sent.start_char and doc[sent.start].text not in OPENING_QUOTES:
+        return None
+    return [ctx.geometry.extend_to_quotes((start, doc[opener].idx))]
+
+
 def around_cue_clause(ctx: DocumentContext, tok: Token) -> list[Span]:
     """The clause the cue hangs off, without the cue clause: "CONTENT, reported X."."""
     pieces = span_minus(subtree_span(tok.head), subtree_span(tok))
@@ -130,8 +170,12 @@ VERB_READINGS: tuple[tuple[str, Reader], ...] = (
     (VERB_XCOMP, intention_reading),
     (VERB_OBJECT, object_reading),
     (VERB_PREP, preposition_reading),
+    # the object reading of a passive verb: its subject is the object, its agent the source
+    (VERB_OBJECT, passive_reading),
     (VERB_QUOTE, quote_reading),
     (PARENTHETICAL, parenthetical_reading),
+    # the clause reading that the parse missed, so it is named and scored as one
+    (VERB_CCOMP, fronted_reading),
 )
 
 

@@ -43,6 +43,9 @@ class ExtractionSettings:
     source_window_tokens: int = 12
     # "X said: CONTENT": the colon must follow the cue within this many tokens.
     colon_reach_tokens: int = 3
+    # "Towns like Milford, she said.": the subject sits within this many tokens before the cue
+    # (a name and a title, "Mayor Jane Smith of Dover"); further is not a closing cue clause.
+    fronted_subject_reach: int = 8
     # How many clauses up (xcomp, conj, participles) a cue may inherit its subject from.
     subject_hops: int = 4
     # Content shorter than this (after trimming) is a stray mark, not a statement.
