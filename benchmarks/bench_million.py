@@ -191,7 +191,9 @@ def print_table(report: dict) -> None:
         ("filtered query, ms", lambda r: r["queries"]["filtered_query"]["ms"], "≤ 100"),
         ("... by the database alone, ms",
          lambda r: r["filtered_query_by_the_database"]["ms"], ""),
-        ("speaker filter, ms", lambda r: r["queries"]["speaker_filter"]["ms"], "≤ 100"),
+        # a case-insensitive substring search in speaker names: the text-search target
+        ("speaker filter (substring), ms", lambda r: r["queries"]["speaker_filter"]["ms"],
+         "≤ 200"),
         ("text search, ms", lambda r: r["queries"]["text_search"]["ms"], "≤ 200"),
         ("text search + outlet, 200 rows, ms",
          lambda r: r["queries"]["text_search_with_filter"]["ms"], ""),
