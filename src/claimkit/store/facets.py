@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Select, select
 
-from claimkit.store.filters import ClaimFilter, _date, _many
+from claimkit.store.filters import ClaimFilter, as_date, as_list
 from claimkit.store.schema import claims, reviews
 
 # ClaimFilter fields and how each becomes a boolean column over the snapshot's table.
@@ -58,7 +58,7 @@ FEW = 8
 
 
 def _any_of(column: str) -> Condition:
-    return lambda table, value: _one_of(_text(table, column), _many(value))
+    return lambda table, value: _one_of(_text(table, column), as_list(value))
 
 
 def _reviewed_any_of(column: str) -> Condition:
@@ -67,7 +67,7 @@ def _reviewed_any_of(column: str) -> Condition:
         fix = _text(table, f"corrected_{column}")
         has_fix = pc.and_(pc.is_valid(fix), pc.not_equal(pc.fill_null(fix, ""), ""))
         reviewed = pc.if_else(has_fix, fix, _text(table, column))
-        return _one_of(reviewed, _many(value))
+        return _one_of(reviewed, as_list(value))
     return condition
 
 
@@ -91,7 +91,7 @@ def _at_least_worth(table: pa.Table, value: object) -> pa.ChunkedArray:
 def _published(compare: Callable, name: str) -> Condition:
     def condition(table: pa.Table, value: object) -> pa.ChunkedArray:
         column = table["published"]
-        day = _date(value, name)
+        day = as_date(value, name)
         if pa.types.is_timestamp(column.type):
             bound = pa.scalar(datetime.combine(day, time()), type=column.type)
         else:
@@ -101,7 +101,7 @@ def _published(compare: Callable, name: str) -> Condition:
 
 
 def _assignee(table: pa.Table, value: object) -> pa.ChunkedArray:
-    names = _many(value)
+    names = as_list(value)
     column = _text(table, "assignee")
     named = _one_of(column, [n for n in names if n])
     return pc.or_kleene(named, pc.is_null(column)) if "" in names else named

@@ -83,9 +83,9 @@ class ClaimFilter:
                               (c.article_id, self.article_id), (c.claim_id, self.claim_id),
                               (r.reviewer, self.reviewer), (r.cluster_id, self.cluster_id)):
             if value is not None:
-                out.append(column.in_(_many(value)))
+                out.append(column.in_(as_list(value)))
         if self.assignee is not None:
-            names = _many(self.assignee)
+            names = as_list(self.assignee)
             # "IS NOT NULL" lets the planner use the partial index (schema 5): most claims
             # are nobody's, and an index of NULLs says nothing about selectivity.
             named = and_(r.assignee.is_not(None), r.assignee.in_([n for n in names if n]))
@@ -102,13 +102,13 @@ class ClaimFilter:
             # list holds the tag (json quotes and escapes every element the same way).
             as_text = type_coerce(r.tags, Text)  # compare the stored text, not a JSON value
             out.append(or_(false(), *(as_text.like(_contains(dumps(t)), escape="\\")
-                                      for t in _many(self.tag))))
+                                      for t in as_list(self.tag))))
         if self.speaker:
             out.append(speaker_contains(self.speaker))
         if self.since is not None:
-            out.append(a.published >= _date(self.since, "since"))
+            out.append(a.published >= as_date(self.since, "since"))
         if self.until is not None:
-            out.append(a.published <= _date(self.until, "until"))
+            out.append(a.published <= as_date(self.until, "until"))
         if self.search:
             out.append(text_contains(self.search))
         if self.min_checkworthiness is not None:
@@ -153,7 +153,8 @@ def sort_order(name: str) -> tuple:
         raise ValueError(f"unknown sort {name!r}; sorts are: {', '.join(SORT_ORDERS)}") from None
 
 
-def _many(value: str | Iterable[str]) -> list[str]:
+def as_list(value: str | Iterable[str]) -> list[str]:
+    """A filter's value as a list of text: one value, or any of several."""
     if isinstance(value, str):
         return [value]
     return [str(v) for v in value]
@@ -164,7 +165,8 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _date(value: date | str, name: str) -> date:
+def as_date(value: date | str, name: str) -> date:
+    """A date filter's value as a date (ValueError naming the filter if it is not one)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
