@@ -212,10 +212,12 @@ def test_review_app_in_jupyterlab_keys_clicks_history_and_layout(lab):
 
             # Keys with nothing in the app clicked: the pointer over the claim pane is enough.
             page.keyboard.press("Escape")  # JupyterLab's command mode; no click in the app
-            pane = page.locator(".claimkit-review .ck-claim-pane").first
-            pane.scroll_into_view_if_needed()
-            box = pane.bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
+            # Over the claim's paragraph (inside the claim pane), wherever the claim's length
+            # puts it: a fixed offset from the pane's top can land on a text box.
+            paragraph = page.locator(".claimkit-review .ck-claim-pane .ck-paragraph").first
+            paragraph.scroll_into_view_if_needed()
+            box = paragraph.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
             page.keyboard.press("2")
             with open_store(store_path) as store:
                 wait_until(lambda: store.claim(first)["verdict"] == verdicts[1],
