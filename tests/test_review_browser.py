@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -186,6 +187,25 @@ def run_review_notebook(page, base: str, token: str) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
 
+@contextmanager
+def review_notebook_page(base: str, token: str, failure_shot: str):
+    """A headless Chromium page with 02_review.ipynb running in JupyterLab; on a failure, what
+    the browser showed is saved as ARTIFACTS/``failure_shot``."""
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT)
+        try:
+            run_review_notebook(page, base, token)
+            yield page
+        except BaseException:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / failure_shot))
+            raise
+        finally:
+            browser.close()
+
+
 def overflow(page) -> list[dict]:
     """The boxes wider than they show (each as {name, scroll, client})."""
     return [b for b in page.evaluate(OVERFLOW_JS) if b["scroll"] > b["client"]]
@@ -194,93 +214,82 @@ def overflow(page) -> list[dict]:
 def test_review_app_in_jupyterlab_keys_clicks_history_and_layout(lab):
     base, token, folder = lab
     store_path = folder / "claimkit-sample.db"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        try:
-            run_review_notebook(page, base, token)
-            card = page.locator(".claimkit-review .ck-card")
-            card.wait_for(timeout=120_000)
-            shown = page.locator(".claimkit-review .ck-claim-id")
-            first = shown.inner_text()
+    with review_notebook_page(base, token, "review_app_failure.png") as page:
+        card = page.locator(".claimkit-review .ck-card")
+        card.wait_for(timeout=120_000)
+        shown = page.locator(".claimkit-review .ck-claim-id")
+        first = shown.inner_text()
 
-            with open_store(store_path) as store:
-                queue = list(store.review_queue(sort="worthy_undecided")["claim_id"])
-                verdicts = store.taxonomy("verdict").ids
-            assert first == queue[0]
+        with open_store(store_path) as store:
+            queue = list(store.review_queue(sort="worthy_undecided")["claim_id"])
+            verdicts = store.taxonomy("verdict").ids
+        assert first == queue[0]
 
-            # Keys with nothing in the app clicked: the pointer over the claim pane is enough.
-            page.keyboard.press("Escape")  # JupyterLab's command mode; no click in the app
-            # Over the claim's paragraph (inside the claim pane), wherever the claim's length
-            # puts it: a fixed offset from the pane's top can land on a text box.
-            paragraph = page.locator(".claimkit-review .ck-claim-pane .ck-paragraph").first
-            paragraph.scroll_into_view_if_needed()
-            box = paragraph.bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            page.keyboard.press("2")
-            with open_store(store_path) as store:
-                wait_until(lambda: store.claim(first)["verdict"] == verdicts[1],
-                           what="the verdict typed as a key")
-            wait_until(lambda: shown.inner_text() == queue[1], what="the next claim")
-            page.keyboard.press("k")
-            wait_until(lambda: shown.inner_text() == first, what="the previous claim (k)")
-            history = page.locator(".claimkit-review .ck-history")
-            wait_until(lambda: "verdict" in history.inner_text(), what="the history panel")
-            assert "Recent changes" in history.inner_text()
-            page.keyboard.press("Shift+?")
-            page.locator(".claimkit-review .ck-key-help").wait_for(timeout=10_000)
-            assert "ArrowDown" in page.locator(".claimkit-review .ck-key-help").inner_text()
-            page.keyboard.press("Shift+?")  # and away again
-            page.locator(".claimkit-review .ck-key-help").wait_for(state="hidden",
-                                                                   timeout=10_000)
-            page.keyboard.press("j")
-            wait_until(lambda: shown.inner_text() == queue[1], what="the next claim (j)")
+        # Keys with nothing in the app clicked: the pointer over the claim pane is enough.
+        page.keyboard.press("Escape")  # JupyterLab's command mode; no click in the app
+        # Over the claim's paragraph (inside the claim pane), wherever the claim's length
+        # puts it: a fixed offset from the pane's top can land on a text box.
+        paragraph = page.locator(".claimkit-review .ck-claim-pane .ck-paragraph").first
+        paragraph.scroll_into_view_if_needed()
+        box = paragraph.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.keyboard.press("2")
+        with open_store(store_path) as store:
+            wait_until(lambda: store.claim(first)["verdict"] == verdicts[1],
+                       what="the verdict typed as a key")
+        wait_until(lambda: shown.inner_text() == queue[1], what="the next claim")
+        page.keyboard.press("k")
+        wait_until(lambda: shown.inner_text() == first, what="the previous claim (k)")
+        history = page.locator(".claimkit-review .ck-history")
+        wait_until(lambda: "verdict" in history.inner_text(), what="the history panel")
+        assert "Recent changes" in history.inner_text()
+        page.keyboard.press("Shift+?")
+        page.locator(".claimkit-review .ck-key-help").wait_for(timeout=10_000)
+        assert "ArrowDown" in page.locator(".claimkit-review .ck-key-help").inner_text()
+        page.keyboard.press("Shift+?")  # and away again
+        page.locator(".claimkit-review .ck-key-help").wait_for(state="hidden",
+                                                               timeout=10_000)
+        page.keyboard.press("j")
+        wait_until(lambda: shown.inner_text() == queue[1], what="the next claim (j)")
 
-            # A click on a verdict button, then the next claim.
-            button = page.locator(".claimkit-review .ck-verdict-true button, "
-                                  ".claimkit-review button.ck-verdict-true").first
-            assert "True" in button.inner_text()
-            button.click()
-            with open_store(store_path) as store:
-                wait_until(lambda: store.claim(queue[1])["verdict"] == "true",
-                           what="the clicked verdict")
-            wait_until(lambda: shown.inner_text() == queue[2], what="the claim after it")
-            assert "2 of" in page.locator(".claimkit-review .ck-progress").inner_text()
+        # A click on a verdict button, then the next claim.
+        button = page.locator(".claimkit-review .ck-verdict-true button, "
+                              ".claimkit-review button.ck-verdict-true").first
+        assert "True" in button.inner_text()
+        button.click()
+        with open_store(store_path) as store:
+            wait_until(lambda: store.claim(queue[1])["verdict"] == "true",
+                       what="the clicked verdict")
+        wait_until(lambda: shown.inner_text() == queue[2], what="the claim after it")
+        assert "2 of" in page.locator(".claimkit-review .ck-progress").inner_text()
 
-            # Typing into the note box types: the keys are not commands there.
-            note = page.locator(".claimkit-review .ck-edit-pane textarea").first
-            note.click()
-            note.type("jk 12")
-            assert note.input_value() == "jk 12"
-            assert shown.inner_text() == queue[2]
-            page.locator(".claimkit-review .ck-edit-pane b", has_text="Tags").click()  # leave
-            with open_store(store_path) as store:
-                wait_until(lambda: store.claim(queue[2])["note"] == "jk 12",
-                           what="the note saved")
-                assert store.claim(queue[2])["verdict"] is None
+        # Typing into the note box types: the keys are not commands there.
+        note = page.locator(".claimkit-review .ck-edit-pane textarea").first
+        note.click()
+        note.type("jk 12")
+        assert note.input_value() == "jk 12"
+        assert shown.inner_text() == queue[2]
+        page.locator(".claimkit-review .ck-edit-pane b", has_text="Tags").click()  # leave
+        with open_store(store_path) as store:
+            wait_until(lambda: store.claim(queue[2])["note"] == "jk 12",
+                       what="the note saved")
+            assert store.claim(queue[2])["verdict"] is None
 
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.set_viewport_size({"width": 1366, "height": 1500})  # the whole app
-            page.wait_for_timeout(800)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.set_viewport_size({"width": 1366, "height": 1500})  # the whole app
+        page.wait_for_timeout(800)
+        page.evaluate("document.querySelector('.claimkit-review')"
+                      ".scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(ARTIFACTS / "review_app.png"))
+        for viewport in LAYOUT_VIEWPORTS:
+            page.set_viewport_size(viewport)
+            page.wait_for_timeout(800)  # JupyterLab lays the panel out again
             page.evaluate("document.querySelector('.claimkit-review')"
                           ".scrollIntoView({block: 'start'})")
-            page.screenshot(path=str(ARTIFACTS / "review_app.png"))
-            for viewport in LAYOUT_VIEWPORTS:
-                page.set_viewport_size(viewport)
-                page.wait_for_timeout(800)  # JupyterLab lays the panel out again
-                page.evaluate("document.querySelector('.claimkit-review')"
-                              ".scrollIntoView({block: 'start'})")
-                page.screenshot(path=str(ARTIFACTS / f"review_app_{viewport['width']}.png"))
-                assert overflow(page) == [], f"sideways scrolling at {viewport}"
-                app_box = page.locator(".claimkit-review").first.bounding_box()
-                assert app_box["x"] + app_box["width"] <= viewport["width"]
-        except BaseException:
-            ARTIFACTS.mkdir(exist_ok=True)  # what the browser showed when it went wrong
-            page.screenshot(path=str(ARTIFACTS / "review_app_failure.png"))
-            raise
-        finally:
-            browser.close()
+            page.screenshot(path=str(ARTIFACTS / f"review_app_{viewport['width']}.png"))
+            assert overflow(page) == [], f"sideways scrolling at {viewport}"
+            app_box = page.locator(".claimkit-review").first.bounding_box()
+            assert app_box["x"] + app_box["width"] <= viewport["width"]
 
 
 def test_earlier_checks_beside_the_claim_and_taken_over_with_a_click(lab):
@@ -298,33 +307,22 @@ def test_earlier_checks_beside_the_claim_and_taken_over_with_a_click(lab):
         store.import_factchecks([FactCheck(  # an invented fact-check of that very claim
             "fc-invented-1", checked, "Mostly true", "https://checks.example/invented-1",
             "Invented Checks")])
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        try:
-            run_review_notebook(page, base, token)
-            panel = page.locator(".claimkit-review .ck-matches").first
-            panel.wait_for(timeout=120_000)
-            assert page.locator(".claimkit-review .ck-claim-id").inner_text() == first
-            wait_until(lambda: "Invented Checks" in panel.inner_text(), what="the match panel")
-            assert "Checked before?" in panel.inner_text() and "Mostly true" in panel.inner_text()
-            use = page.locator(".claimkit-review .ck-use-match-1 button, "
-                               ".claimkit-review button.ck-use-match-1").first
-            use.scroll_into_view_if_needed()
-            use.click()
-            with open_store(store_path) as store:
-                wait_until(lambda: "https://checks.example/invented-1"
-                           in (store.claim(first)["evidence"] or []),
-                           what="the check's URL as evidence")
-                saved = store.claim(first)
-            assert saved["verdict"] == "mostly_true"
-            assert "Checked before by Invented Checks" in saved["note"]
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "review_app_matches.png"))
-        except BaseException:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "review_app_matches_failure.png"))
-            raise
-        finally:
-            browser.close()
+    with review_notebook_page(base, token, "review_app_matches_failure.png") as page:
+        panel = page.locator(".claimkit-review .ck-matches").first
+        panel.wait_for(timeout=120_000)
+        assert page.locator(".claimkit-review .ck-claim-id").inner_text() == first
+        wait_until(lambda: "Invented Checks" in panel.inner_text(), what="the match panel")
+        assert "Checked before?" in panel.inner_text() and "Mostly true" in panel.inner_text()
+        use = page.locator(".claimkit-review .ck-use-match-1 button, "
+                           ".claimkit-review button.ck-use-match-1").first
+        use.scroll_into_view_if_needed()
+        use.click()
+        with open_store(store_path) as store:
+            wait_until(lambda: "https://checks.example/invented-1"
+                       in (store.claim(first)["evidence"] or []),
+                       what="the check's URL as evidence")
+            saved = store.claim(first)
+        assert saved["verdict"] == "mostly_true"
+        assert "Checked before by Invented Checks" in saved["note"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "review_app_matches.png"))
