@@ -1,0 +1,138 @@
+"""Precision of attributed claims on real news pages, judged by hand (issue 16).
+
+The pages are not ours, so none of their text is in the repository: they are the English news
+pages that ship in the source distribution of newspaper4k (a PyPI package; its test data), fetched
+with ``pip download`` into the user cache on first use. What is stored here is only the hand
+judgment of each attributed claim claimkit made on them, keyed by page and character offsets:
+``benchmarks/web_pages/judgments.tsv``.
+
+    python benchmarks/bench_web_pages.py [--pages DIR] [--show-unjudged]
+
+Verdicts: ``Y`` a real attribution (someone stated, claimed, believed or reported this) with the
+right speaker; ``S`` a real attribution whose speaker is wrong or missing; ``N`` not an
+attribution (an action verb read as speech: "questioned the witness", "voted to raise the wage",
+"the law requires …"; a content that is no statement). Precision counts Y and S; strict precision
+counts Y only. A claim is matched to its judgment by page and cue offset (content offset when it
+has no cue), so boundary changes keep their verdict. Claims made after a change that nobody has
+judged yet are counted and listed (``--show-unjudged``): judge them and add them to the file
+before quoting a figure. Real attributions judged earlier and no longer made are counted as lost.
+
+Judging protocol (2026-11-30): the first 20 attributed claims of each page (every one on shorter
+pages), in text order, by extractor 0.5.0; later versions add their new claims.
+Results go to stdout and benchmarks/results/web_pages.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+JUDGMENTS = ROOT / "benchmarks" / "web_pages" / "judgments.tsv"
+OUT = ROOT / "benchmarks" / "results" / "web_pages.json"
+SDIST = "newspaper4k==0.9.6"
+PAGES = ("ap_meta_refresh", "article_with_br", "article_with_divs", "cleveland.com1", "cnn_001",
+         "cnn_002", "cnn_article", "cnn_test_nlp", "fox13now_001", "time_001", "video_article_01",
+         "video_article_02", "wired_001")
+
+
+def cached_pages() -> Path:
+    """The pages, unpacked from the sdist into the user cache (downloaded once, from PyPI)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "claimkit" / "web_pages"
+    pages = cache / "pages"
+    if all((pages / f"{p}.html").is_file() for p in PAGES):
+        return pages
+    cache.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+                    SDIST, "-d", str(cache)], check=True, stdout=subprocess.DEVNULL)
+    archive = next(cache.glob("newspaper4k-*.tar.gz"))
+    pages.mkdir(exist_ok=True)
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            name = Path(member.name)
+            if name.parent.name == "html" and name.stem in PAGES and name.suffix == ".html":
+                data = tar.extractfile(member)
+                if data is not None:
+                    (pages / name.name).write_bytes(data.read())
+    return pages
+
+
+def read_judgments() -> tuple[dict[tuple[str, int, int], str], dict[str, int]]:
+    """Verdicts by (page, cue offset, content offset), and each page's judged horizon (the
+    offset of its last judged claim: claims after it are outside the sample)."""
+    verdicts, horizon = {}, {}
+    for line in JUDGMENTS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        page, content_start, _content_end, cue_start, verdict = line.split("\t")
+        verdicts[(page, int(cue_start), int(content_start))] = verdict
+        horizon[page] = max(horizon.get(page, 0), int(content_start), int(cue_start))
+    return verdicts, horizon
+
+
+def find_verdict(verdicts: dict, page: str, claim) -> tuple[tuple, str | None]:
+    """The claim's judgment: the same cue and content start, else the only one at its cue."""
+    cue = claim.cue[0][0] if claim.cue else -1
+    key = (page, cue, claim.content[0][0])
+    if key in verdicts or cue < 0:
+        return key, verdicts.get(key)
+    same_cue = [k for k in verdicts if k[0] == page and k[1] == cue]
+    return (same_cue[0], verdicts[same_cue[0]]) if len(same_cue) == 1 else (key, None)
+
+
+def attributed_claims(pages: Path) -> dict[str, list]:
+    from claimkit.engines import iter_extract
+    from claimkit.ingest import read_articles
+
+    articles = [a for a in read_articles([pages / f"{p}.html" for p in PAGES]) if hasattr(a, "text")]
+    # by position: two pages may hold the same text (and so the same article id)
+    return {Path(a.path).name: [c for c in x.claims if c.kind != "assertion"]
+            for a, x in zip(articles, iter_extract(articles))}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=Path, default=None, help="folder of the pages (default: fetch)")
+    ap.add_argument("--show-unjudged", action="store_true")
+    args = ap.parse_args()
+    from claimkit.model import EXTRACTOR_VERSION
+
+    pages = args.pages or cached_pages()
+    judged, horizon = read_judgments()
+    claims = attributed_claims(pages)
+    verdicts: Counter[str] = Counter()
+    made: set[tuple] = set()
+    unjudged = []
+    for page, page_claims in sorted(claims.items()):
+        for claim in page_claims:
+            if min(claim.content[0][0], *(s for s, _ in claim.cue)) > horizon.get(page, -1):
+                continue  # past the judged sample of this page
+            key, verdict = find_verdict(judged, page, claim)
+            made.add(key)
+            if verdict is None:
+                unjudged.append((page, claim))
+            else:
+                verdicts[verdict] += 1
+    lost = Counter(v for key, v in judged.items() if key not in made and v in "YS")
+    n = sum(verdicts.values())
+    result = {"extractor": EXTRACTOR_VERSION, "pages": len(PAGES), "judged_claims_made": n,
+              "verdicts": dict(verdicts), "precision": round((verdicts["Y"] + verdicts["S"]) / n, 3) if n else None,
+              "strict_precision": round(verdicts["Y"] / n, 3) if n else None,
+              "real_lost": dict(lost), "unjudged": len(unjudged),
+              "judged_total": len(judged)}
+    print(json.dumps(result, indent=1))
+    if args.show_unjudged:
+        for page, claim in unjudged:
+            print(f"{page}\t{claim.content[0][0]}\t{claim.content[-1][1]}\t{claim.cue[0][0] if claim.cue else -1}"
+                  f"\t{claim.rule}\t{claim.speaker!r}\t{claim.text[:160]!r}")
+    OUT.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
