@@ -99,6 +99,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=Path, default=None, help="folder of the pages (default: fetch)")
     ap.add_argument("--show-unjudged", action="store_true")
+    ap.add_argument("--show", default="", help="also list the claims made with these verdicts (e.g. N)")
     args = ap.parse_args()
     from claimkit.model import EXTRACTOR_VERSION
 
@@ -118,6 +119,8 @@ def main() -> int:
                 unjudged.append((page, claim))
             else:
                 verdicts[verdict] += 1
+                if verdict in args.show:
+                    print(f"{verdict} {page} {claim.rule} {claim.cue_lemma} | {claim.speaker!r} | {claim.text[:110]!r}")
     lost = Counter(v for key, v in judged.items() if key not in made and v in "YS")
     n = sum(verdicts.values())
     result = {"extractor": EXTRACTOR_VERSION, "pages": len(PAGES), "judged_claims_made": n,

@@ -37,6 +37,52 @@ def test_action_verbs_and_refusals_make_no_claim(text):
     assert attributed(text) == [], [c.text for c in attributed(text)]
 
 
+@pytest.mark.parametrize("text", [
+    # appointments, lawsuits and interrogations: the object is a person, not a statement
+    "The lawyer who questioned her kept his voice low.",
+    "The governor nominated him to be the state's next treasurer.",
+    "The attorney general is suing him for $4 million.",
+    # a vote, a rule or a move that goes on: an infinitive or an object, not a statement
+    "Council members voted to raise the parking fee by a dollar.",
+    "The coach continued to lead the team through the spring.",
+    "The goalkeeper had just signed on to play for the harbour club.",
+    "The new ordinance allows shop owners three extra days of leave.",
+    "The assembly passed two laws limiting the use of leaf blowers.",
+    # laws and devices cannot speak
+    "The mandate requires insurers to cover eye exams for children.",
+    "This software allows the guards to scan every badge at the gate.",
+    # knowing who someone is is no claim
+    "The guards know who he is and where he lives.",
+    # a passive name with no one naming it
+    "The broadcasts were called the Morning Hour.",
+    # refusals in other words
+    "The ministry declined to provide an attributable comment.",
+])
+def test_more_non_speech_senses_make_no_claim(text):
+    assert attributed(text) == [], [(c.rule, c.cue_lemma, c.text) for c in attributed(text)]
+
+
+def test_speech_uses_of_the_newly_listed_verbs_still_count():
+    cases = {
+        "The senator questioned whether the bridge could be finished by June.": "the bridge could be finished",
+        "The coach continued: \"We are not finished with this season.\"": "We are not finished",
+        "The guards know that the gate camera has been broken for a month.": "the gate camera has been broken",
+        "The deal was called a betrayal by the union leader.": "a betrayal",
+    }
+    for text, content in cases.items():
+        assert any(content in c.text for c in attributed(text)), (text, [c.text for c in attributed(text)])
+
+
+def test_an_object_pronoun_is_never_the_speaker_of_a_controlled_verb():
+    text = "The new scanner allows them to target only travellers with a flagged history."
+    assert all(c.speaker.lower() != "them" for c in attributed(text))
+
+
+def test_a_content_that_holds_its_own_cue_is_no_reading():
+    text = "He went after the judge and the witch hunt that he has been railing against for years."
+    assert all(not (c.content[0][0] <= c.cue[0][0] < c.content[-1][1]) for c in attributed(text))
+
+
 def test_the_speech_sense_of_the_same_verbs_still_counts():
     text = "The agency released a report saying that the river had flooded twice this year."
     assert any("the river had flooded" in c.text for c in attributed(text))

@@ -14,7 +14,7 @@ from spacy.tokens import Token
 
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
-from claimkit.extract.senses import is_non_speech
+from claimkit.extract.senses import OBJECT_PRONOUNS, cannot_speak, is_non_speech
 from claimkit.extract.rule_names import (ACCORDING_TO, NOUN_CUE, PARENTHETICAL,
                                          READINGS_BESIDE_A_QUOTE, VERB_CCOMP, VERB_COLON,
                                          VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
@@ -199,6 +199,8 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     if is_non_speech(tok) or ctx.in_discourse_marker(tok.idx):
         return  # "picked up a trophy", "That said, …": this sense of the verb reports nothing
     subj = find_subject(tok, ctx.settings)
+    if subj is not None and cannot_speak(subj):
+        return  # "the mandate requires insurers to …": a law or a device states nothing
     named_after = speaker_after_cue(tok)
     if named_after is not None:
         # "CONTENT, reported the Daily Ledger.": the clause reading ("CONTENT, said X") that
@@ -208,8 +210,10 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     else:
         content, rule = read_verb(ctx, tok, subj)
     content = [c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c]
-    if not content:
-        return
+    if not content or (rule in (VERB_OBJECT, VERB_PREP) and any(s <= tok.idx < e for s, e in content)):
+        return  # an object that holds its own verb: "the hunt that he's been railing against"
+    if subj is not None and subj.lower_ in OBJECT_PRONOUNS:
+        return  # "allows them to target …": "them" is who is allowed, not a speaker
     source: list[Span] = []
     if subj is not None and not is_expletive(subj) and subj.ent_type_ not in TIME_ENTITIES:
         src = token_span(source_tokens(subj, ctx.settings))
