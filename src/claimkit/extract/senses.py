@@ -121,7 +121,7 @@ def is_non_speech(tok: Token) -> bool:
             return True
         if c.dep_ == "dobj" and c.i > tok.i and OBJECT in senses and not _has_clause(c):
             return True
-    if passive and (PASSIVE in senses or (PASSIVE_BARE in senses and not _has_agent(children))):
+    if passive and (PASSIVE in senses or (PASSIVE_BARE in senses and not _has_agent(tok))):
         return True
     if senses & {THING, AUDIENCE, PERSON}:
         obj = object_head(tok)
@@ -134,9 +134,10 @@ def is_non_speech(tok: Token) -> bool:
     return False
 
 
-def _has_agent(children: list[Token]) -> bool:
-    """A "by" phrase: the parser labels it ``agent``, or sometimes a plain ``prep``."""
-    return any(c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by") for c in children)
+def _has_agent(verb: Token) -> bool:
+    """A "by" phrase after the verb: the parser labels it ``agent``, or a plain ``prep`` that it
+    may hang on the object ("was called a betrayal by the union")."""
+    return any(t.dep_ in ("agent", "prep") and t.lower_ == "by" for t in verb.subtree if t.i > verb.i)
 
 
 def is_person(tok: Token) -> bool:
