@@ -9,7 +9,8 @@ judgment of each attributed claim claimkit made on them, keyed by page and chara
     python benchmarks/bench_web_pages.py [--pages DIR] [--show-unjudged]
 
 Verdicts: ``Y`` a real attribution (someone stated, claimed, believed or reported this) with the
-right speaker; ``S`` a real attribution whose speaker is wrong or missing; ``N`` not an
+right speaker; ``S`` a real attribution whose speaker is wrong or missing (each judgment keeps a
+hash of the right speaker's name, so a claim whose speaker is fixed later counts as Y); ``N`` not an
 attribution (an action verb read as speech: "questioned the witness", "voted to raise the wage",
 "the law requires …"; a content that is no statement). Precision counts Y and S; strict precision
 counts Y only. A claim is matched to its judgment by page and cue offset (content offset when it
@@ -24,6 +25,7 @@ Results go to stdout and benchmarks/results/web_pages.json.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -62,20 +64,34 @@ def cached_pages() -> Path:
     return pages
 
 
-def read_judgments() -> tuple[dict[tuple[str, int, int], str], dict[str, int]]:
-    """Verdicts by (page, cue offset, content offset), and each page's judged horizon (the
-    offset of its last judged claim: claims after it are outside the sample)."""
+def speaker_hash(speaker: str) -> str:
+    """How a judgment names the right speaker without storing the page's words."""
+    return hashlib.sha1(" ".join(speaker.lower().split()).encode("utf-8")).hexdigest()[:12]
+
+
+def read_judgments() -> tuple[dict[tuple[str, int, int], tuple[str, set[str]]], dict[str, int]]:
+    """Verdicts (with the hashes of the right speaker) by (page, cue offset, content offset),
+    and each page's judged horizon (the offset of its last judged claim: claims after it are
+    outside the sample)."""
     verdicts, horizon = {}, {}
     for line in JUDGMENTS.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
-        page, content_start, _content_end, cue_start, verdict = line.split("\t")
-        verdicts[(page, int(cue_start), int(content_start))] = verdict
+        page, content_start, _content_end, cue_start, verdict, right = line.split("\t")
+        verdicts[(page, int(cue_start), int(content_start))] = (verdict, set(filter(None, right.split(","))))
         horizon[page] = max(horizon.get(page, 0), int(content_start), int(cue_start))
     return verdicts, horizon
 
 
-def find_verdict(verdicts: dict, page: str, claim) -> tuple[tuple, str | None]:
+def verdict_now(judgment: tuple[str, set[str]], claim) -> str:
+    """A real attribution is Y when the claim names a speaker judged right, S otherwise."""
+    verdict, right = judgment
+    if verdict == "N":
+        return "N"
+    return "Y" if speaker_hash(claim.speaker) in right else "S"
+
+
+def find_verdict(verdicts: dict, page: str, claim) -> tuple[tuple, tuple[str, set[str]] | None]:
     """The claim's judgment: the same cue and content start, else the only one at its cue."""
     cue = claim.cue[0][0] if claim.cue else -1
     key = (page, cue, claim.content[0][0])
@@ -113,15 +129,16 @@ def main() -> int:
         for claim in page_claims:
             if min(claim.content[0][0], *(s for s, _ in claim.cue)) > horizon.get(page, -1):
                 continue  # past the judged sample of this page
-            key, verdict = find_verdict(judged, page, claim)
+            key, judgment = find_verdict(judged, page, claim)
             made.add(key)
-            if verdict is None:
+            if judgment is None:
                 unjudged.append((page, claim))
             else:
+                verdict = verdict_now(judgment, claim)
                 verdicts[verdict] += 1
                 if verdict in args.show:
                     print(f"{verdict} {page} {claim.rule} {claim.cue_lemma} | {claim.speaker!r} | {claim.text[:110]!r}")
-    lost = Counter(v for key, v in judged.items() if key not in made and v in "YS")
+    lost = Counter(v for key, (v, _) in judged.items() if key not in made and v in "YS")
     n = sum(verdicts.values())
     result = {"extractor": EXTRACTOR_VERSION, "pages": len(PAGES), "judged_claims_made": n,
               "verdicts": dict(verdicts), "precision": round((verdicts["Y"] + verdicts["S"]) / n, 3) if n else None,

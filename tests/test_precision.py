@@ -206,3 +206,25 @@ def test_asked_opening_a_sentence_has_no_source():
     told = [c for c in attributed(text) if c.cue_lemma == "tell"]
     assert all(c.source == () for c in asked)  # the minister was asked; the asker is unsaid
     assert told and told[0].speaker == "the transport minister"
+
+
+# --- speakers the parse hides (invented sentences) ----------------------------------------------
+
+def test_an_active_verb_with_by_in_its_object_keeps_the_clause_subject():
+    text = ('Ramos met with reporters on Monday at his home in Dover and called the attack by his '
+            'cousin, Leo Ramos, "a cowardly act."')
+    c, = [c for c in attributed(text) if "a cowardly act" in c.text]
+    assert c.speaker == "Ramos"
+
+
+def test_a_name_hung_on_a_list_before_the_verb_is_its_subject():
+    text = ("In its coverage of the dispute between the council, the port authority, and Brandt's "
+            'shipping firm, the Harbour Gazette claimed the contract was "signed in a hurry."')
+    c, = [c for c in attributed(text) if "signed in a hurry" in c.text]
+    assert c.speaker == "the Harbour Gazette"
+
+
+def test_according_to_a_name_that_reads_as_a_verb_phrase():
+    text = "According to Keeping the Peace, a group of retired judges, the court had ignored three appeals."
+    c, = [c for c in attributed(text) if "ignored three appeals" in c.text]
+    assert c.speaker == "Keeping the Peace"

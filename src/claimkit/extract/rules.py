@@ -236,7 +236,8 @@ def according_to(ctx: DocumentContext, trigger: Trigger) -> None:
     """according to X, CONTENT: the rest of the sentence, in the cue's paragraph."""
     tok = trigger.cue
     to = trigger.nodes["to"]
-    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    # "according to Breaking the Silence, …": a name the parse reads as a verb phrase (pcomp)
+    pobj = next((c for c in to.children if c.dep_ in ("pobj", "pcomp")), None)
     phrase = token_span(list(tok.subtree) + list(to.subtree)) or (tok.idx, to.idx + 2)
     sent = tok.sent
     sent_span = (sent.start_char, sent.end_char)

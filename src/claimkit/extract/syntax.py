@@ -113,7 +113,8 @@ def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Toke
             if c.dep_ in SUBJECT_DEPS and not (c.dep_ == "nsubjpass" and cur is verb):
                 return c
         agent = next((c for c in cur.children if c.dep_ == "agent"), None)
-        if agent is not None:
+        if agent is not None and any(c.dep_ == "auxpass" for c in cur.children):
+            # only a passive verb's "by" is its doer ("called the attack by his son X" is active)
             pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
@@ -126,6 +127,18 @@ def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Toke
         if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN"):
             return cur.head  # "a statement saying …" -> the statement
         break
+    return noun_right_before(verb)
+
+
+def noun_right_before(verb: Token) -> Token | None:
+    """"…, UC Global and the Sands, the Daily Ledger claimed …": a finite verb the parse left
+    without a subject (it hung the name on a list before it) whose previous word is a name or
+    a noun: that word's phrase is the subject."""
+    if verb.tag_ not in FINITE_TAGS or verb.i == 0 or verb.dep_ not in ("ROOT", "conj", "ccomp"):
+        return None
+    before = verb.doc[verb.i - 1]
+    if before.pos_ in ("PROPN", "NOUN") and before.dep_ in ("appos", "conj", "pobj", "dobj") and before.sent == verb.sent:
+        return before
     return None
 
 
