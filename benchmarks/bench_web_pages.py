@@ -69,7 +69,10 @@ def speaker_hash(speaker: str) -> str:
     return hashlib.sha1(" ".join(speaker.lower().split()).encode("utf-8")).hexdigest()[:12]
 
 
-def read_judgments() -> tuple[dict[tuple[str, int, int], tuple[str, set[str]]], dict[str, int]]:
+Judgment = tuple[str, set[str], str]  # verdict, hashes of the right speaker, sample (A or B)
+
+
+def read_judgments() -> tuple[dict[tuple[str, int, int], Judgment], dict[str, int]]:
     """Verdicts (with the hashes of the right speaker) by (page, cue offset, content offset),
     and each page's judged horizon (the offset of its last judged claim: claims after it are
     outside the sample)."""
@@ -77,21 +80,21 @@ def read_judgments() -> tuple[dict[tuple[str, int, int], tuple[str, set[str]]], 
     for line in JUDGMENTS.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
-        page, content_start, _content_end, cue_start, verdict, right = line.split("\t")
-        verdicts[(page, int(cue_start), int(content_start))] = (verdict, set(filter(None, right.split(","))))
+        page, content_start, _content_end, cue_start, verdict, right, sample = line.split("\t")
+        verdicts[(page, int(cue_start), int(content_start))] = (verdict, set(filter(None, right.split(","))), sample)
         horizon[page] = max(horizon.get(page, 0), int(content_start), int(cue_start))
     return verdicts, horizon
 
 
-def verdict_now(judgment: tuple[str, set[str]], claim) -> str:
+def verdict_now(judgment: Judgment, claim) -> str:
     """A real attribution is Y when the claim names a speaker judged right, S otherwise."""
-    verdict, right = judgment
+    verdict, right, _sample = judgment
     if verdict == "N":
         return "N"
     return "Y" if speaker_hash(claim.speaker) in right else "S"
 
 
-def find_verdict(verdicts: dict, page: str, claim) -> tuple[tuple, tuple[str, set[str]] | None]:
+def find_verdict(verdicts: dict, page: str, claim) -> tuple[tuple, Judgment | None]:
     """The claim's judgment: the same cue and content start, else the only one at its cue."""
     cue = claim.cue[0][0] if claim.cue else -1
     key = (page, cue, claim.content[0][0])
@@ -122,7 +125,7 @@ def main() -> int:
     pages = args.pages or cached_pages()
     judged, horizon = read_judgments()
     claims = attributed_claims(pages)
-    verdicts: Counter[str] = Counter()
+    verdicts: dict[str, Counter[str]] = {"A": Counter(), "B": Counter()}
     made: set[tuple] = set()
     unjudged = []
     for page, page_claims in sorted(claims.items()):
@@ -135,16 +138,18 @@ def main() -> int:
                 unjudged.append((page, claim))
             else:
                 verdict = verdict_now(judgment, claim)
-                verdicts[verdict] += 1
+                verdicts[judgment[2]][verdict] += 1
                 if verdict in args.show:
                     print(f"{verdict} {page} {claim.rule} {claim.cue_lemma} | {claim.speaker!r} | {claim.text[:110]!r}")
-    lost = Counter(v for key, (v, _) in judged.items() if key not in made and v in "YS")
-    n = sum(verdicts.values())
-    result = {"extractor": EXTRACTOR_VERSION, "pages": len(PAGES), "judged_claims_made": n,
-              "verdicts": dict(verdicts), "precision": round((verdicts["Y"] + verdicts["S"]) / n, 3) if n else None,
-              "strict_precision": round(verdicts["Y"] / n, 3) if n else None,
-              "real_lost": dict(lost), "unjudged": len(unjudged),
-              "judged_total": len(judged)}
+    lost = Counter(v for key, (v, _, _) in judged.items() if key not in made and v in "YS")
+    result = {"extractor": EXTRACTOR_VERSION, "pages": len(PAGES), "judged_total": len(judged),
+              "real_lost": dict(lost), "unjudged": len(unjudged)}
+    both = verdicts["A"] + verdicts["B"]
+    for name, counts in (("A", verdicts["A"]), ("B", verdicts["B"]), ("all", both)):
+        n = sum(counts.values())
+        result[name] = {"claims": n, "verdicts": dict(counts),
+                        "precision": round((counts["Y"] + counts["S"]) / n, 3) if n else None,
+                        "strict_precision": round(counts["Y"] / n, 3) if n else None}
     print(json.dumps(result, indent=1))
     if args.show_unjudged:
         for page, claim in unjudged:
