@@ -53,8 +53,9 @@ def test_action_verbs_and_refusals_make_no_claim(text):
     "This software allows the guards to scan every badge at the gate.",
     # knowing who someone is is no claim
     "The guards know who he is and where he lives.",
-    # a passive name with no one naming it
+    # a passive name with no one naming it, a participle that names
     "The broadcasts were called the Morning Hour.",
+    "One tracking program called Lantern allowed the guards to log every visitor.",
     # refusals in other words
     "The ministry declined to provide an attributable comment.",
 ])

@@ -6,7 +6,7 @@ its lemma reported something in PolNeAR, which is political news; on other news 
 are common and wrong. They are data, read once:
 
 - ``non_speech_senses.tsv``: lemma + sense (``particle=X``, ``passive``, ``passive-bare``,
-  ``thing``, ``audience``, ``person``, ``xcomp``);
+  ``thing``, ``audience``, ``person``, ``xcomp``, ``object``, ``wh``, ``naming``, ``depiction``);
 - ``non_statement_objects.txt``: object heads that make a ``thing`` sense ("images", "trophy");
 - ``audience_nouns.txt``: object heads that make an ``audience`` sense ("addressed the crowd");
 - ``non_statements.txt``: whole contents that state nothing ("declined to comment");
@@ -32,6 +32,8 @@ PERSON = "person"  # the object is a person: "questioned the senator", "nominate
 XCOMP = "xcomp"  # with an infinitive: "continued to lead", "voted to raise the wage"
 OBJECT = "object"  # with a direct object and no clause: "allow employees two weeks of leave"
 WH = "wh"  # with a wh-clause: "they know who he is" (knowing, not claiming)
+NAMING = "naming"  # a participle naming a noun: "an application called Marble", "a man named Ruiz"
+DEPICTION = "depiction"  # a scene, not a statement: "the video showed him interviewing the minister"
 WH_WORDS = frozenset({"who", "what", "where", "when", "why", "how", "which", "whether", "whom"})
 OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
 PERSONAL_PRONOUNS = OBJECT_PRONOUNS | {"himself", "herself", "themselves", "myself", "ourselves"}
@@ -110,6 +112,8 @@ def is_non_speech(tok: Token) -> bool:
     senses = non_speech_senses().get(tok.lemma_.lower())
     if not senses:
         return False
+    if NAMING in senses and tok.dep_ == "acl" and tok.tag_ == "VBN":
+        return True
     children = list(tok.children)
     passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in children)
     for c in children:
@@ -120,6 +124,8 @@ def is_non_speech(tok: Token) -> bool:
         if c.dep_ == "ccomp" and WH in senses and c.subtree.__next__().lower_ in WH_WORDS:
             return True
         if c.dep_ == "dobj" and c.i > tok.i and OBJECT in senses and not _has_clause(c):
+            return True
+        if c.dep_ == "ccomp" and c.tag_ == "VBG" and DEPICTION in senses:
             return True
     if passive and (PASSIVE in senses or (PASSIVE_BARE in senses and not _has_agent(tok))):
         return True
