@@ -229,3 +229,21 @@ def test_according_to_a_name_that_reads_as_a_verb_phrase():
     text = "According to Keeping the Peace, a group of retired judges, the court had ignored three appeals."
     c, = [c for c in attributed(text) if "ignored three appeals" in c.text]
     assert c.speaker == "Keeping the Peace"
+
+
+def test_reading_thresholds_make_a_stricter_profile():
+    from dataclasses import replace
+
+    from claimkit.extract import extract_docs
+    from claimkit.extract.settings import DEFAULTS
+    from claimkit.model import Article, article_id_for
+
+    text = ("The harbour master denied the accusations on Monday. "
+            "She said the pier would reopen in May.")
+    doc = load_pipeline()(text)
+    article = Article(article_id=article_id_for(text), text=text)
+    rules = {c.rule for c in extract_docs(article, doc) if c.cue}
+    assert {"verb-object", "verb-ccomp"} <= rules
+    strict = replace(DEFAULTS, reading_thresholds=(("verb-object", 1.01),))
+    rules = {c.rule for c in extract_docs(article, doc, strict) if c.cue}
+    assert "verb-object" not in rules and "verb-ccomp" in rules
