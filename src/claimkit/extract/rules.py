@@ -16,9 +16,10 @@ from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
 from claimkit.extract.senses import is_non_speech
 from claimkit.extract.rule_names import (ACCORDING_TO, ADJECTIVE_CUE, ADVERB_CUE, IN_POLL,
-                                         NOUN_CUE, NOUN_PREP, PARENTHETICAL, READINGS_BESIDE_A_QUOTE, VERB_CCOMP, VERB_COLON,
+                                         NOUN_CUE, NOUN_PREP, PARENTHETICAL, READINGS_BESIDE_A_QUOTE,
+                                         VERB_CCOMP, VERB_COLON,
                                          VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
-from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span
+from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span, trim
 from claimkit.extract.syntax import (cue_tokens, find_subject, is_expletive, right_complements,
                                      source_tokens, speaker_after_cue)
 from claimkit.extract.triggers import (ACCORDING_TO_TRIGGER, ADJECTIVE_CUE_TRIGGER,
@@ -191,6 +192,11 @@ def read_verb(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[tupl
     return readings
 
 
+def trimmed(text: str, spans: list[Span]) -> tuple[Span, ...]:
+    """The spans as ``DocumentContext.add`` will keep them (edges trimmed), to compare readings."""
+    return tuple(t for t in (trim(text, sp) for sp in spans) if t)
+
+
 # --- the finders ------------------------------------------------------------------------------
 
 def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
@@ -229,10 +235,10 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     # "X called the plan a failure on Monday": the later readings of the cue (object, then
     # preposition) are candidates too, marked as the alternatives; they share the cue, so the
     # filter keeps one reading at most
-    seen = {tuple(content)}
+    seen = {trimmed(ctx.text, content)}
     for alt, alt_rule in readings[1:]:
-        if tuple(alt) not in seen:
-            seen.add(tuple(alt))
+        if trimmed(ctx.text, alt) not in seen:  # the same words read twice ("said: “…”") are one
+            seen.add(trimmed(ctx.text, alt))
             ctx.add(replace(att, content=alt, rule=alt_rule, alternative=True))
     # "“Why now?” he told Fox News.": the verb's object (the listener) or the quotation that
     # hands over to the cue may be what was said; propose both, the filter chooses (they

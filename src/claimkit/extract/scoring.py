@@ -122,7 +122,7 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
         f["contains_other_cue"] = 1.0
     # the other readings of the same cue: the filter keeps one, so say how this one compares
     rivals = [o for o in others if o is not att and o.cue and o.cue == att.cue]
-    f[f"readings={_bucket(len(rivals) + 1, (1, 2, 3, 4))}"] = 1.0
+    f[f"readings{_bucket(len(rivals) + 1, (1, 2, 3, 4))}"] = 1.0
     if rivals:
         size = att.content_end - att.content_start
         sizes = [o.content_end - o.content_start for o in rivals]
