@@ -247,3 +247,17 @@ def test_reading_thresholds_make_a_stricter_profile():
     strict = replace(DEFAULTS, reading_thresholds=(("verb-object", 1.01),))
     rules = {c.rule for c in extract_docs(article, doc, strict) if c.cue}
     assert "verb-object" not in rules and "verb-ccomp" in rules
+
+
+def test_a_name_the_parse_took_into_the_quote_is_the_speaker():
+    # the parse hangs "Ann Hale" on "make" inside the quotation and leaves "said" no subject
+    text = ('"Before the race, we\'ll make a decision -- the harbour office, the race director -- '
+            'whether the boats will sail or not," Harbour Chief Ann Hale with the Port Authority said Tuesday.')
+    c, = [c for c in attributed(text) if "boats will sail" in c.text]
+    assert c.speaker == "Harbour Chief Ann Hale"
+    assert "Hale" not in c.text
+
+
+def test_speaking_on_condition_of_anonymity_states_nothing():
+    assert states_nothing("condition of anonymity") and states_nothing("on condition that she not be named")
+    assert not states_nothing("the condition of the roads is poor")

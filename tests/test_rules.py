@@ -69,7 +69,7 @@ def test_verb_readings_are_an_ordered_tuple_of_named_readers():
 def test_the_first_reading_that_applies_names_the_candidate(text, cue, rule):
     doc = load_pipeline()(text)
     tok = next(t for t in doc if t.text == cue)
-    content, name = read_verb(DocumentContext(doc), tok, None)
+    content, name = read_verb(DocumentContext(doc), tok, None)[0]
     assert name == rule and content
 
 

@@ -20,6 +20,7 @@ class Attribution:
     cue_token: int | None = None  # token index of the cue head
     continued: bool = False  # content includes a quotation resumed after the cue sentence
     source_root: int | None = None  # token index of the source's head word
+    alternative: bool = False  # a later reading of its verb cue (rules.VERB_READINGS), not the first
 
     @property
     def content_start(self) -> int:

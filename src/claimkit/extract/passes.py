@@ -16,9 +16,12 @@ from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
 from claimkit.extract.entities import entity_index
 from claimkit.extract.rule_names import QUOTE_DASH, SPEAKER_LABEL
+from claimkit.extract.settings import ExtractionSettings
 from claimkit.extract.spans import next_non_space
 from claimkit.model import Span
 
+# Small words a headline's label may keep in lower case ("Clinton to Planned Parenthood: …").
+HEADLINE_LINK_WORDS = frozenset({"to", "at", "on", "of", "and", "in", "for", "from", "with", "vs."})
 DASHES = "―—–"
 NAME_ENTITIES = ("PERSON", "ORG", "NORP")
 # What may open a transcript line before the speaker's label: quote marks, space, ">".
@@ -48,6 +51,10 @@ def speaker_labels(ctx: DocumentContext) -> None:
             continue
         label_end = start + len(line[:colon].rstrip())
         words = text[label_start:label_end].split()
+        if start == 0 and headline_label(words, settings):
+            # the headline "Poll: …", "Clinton camp: …": who or what says it, the filter judges
+            turns.append((start, label_start, label_end, start + colon, start + len(line)))
+            continue
         if not (1 <= len(words) <= settings.label_max_words) or not all(w[:1].isupper() for w in words):
             continue
         if is_name_label(ctx, label_start, label_end):
@@ -59,6 +66,13 @@ def speaker_labels(ctx: DocumentContext) -> None:
             content += turn_continues(ctx, line_end, next_turn)
         ctx.add(Attribution(cue=[(colon, colon + 1)], content=content,
                             source=[(label_start, label_end)], rule=SPEAKER_LABEL, cue_lemma=":"))
+
+
+def headline_label(words: list[str], settings: ExtractionSettings) -> bool:
+    """A headline's label before its colon: a few capitalised words ("Clinton to Planned
+    Parenthood": small linking words may stay lower-case)."""
+    return (1 <= len(words) <= settings.headline_label_max_words and words[0][:1].isupper()
+            and all(w[:1].isupper() or w in HEADLINE_LINK_WORDS for w in words))
 
 
 def named_colon_quotes(ctx: DocumentContext) -> None:

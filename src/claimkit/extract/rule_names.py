@@ -17,6 +17,10 @@ VERB_QUOTE = "verb-quote"        # "CONTENT," X said / X said, "CONTENT"       (
 PARENTHETICAL = "parenthetical"  # CONTENT, X said, CONTENT                    (cue hangs off content)
 ACCORDING_TO = "according-to"    # according to X, CONTENT
 NOUN_CUE = "noun-cue"            # X's claim that CONTENT / US claims that CONTENT
+NOUN_PREP = "noun-prep"          # X's criticism of CONTENT / support for CONTENT
+IN_POLL = "in-poll"              # in a poll by X, CONTENT / CONTENT in the latest survey
+ADVERB_CUE = "adverb-cue"        # CONTENT reportedly CONTENT                  (no source)
+ADJECTIVE_CUE = "adjective-cue"  # X is critical of CONTENT / wary of CONTENT
 
 # Whole-document passes (passes.py):
 SPEAKER_LABEL = "speaker-label"  # NAME: CONTENT (transcripts, headlines)
@@ -27,7 +31,8 @@ QUOTE_AFTER_SPEAKER = "quote-after-speaker"  # a quoted paragraph continuing the
 ASSERTION = "assertion"          # the article's own statement, no attribution
 
 ALL = (VERB_COLON, VERB_CCOMP, VERB_XCOMP, VERB_OBJECT, VERB_PREP, VERB_QUOTE, PARENTHETICAL,
-       ACCORDING_TO, NOUN_CUE, SPEAKER_LABEL, QUOTE_DASH, QUOTE_AFTER_SPEAKER, ASSERTION)
+       ACCORDING_TO, NOUN_CUE, NOUN_PREP, IN_POLL, ADVERB_CUE,
+       ADJECTIVE_CUE, SPEAKER_LABEL, QUOTE_DASH, QUOTE_AFTER_SPEAKER, ASSERTION)
 
 # Rules the shipped filter model has no ``rule=<name>`` feature for, and why.
 UNSCORED = {

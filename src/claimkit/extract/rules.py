@@ -15,14 +15,16 @@ from spacy.tokens import Token
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
 from claimkit.extract.senses import OBJECT_PRONOUNS, cannot_speak, is_non_speech
-from claimkit.extract.rule_names import (ACCORDING_TO, NOUN_CUE, PARENTHETICAL,
-                                         READINGS_BESIDE_A_QUOTE, VERB_CCOMP, VERB_COLON,
+from claimkit.extract.rule_names import (ACCORDING_TO, ADJECTIVE_CUE, ADVERB_CUE, IN_POLL,
+                                         NOUN_CUE, NOUN_PREP, PARENTHETICAL, READINGS_BESIDE_A_QUOTE,
+                                         VERB_CCOMP, VERB_COLON,
                                          VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
-from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span
+from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span, trim
 from claimkit.extract.syntax import (cue_tokens, find_subject, is_expletive, right_complements,
                                      source_tokens, speaker_after_cue)
-from claimkit.extract.triggers import (ACCORDING_TO_TRIGGER, NOUN_CUE_TRIGGER, VERB_CUE_TRIGGER,
-                                       Trigger)
+from claimkit.extract.triggers import (ACCORDING_TO_TRIGGER, ADJECTIVE_CUE_TRIGGER,
+                                       ADVERB_CUE_TRIGGER, IN_POLL_TRIGGER, NOUN_CUE_TRIGGER,
+                                       NOUN_PREP_TRIGGER, VERB_CUE_TRIGGER, Trigger)
 from claimkit.model import Span
 
 CONTENT_CLAUSE_DEPS = ("ccomp",)
@@ -179,13 +181,20 @@ VERB_READINGS: tuple[tuple[str, Reader], ...] = (
 )
 
 
-def read_verb(ctx: DocumentContext, tok: Token, subj: Token | None) -> tuple[list[Span], str]:
-    """The content and rule name of the first reading that applies; ``([], "")`` for none."""
+def read_verb(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[tuple[list[Span], str]]:
+    """The content and rule name of every reading that applies, in ``VERB_READINGS`` order
+    (the first is the cue's main reading; ``[]`` for none)."""
+    readings = []
     for name, reader in VERB_READINGS:
         content = reader(ctx, tok, subj)
         if content is not None:
-            return content, name
-    return [], ""
+            readings.append((content, name))
+    return readings
+
+
+def trimmed(text: str, spans: list[Span]) -> tuple[Span, ...]:
+    """The spans as ``DocumentContext.add`` will keep them (edges trimmed), to compare readings."""
+    return tuple(t for t in (trim(text, sp) for sp in spans) if t)
 
 
 # --- the finders ------------------------------------------------------------------------------
@@ -206,24 +215,42 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
         # "CONTENT, reported the Daily Ledger.": the clause reading ("CONTENT, said X") that
         # the parse missed, so it is named and scored as one
         subj = named_after
-        content, rule = around_cue_clause(ctx, tok), VERB_CCOMP
+        readings = [(around_cue_clause(ctx, tok), VERB_CCOMP)]
     else:
-        content, rule = read_verb(ctx, tok, subj)
-    content = [c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c]
-    if not content or (rule in (VERB_OBJECT, VERB_PREP) and any(s <= tok.idx < e for s, e in content)):
-        return  # an object that holds its own verb: "the hunt that he's been railing against"
+        readings = read_verb(ctx, tok, subj)
     if subj is not None and subj.lower_ in OBJECT_PRONOUNS:
         return  # "allows them to target …": "them" is who is allowed, not a speaker
+    readings = [([c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c], rule)
+                for content, rule in readings]
+    # an object that holds its own verb is no reading: "the hunt that he's been railing against"
+    readings = [(content, rule) for content, rule in readings
+                if content and not (rule in (VERB_OBJECT, VERB_PREP) and any(s <= tok.idx < e for s, e in content))]
+    if not readings:
+        return
+    content, rule = readings[0]
     source: list[Span] = []
     if subj is not None and not is_expletive(subj) and subj.ent_type_ not in TIME_ENTITIES:
         src = token_span(source_tokens(subj, ctx.settings))
         if src and not any(cs <= src[0] < ce for cs, ce in content):
+            source = [src]
+        elif src and rule == VERB_CCOMP and any(cs < src[0] and src[1] <= ce <= tok.idx for cs, ce in content):
+            # '"…," Chief Ann Hale said.': the parse took the name into the quoted clause; the
+            # content ends where the name begins
+            content = [(cs, min(ce, src[0])) for cs, ce in content if cs < src[0]]
             source = [src]
     cue = token_span([t for t in cue_tokens(tok) if t is tok or geometry.quote_at(t.idx) is None])
     att = Attribution(cue=[cue] if cue else [], content=content, source=source, rule=rule,
                       cue_lemma=tok.lemma_.lower(), cue_token=tok.i,
                       source_root=subj.i if source and subj is not None else None)
     ctx.add(att)
+    # "X called the plan a failure on Monday": the later readings of the cue (object, then
+    # preposition) are candidates too, marked as the alternatives; they share the cue, so the
+    # filter keeps one reading at most
+    seen = {trimmed(ctx.text, content)}
+    for alt, alt_rule in readings[1:]:
+        if trimmed(ctx.text, alt) not in seen:  # the same words read twice ("said: “…”") are one
+            seen.add(trimmed(ctx.text, alt))
+            ctx.add(replace(att, content=alt, rule=alt_rule, alternative=True))
     # "“Why now?” he told Fox News.": the verb's object (the listener) or the quotation that
     # hands over to the cue may be what was said; propose both, the filter chooses (they
     # share the cue, so only one can stand)
@@ -251,18 +278,88 @@ def according_to(ctx: DocumentContext, trigger: Trigger) -> None:
                         source_root=pobj.i if pobj is not None else None))
 
 
-def noun_cue(ctx: DocumentContext, trigger: Trigger) -> None:
-    """X's claim that CONTENT: the owner (possessive, compound, "by"/"from" X) is the source."""
-    tok = trigger.cue
-    clause = trigger.nodes["clause"]  # the first clause with a subordinator
+def in_poll(ctx: DocumentContext, trigger: Trigger) -> None:
+    """In a poll by X, CONTENT / CONTENT in the latest survey: the poll is the source, the clause
+    the phrase hangs on (without the phrase) the content, as with "according to"."""
+    tok, poll = trigger.cue, trigger.nodes["source"]
+    geometry = ctx.geometry
+    if geometry.quote_at(tok.idx) is not None:
+        return
+    head = tok.head
+    clause = head if head.pos_ in ("VERB", "AUX") else next(
+        (t for t in head.ancestors if t.pos_ in ("VERB", "AUX")), tok.sent.root)
+    phrase = subtree_span(tok)
+    pieces = (geometry.clip_to_paragraph(p, tok) for p in span_minus(subtree_span(clause), phrase))
+    content = [geometry.extend_to_quotes(p) for p in pieces if p]
+    ctx.add(Attribution(cue=[token_span([tok])], content=content,
+                        source=[s for s in [token_span(source_tokens(poll, ctx.settings))] if s],
+                        rule=IN_POLL, cue_lemma="in", cue_token=tok.i, source_root=poll.i))
+
+
+def adverb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
+    """The FBI is reportedly preparing …: the clause the adverb qualifies, without the adverb,
+    is the content; the source goes unnamed."""
+    tok, clause = trigger.cue, trigger.nodes["clause"]
+    geometry = ctx.geometry
+    if geometry.quote_at(tok.idx) is not None:
+        return
+    pieces = span_minus(subtree_span(clause), token_span([tok]))
+    content = [c for c in (geometry.clip_to_paragraph(p, tok) for p in pieces) if c]
+    ctx.add(Attribution(cue=[token_span([tok])], content=content, rule=ADVERB_CUE,
+                        cue_lemma=tok.lower_, cue_token=tok.i))
+
+
+def adjective_cue(ctx: DocumentContext, trigger: Trigger) -> None:
+    """X has been critical of CONTENT: the adjective and its preposition are the cue, the
+    prepositional object the content, the subject of the copula (or the noun the adjective
+    describes) the source."""
+    tok, prep, obj = trigger.cue, trigger.nodes["prep"], trigger.nodes["object"]
+    if ctx.geometry.quote_at(tok.idx) is not None:
+        return
+    head = tok.head
+    subj = (next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if head.i != tok.i else None)
+    if subj is None and tok.dep_ == "amod":
+        subj = head
+    source = [token_span(source_tokens(subj, ctx.settings))] if subj is not None else []
+    ctx.add(Attribution(cue=[(tok.idx, prep.idx + len(prep.text))], content=[subtree_span(obj)],
+                        source=[s for s in source if s], rule=ADJECTIVE_CUE,
+                        cue_lemma=tok.lower_, cue_token=tok.i,
+                        source_root=subj.i if source and subj is not None else None))
+
+
+def noun_owner(tok: Token) -> Token | None:
+    """Whose claim or criticism a cue noun is: possessive, compound, or "by"/"from" X."""
     owner = next((c for c in tok.children if c.dep_ in ("poss", "compound", "nmod")), None)
     if owner is None:
         by = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from")), None)
         owner = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+    return owner
+
+
+def noun_cue(ctx: DocumentContext, trigger: Trigger) -> None:
+    """X's claim that CONTENT: the owner (possessive, compound, "by"/"from" X) is the source."""
+    tok = trigger.cue
+    clause = trigger.nodes["clause"]  # the first clause with a subordinator
+    owner = noun_owner(tok)
     source = [token_span(source_tokens(owner, ctx.settings))] if owner is not None else []
     ctx.add(Attribution(cue=[(tok.idx, tok.idx + len(tok.text))],
                         content=[subtree_span(clause)], source=[s for s in source if s],
                         rule=NOUN_CUE, cue_lemma=tok.lemma_.lower(), cue_token=tok.i,
+                        source_root=owner.i if owner is not None else None))
+
+
+def noun_prep(ctx: DocumentContext, trigger: Trigger) -> None:
+    """X's criticism of CONTENT / support for CONTENT: the stance noun and its preposition are
+    the cue, the prepositional object the content, the noun's owner the source."""
+    tok, prep, obj = trigger.cue, trigger.nodes["prep"], trigger.nodes["object"]
+    if ctx.geometry.quote_at(tok.idx) is not None:
+        return  # the speaker's own wording inside a quotation
+    owner = noun_owner(tok)
+    source = [token_span(source_tokens(owner, ctx.settings))] if owner is not None else []
+    cue = (tok.idx, prep.idx + len(prep.text)) if prep.i > tok.i else token_span([tok])
+    ctx.add(Attribution(cue=[cue], content=[subtree_span(obj)], source=[s for s in source if s],
+                        rule=NOUN_PREP, cue_lemma=tok.lemma_.lower(), cue_token=tok.i,
                         source_root=owner.i if owner is not None else None))
 
 
@@ -278,6 +375,10 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
     TokenRule(ACCORDING_TO_TRIGGER, according_to, (ACCORDING_TO,)),
     TokenRule(VERB_CUE_TRIGGER, verb_cue, tuple(name for name, _ in VERB_READINGS)),
     TokenRule(NOUN_CUE_TRIGGER, noun_cue, (NOUN_CUE,)),
+    TokenRule(NOUN_PREP_TRIGGER, noun_prep, (NOUN_PREP,)),
+    TokenRule(IN_POLL_TRIGGER, in_poll, (IN_POLL,)),
+    TokenRule(ADVERB_CUE_TRIGGER, adverb_cue, (ADVERB_CUE,)),
+    TokenRule(ADJECTIVE_CUE_TRIGGER, adjective_cue, (ADJECTIVE_CUE,)),
 )
 RULE_BY_TRIGGER = {rule.trigger: rule for rule in TOKEN_RULES}
 

@@ -46,6 +46,8 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
         f["continued"] = 1.0
         f[f"continued_lemma={att.cue_lemma}"] = 1.0
         f[f"continued_same_para={chr(10) not in text[att.content_start:att.content_end]}"] = 1.0
+    if att.alternative:
+        f["alternative"] = 1.0  # a later reading of its verb cue (rules.verb_cue)
     lemma = att.cue_lemma
     f[f"lemma={lemma}"] = 1.0
     f[f"lemma_rule={lemma}|{att.rule}"] = 1.0
@@ -118,6 +120,15 @@ def features(att: Attribution, doc: Doc, quotes: list, others: Sequence[Attribut
         f["cue_inside_other"] = 1.0
     if any(o is not att and o.cue and any(s <= o.cue[0][0] < e for s, e in att.content) for o in others):
         f["contains_other_cue"] = 1.0
+    # the other readings of the same cue: the filter keeps one, so say how this one compares
+    rivals = [o for o in others if o is not att and o.cue and o.cue == att.cue]
+    f[f"readings{_bucket(len(rivals) + 1, (1, 2, 3, 4))}"] = 1.0
+    if rivals:
+        size = att.content_end - att.content_start
+        sizes = [o.content_end - o.content_start for o in rivals]
+        f["longest_reading"] = 1.0 if size > max(sizes) else 0.0
+        f["shortest_reading"] = 1.0 if size < min(sizes) else 0.0
+        f["size_to_longest"] = size / max(max(sizes), size, 1)
     return f
 
 

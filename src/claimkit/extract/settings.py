@@ -22,6 +22,9 @@ class ExtractionSettings:
     # more often ordinary nouns than verbs are ordinary verbs, so they need more evidence).
     verb_cue_min_p: float = 0.01
     noun_cue_min_p: float = 0.05
+    # A noun with a prepositional object ("criticism of X", "support for X"): the shape is a
+    # stronger sign than the bare noun, so rarer cue nouns ("attack", "supporter") may fire it.
+    noun_prep_min_p: float = 0.03
 
     # --- quotations (quotes.py, geometry.py) ---------------------------------------------------
     # Quotes longer than this are almost always a pairing error (a missed closing mark).
@@ -55,6 +58,8 @@ class ExtractionSettings:
     # A speaker label "NAME:" sits this close to its line's start and has 1..this many words.
     label_max_chars: int = 40
     label_max_words: int = 4
+    # A headline "X: …" may carry a longer label ("Former AG Mukasey at RNC: …").
+    headline_label_max_words: int = 6
     # "… Jeffrey M. Jones: “…”": how far before a quotation its named colon may start.
     name_before_colon_chars: int = 80
     # "“…” ― Name": the dash follows within this many characters, the name is at most this

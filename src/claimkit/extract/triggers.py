@@ -38,6 +38,10 @@ TREE_PATTERNS_FILE = "attribution_triggers.json"
 ACCORDING_TO_TRIGGER = "according-to"
 VERB_CUE_TRIGGER = "verb-cue"
 NOUN_CUE_TRIGGER = "noun-cue"
+NOUN_PREP_TRIGGER = "noun-prep"
+IN_POLL_TRIGGER = "in-poll"
+ADVERB_CUE_TRIGGER = "adverb-cue"
+ADJECTIVE_CUE_TRIGGER = "adjective-cue"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,19 @@ Shapes = dict[tuple[str, int], dict[str, Token]]
 def tree_pattern_specs() -> tuple[dict, ...]:
     """The tree patterns as stored: trigger name, why, DependencyMatcher pattern."""
     return tuple(json.loads(data_text(TREE_PATTERNS_FILE))["patterns"])
+
+
+@lru_cache(maxsize=1)
+def word_triggers() -> dict[str, tuple[str, ...]]:
+    """Tree patterns whose cue is a fixed word ("reportedly", "critical", "in"), not a lexicon
+    lemma: word -> the triggers it may fire, in file order."""
+    out: dict[str, tuple[str, ...]] = {}
+    for spec in tree_pattern_specs():
+        lower = spec["pattern"][0]["RIGHT_ATTRS"].get("LOWER")
+        words = [lower] if isinstance(lower, str) else (lower or {}).get("IN", [])
+        for word in words:
+            out[word] = out.get(word, ()) + (spec["trigger"],)
+    return out
 
 
 class TreeShapes:
@@ -100,6 +117,9 @@ def find_triggers(doc: Doc, settings: ExtractionSettings = DEFAULTS) -> list[Tri
     """The tokens of ``doc`` that fire a rule, in text order; a token fires one rule at most."""
     verb_cues = cues.cue_lemmas("V", settings.verb_cue_min_p)
     noun_cues = cues.cue_lemmas("N", settings.noun_cue_min_p)
+    # "criticism of X" needs less evidence than "the claim that X": the shape itself is telling
+    prep_nouns = cues.cue_lemmas("N", settings.noun_prep_min_p)
+    by_word = word_triggers()
     n = len(doc)
     shapes: Shapes | None = None  # matched when the first cue word that needs one turns up
     found: list[Trigger] = []
@@ -113,10 +133,19 @@ def find_triggers(doc: Doc, settings: ExtractionSettings = DEFAULTS) -> list[Tri
             if tok.lemma_.lower() in verb_cues:
                 found.append(Trigger(VERB_CUE_TRIGGER, tok, {}))
         elif pos in ("NOUN", "PROPN"):
-            if tok.lemma_.lower() in noun_cues:
+            lemma = tok.lemma_.lower()
+            if lemma in prep_nouns or lemma in noun_cues:
                 if shapes is None:
                     shapes = tree_shapes(doc.vocab).find(doc)
-                nodes = shapes.get((NOUN_CUE_TRIGGER, tok.i))
-                if nodes is not None:
-                    found.append(Trigger(NOUN_CUE_TRIGGER, tok, nodes))
+                for name in (NOUN_CUE_TRIGGER, NOUN_PREP_TRIGGER):
+                    nodes = shapes.get((name, tok.i))
+                    if nodes is not None and lemma in (noun_cues if name == NOUN_CUE_TRIGGER else prep_nouns):
+                        found.append(Trigger(name, tok, nodes))
+                        break
+        if tok.lower_ in by_word and (not found or found[-1].cue.i != tok.i):
+            if shapes is None:
+                shapes = tree_shapes(doc.vocab).find(doc)
+            name = next((name for name in by_word[tok.lower_] if (name, tok.i) in shapes), None)
+            if name is not None:
+                found.append(Trigger(name, tok, shapes[(name, tok.i)]))
     return found
