@@ -149,3 +149,28 @@ def test_a_passive_without_an_agent_or_with_a_dummy_subject_has_no_passive_readi
     for text in ("The new stadium plan is supported widely.", "It was reported by the agency that prices rose."):
         candidates, _ = find_candidates(load_pipeline()(text))
         assert not any(text[a.content_start:a.content_end] in ("The new stadium plan", "It") for a in candidates)
+
+
+def test_the_anchored_search_finds_what_a_dependency_matcher_finds():
+    from spacy.matcher import DependencyMatcher
+
+    nlp = load_pipeline()
+    texts = ["Officials dismissed claims that the dam had cracked, and criticism of the plan grew.",
+             "The senator, reportedly furious about the vote, was critical of the council's support for the bridge.",
+             "In a new poll, most voters backed the mayor; his supporters were confident in the outcome.",
+             "Critics voiced their opposition to the tax and their worries over the claim that rents would rise."]
+    for doc in nlp.pipe(texts):
+        matcher = DependencyMatcher(doc.vocab)
+        ids = {}
+        for spec in tree_pattern_specs():
+            matcher.add(spec["trigger"], [spec["pattern"]])
+            ids[doc.vocab.strings[spec["trigger"]]] = (spec["trigger"], [n["RIGHT_ID"] for n in spec["pattern"]])
+        expected = {}
+        for key, token_ids in matcher(doc):
+            name, node_ids = ids[key]
+            nodes = expected.setdefault((name, token_ids[0]), {})
+            for node_id, i in zip(node_ids, token_ids):
+                nodes[node_id] = min(i, nodes.get(node_id, i))
+        found = {k: {n: t.i for n, t in v.items()} for k, v in tree_shapes(doc.vocab).find(doc).items()}
+        assert found == expected, doc.text
+        assert expected, doc.text  # each sentence holds at least one shape
