@@ -71,7 +71,8 @@ def word_triggers() -> dict[str, tuple[str, ...]]:
         lower = spec["pattern"][0]["RIGHT_ATTRS"].get("LOWER")
         words = [lower] if isinstance(lower, str) else (lower or {}).get("IN", [])
         for word in words:
-            out[word] = out.get(word, ()) + (spec["trigger"],)
+            if spec["trigger"] not in out.get(word, ()):
+                out[word] = out.get(word, ()) + (spec["trigger"],)
     return out
 
 
