@@ -85,9 +85,11 @@ class TreeShapes:
         # match ids by their hash: a memory zone (batch.py) may drop the strings themselves
         self.trigger_of: dict[int, str] = {}
         self.node_ids: dict[int, list[str]] = {}
-        for spec in tree_pattern_specs():
-            key = vocab.strings.add(spec["trigger"])
-            self.matcher.add(spec["trigger"], [spec["pattern"]])
+        for n, spec in enumerate(tree_pattern_specs()):
+            # one key per pattern: a trigger may have several shapes, each with its own nodes
+            name = f"{spec['trigger']}#{n}"
+            key = vocab.strings.add(name)
+            self.matcher.add(name, [spec["pattern"]])
             self.trigger_of[key] = spec["trigger"]
             self.node_ids[key] = [node["RIGHT_ID"] for node in spec["pattern"]]
 
