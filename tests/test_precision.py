@@ -7,7 +7,7 @@ from spacy.tokens import Span as SpacySpan
 
 from claimkit.engines import extract_text
 from claimkit.extract.context import distinct
-from claimkit.extract.senses import discourse_marker_spans, states_nothing
+from claimkit.extract.senses import discourse_marker_spans, is_non_speech, states_nothing
 from claimkit.extract.speakers import SpeakerResolver
 from claimkit.model import SpeakerType
 from claimkit.nlp import load_pipeline
@@ -35,6 +35,61 @@ def spans_text(text, spans):
 ])
 def test_action_verbs_and_refusals_make_no_claim(text):
     assert attributed(text) == [], [c.text for c in attributed(text)]
+
+
+@pytest.mark.parametrize("text", [
+    # appointments, lawsuits and interrogations: the object is a person, not a statement
+    "The lawyer who questioned her kept his voice low.",
+    "The governor nominated him to be the state's next treasurer.",
+    "The attorney general is suing him for $4 million.",
+    # a vote, a rule or a move that goes on: an infinitive or an object, not a statement
+    "Council members voted to raise the parking fee by a dollar.",
+    "The coach continued to lead the team through the spring.",
+    "The goalkeeper had just signed on to play for the harbour club.",
+    "The new ordinance allows shop owners three extra days of leave.",
+    "The assembly passed two laws limiting the use of leaf blowers.",
+    # laws and devices cannot speak
+    "The mandate requires insurers to cover eye exams for children.",
+    "This software allows the guards to scan every badge at the gate.",
+    # knowing who someone is is no claim
+    "The guards know who he is and where he lives.",
+    # a passive name with no one naming it, a participle that names
+    "The broadcasts were called the Morning Hour.",
+    "One tracking program called Lantern allowed the guards to log every visitor.",
+    # refusals in other words
+    "The ministry declined to provide an attributable comment.",
+])
+def test_more_non_speech_senses_make_no_claim(text):
+    assert attributed(text) == [], [(c.rule, c.cue_lemma, c.text) for c in attributed(text)]
+
+
+def test_speech_uses_of_the_newly_listed_verbs_still_count():
+    cases = {
+        "The senator questioned whether the bridge could be finished by June.": "the bridge could be finished",
+        "The coach continued: \"We are not finished with this season.\"": "We are not finished",
+        "The guards know that the gate camera has been broken for a month.": "the gate camera has been broken",
+    }
+    for text, content in cases.items():
+        assert any(content in c.text for c in attributed(text)), (text, [c.text for c in attributed(text)])
+
+
+def test_a_passive_name_with_an_agent_keeps_the_speech_sense():
+    nlp = load_pipeline()
+    for text in ("The deal was called a betrayal by the union leader.",
+                 "The plan was called a disgrace by the mayor."):
+        doc = nlp(text)
+        assert not is_non_speech(doc[3]), text
+    assert is_non_speech(nlp("The broadcasts were called the Morning Hour.")[3])
+
+
+def test_an_object_pronoun_is_never_the_speaker_of_a_controlled_verb():
+    text = "The new scanner allows them to target only travellers with a flagged history."
+    assert all(c.speaker.lower() != "them" for c in attributed(text))
+
+
+def test_a_content_that_holds_its_own_cue_is_no_reading():
+    text = "He went after the judge and the witch hunt that he has been railing against for years."
+    assert all(not (c.content[0][0] <= c.cue[0][0] < c.content[-1][1]) for c in attributed(text))
 
 
 def test_the_speech_sense_of_the_same_verbs_still_counts():
@@ -152,3 +207,57 @@ def test_asked_opening_a_sentence_has_no_source():
     told = [c for c in attributed(text) if c.cue_lemma == "tell"]
     assert all(c.source == () for c in asked)  # the minister was asked; the asker is unsaid
     assert told and told[0].speaker == "the transport minister"
+
+
+# --- speakers the parse hides (invented sentences) ----------------------------------------------
+
+def test_an_active_verb_with_by_in_its_object_keeps_the_clause_subject():
+    text = ('Ramos met with reporters on Monday at his home in Dover and called the attack by his '
+            'cousin, Leo Ramos, "a cowardly act."')
+    c, = [c for c in attributed(text) if "a cowardly act" in c.text]
+    assert c.speaker == "Ramos"
+
+
+def test_a_name_hung_on_a_list_before_the_verb_is_its_subject():
+    text = ("In its coverage of the dispute between the council, the port authority, and Brandt's "
+            'shipping firm, the Harbour Gazette claimed the contract was "signed in a hurry."')
+    c, = [c for c in attributed(text) if "signed in a hurry" in c.text]
+    assert c.speaker == "the Harbour Gazette"
+
+
+def test_according_to_a_name_that_reads_as_a_verb_phrase():
+    text = "According to Keeping the Peace, a group of retired judges, the court had ignored three appeals."
+    c, = [c for c in attributed(text) if "ignored three appeals" in c.text]
+    assert c.speaker == "Keeping the Peace"
+
+
+def test_reading_thresholds_make_a_stricter_profile():
+    from dataclasses import replace
+
+    from claimkit.extract import extract_docs
+    from claimkit.extract.settings import DEFAULTS
+    from claimkit.model import Article, article_id_for
+
+    text = ("The harbour master denied the accusations on Monday. "
+            "She said the pier would reopen in May.")
+    doc = load_pipeline()(text)
+    article = Article(article_id=article_id_for(text), text=text)
+    rules = {c.rule for c in extract_docs(article, doc) if c.cue}
+    assert {"verb-object", "verb-ccomp"} <= rules
+    strict = replace(DEFAULTS, reading_thresholds=(("verb-object", 1.01),))
+    rules = {c.rule for c in extract_docs(article, doc, strict) if c.cue}
+    assert "verb-object" not in rules and "verb-ccomp" in rules
+
+
+def test_a_name_the_parse_took_into_the_quote_is_the_speaker():
+    # the parse hangs "Ann Hale" on "make" inside the quotation and leaves "said" no subject
+    text = ('"Before the race, we\'ll make a decision -- the harbour office, the race director -- '
+            'whether the boats will sail or not," Harbour Chief Ann Hale with the Port Authority said Tuesday.')
+    c, = [c for c in attributed(text) if "boats will sail" in c.text]
+    assert c.speaker == "Harbour Chief Ann Hale"
+    assert "Hale" not in c.text
+
+
+def test_speaking_on_condition_of_anonymity_states_nothing():
+    assert states_nothing("condition of anonymity") and states_nothing("on condition that she not be named")
+    assert not states_nothing("the condition of the roads is poor")

@@ -15,7 +15,7 @@ from spacy.tokens import Token
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
 from claimkit.extract.cues import impression_verbs
-from claimkit.extract.senses import is_non_speech
+from claimkit.extract.senses import OBJECT_PRONOUNS, cannot_speak, is_non_speech
 from claimkit.extract.rule_names import (ACCORDING_TO, ADJECTIVE_CUE, ADVERB_CUE, IN_POLL,
                                          NOUN_CUE, NOUN_PREP, PARENTHETICAL, READINGS_BESIDE_A_QUOTE,
                                          VERB_CCOMP, VERB_COLON, VERB_IMPRESSION,
@@ -220,6 +220,8 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     if is_non_speech(tok) or ctx.in_discourse_marker(tok.idx):
         return  # "picked up a trophy", "That said, …": this sense of the verb reports nothing
     subj = find_subject(tok, ctx.settings)
+    if subj is not None and cannot_speak(subj):
+        return  # "the mandate requires insurers to …": a law or a device states nothing
     named_after = speaker_after_cue(tok)
     if named_after is not None:
         # "CONTENT, reported the Daily Ledger.": the clause reading ("CONTENT, said X") that
@@ -228,9 +230,13 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
         readings = [(around_cue_clause(ctx, tok), VERB_CCOMP)]
     else:
         readings = read_verb(ctx, tok, subj)
+    if subj is not None and subj.lower_ in OBJECT_PRONOUNS:
+        return  # "allows them to target …": "them" is who is allowed, not a speaker
     readings = [([c for c in (geometry.clip_to_paragraph(sp, tok) for sp in content) if c], rule)
                 for content, rule in readings]
-    readings = [(content, rule) for content, rule in readings if content]
+    # an object that holds its own verb is no reading: "the hunt that he's been railing against"
+    readings = [(content, rule) for content, rule in readings
+                if content and not (rule in (VERB_OBJECT, VERB_PREP) and any(s <= tok.idx < e for s, e in content))]
     if not readings:
         return
     content, rule = readings[0]
@@ -238,6 +244,11 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     if subj is not None and not is_expletive(subj) and subj.ent_type_ not in TIME_ENTITIES:
         src = token_span(source_tokens(subj, ctx.settings))
         if src and not any(cs <= src[0] < ce for cs, ce in content):
+            source = [src]
+        elif src and rule == VERB_CCOMP and any(cs < src[0] and src[1] <= ce <= tok.idx for cs, ce in content):
+            # '"…," Chief Ann Hale said.': the parse took the name into the quoted clause; the
+            # content ends where the name begins
+            content = [(cs, min(ce, src[0])) for cs, ce in content if cs < src[0]]
             source = [src]
     cue = token_span([t for t in cue_tokens(tok) if t is tok or geometry.quote_at(t.idx) is None])
     att = Attribution(cue=[cue] if cue else [], content=content, source=source, rule=rule,
@@ -268,7 +279,8 @@ def according_to(ctx: DocumentContext, trigger: Trigger) -> None:
     """according to X, CONTENT: the rest of the sentence, in the cue's paragraph."""
     tok = trigger.cue
     to = trigger.nodes["to"]
-    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    # "according to Breaking the Silence, …": a name the parse reads as a verb phrase (pcomp)
+    pobj = next((c for c in to.children if c.dep_ in ("pobj", "pcomp")), None)
     phrase = token_span(list(tok.subtree) + list(to.subtree)) or (tok.idx, to.idx + 2)
     sent = tok.sent
     sent_span = (sent.start_char, sent.end_char)

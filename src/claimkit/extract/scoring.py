@@ -210,12 +210,15 @@ def select(candidates: list[Attribution], doc: Doc, quotes: list, text: str | No
     near = neighbours(candidates)
     feats = [features(att, doc, quotes, others, text) for att, others in zip(candidates, near)]
     probs = list(prob_fn(feats)) if prob_fn is not None else probabilities(feats)
+    stricter = dict(settings.reading_thresholds)
     kept_ids: set[int] = set()
     kept: list[tuple[Attribution, float]] = []
     for i in sorted(range(len(candidates)), key=lambda i: -probs[i]):
         att, p = candidates[i], probs[i]
         if p < thr:
             break
+        if p < stricter.get(att.rule, thr):
+            continue
         if any(id(o) in kept_ids and _conflict(att, o, settings) for o in near[i]):
             continue
         kept_ids.add(id(att))

@@ -5,11 +5,13 @@ Reporting verbs are also ordinary verbs: "picked up another trophy", "was named 
 its lemma reported something in PolNeAR, which is political news; on other news these senses
 are common and wrong. They are data, read once:
 
-- ``non_speech_senses.tsv``: lemma + sense (``particle=X``, ``passive``, ``thing``, ``audience``);
+- ``non_speech_senses.tsv``: lemma + sense (``particle=X``, ``passive``, ``passive-bare``,
+  ``thing``, ``audience``, ``person``, ``xcomp``, ``object``, ``wh``, ``naming``, ``depiction``);
 - ``non_statement_objects.txt``: object heads that make a ``thing`` sense ("images", "trophy");
 - ``audience_nouns.txt``: object heads that make an ``audience`` sense ("addressed the crowd");
 - ``non_statements.txt``: whole contents that state nothing ("declined to comment");
-- ``discourse_markers.txt``: "That said, …": framing phrases whose verb quotes nobody.
+- ``discourse_markers.txt``: "That said, …": framing phrases whose verb quotes nobody;
+- ``non_speaker_nouns.txt``: subject heads that cannot speak ("the law requires …").
 """
 from __future__ import annotations
 
@@ -23,8 +25,18 @@ from claimkit.extract.cues import data_text
 
 PARTICLE = "particle="
 PASSIVE = "passive"
+PASSIVE_BARE = "passive-bare"  # passive with no agent: "the videos were called the X Show"
 THING = "thing"
 AUDIENCE = "audience"
+PERSON = "person"  # the object is a person: "questioned the senator", "nominated her"
+XCOMP = "xcomp"  # with an infinitive: "continued to lead", "voted to raise the wage"
+OBJECT = "object"  # with a direct object and no clause: "allow employees two weeks of leave"
+WH = "wh"  # with a wh-clause: "they know who he is" (knowing, not claiming)
+NAMING = "naming"  # a participle naming a noun: "an application called Marble", "a man named Ruiz"
+DEPICTION = "depiction"  # a scene, not a statement: "the video showed him interviewing the minister"
+WH_WORDS = frozenset({"who", "what", "where", "when", "why", "how", "which", "whether", "whom"})
+OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
+PERSONAL_PRONOUNS = OBJECT_PRONOUNS | {"himself", "herself", "themselves", "myself", "ourselves"}
 OBJECT_DEPS = ("dobj", "oprd", "attr", "pobj")
 # Heads that only count what follows them: the thing is the noun after "of".
 QUANTITIES = frozenset({"hundred", "hundreds", "thousand", "thousands", "dozen", "dozens",
@@ -55,6 +67,17 @@ def thing_nouns() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def audience_nouns() -> frozenset[str]:
     return frozenset(_lines("audience_nouns.txt"))
+
+
+@lru_cache(maxsize=1)
+def non_speaker_nouns() -> frozenset[str]:
+    return frozenset(_lines("non_speaker_nouns.txt"))
+
+
+def cannot_speak(subject: Token) -> bool:
+    """A subject that is a law, a device or an event, not someone ("the mandate requires …",
+    "this tech allows them to …", "One prohibits them …"): no entity backs it as a name."""
+    return subject.ent_type_ not in ("PERSON", "ORG", "NORP", "GPE") and subject.lemma_.lower() in non_speaker_nouns()
 
 
 @lru_cache(maxsize=1)
@@ -89,24 +112,50 @@ def is_non_speech(tok: Token) -> bool:
     senses = non_speech_senses().get(tok.lemma_.lower())
     if not senses:
         return False
-    for c in tok.children:
+    if NAMING in senses and tok.dep_ == "acl" and tok.tag_ == "VBN":
+        return True
+    children = list(tok.children)
+    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in children)
+    for c in children:
         if c.dep_ == "prt" and PARTICLE + c.lower_ in senses:
             return True
-        if c.dep_ in ("auxpass", "nsubjpass") and PASSIVE in senses:
+        if c.dep_ == "xcomp" and XCOMP in senses:
             return True
-    if THING in senses or AUDIENCE in senses:
+        if c.dep_ == "ccomp" and WH in senses and c.subtree.__next__().lower_ in WH_WORDS:
+            return True
+        if c.dep_ == "dobj" and c.i > tok.i and OBJECT in senses and not _has_clause(c):
+            return True
+        if c.dep_ == "ccomp" and c.tag_ == "VBG" and DEPICTION in senses:
+            return True
+    if passive and (PASSIVE in senses or (PASSIVE_BARE in senses and not _has_agent(tok))):
+        return True
+    if senses & {THING, AUDIENCE, PERSON}:
         obj = object_head(tok)
         if obj is None or _has_clause(obj):
             return False
         lemma = obj.lemma_.lower()
         return ((THING in senses and lemma in thing_nouns())
-                or (AUDIENCE in senses and lemma in audience_nouns()))
+                or (AUDIENCE in senses and lemma in audience_nouns())
+                or (PERSON in senses and is_person(obj)))
     return False
 
 
+def _has_agent(verb: Token) -> bool:
+    """A "by" phrase after the verb: the parser labels it ``agent``, or a plain ``prep`` that it
+    may hang on the object ("was called a betrayal by the union")."""
+    return any(t.dep_ in ("agent", "prep") and t.lower_ == "by" for t in verb.subtree if t.i > verb.i)
+
+
+def is_person(tok: Token) -> bool:
+    """A person named or pointed at: a PERSON entity or a personal pronoun in object case."""
+    return tok.ent_type_ == "PERSON" or tok.lower_ in PERSONAL_PRONOUNS
+
+
 def _has_clause(noun: Token) -> bool:
-    """"a video showing that …", "a photo that proves …": a thing that carries a statement."""
-    return any(c.dep_ in ("acl", "relcl", "ccomp") for c in noun.children)
+    """"a video showing that …", "a photo that proves …": a thing that carries a statement
+    (a clause of its own, or a modifier with one; "two laws limiting drones" carries none)."""
+    return any(c.dep_ == "ccomp" or (c.dep_ in ("acl", "relcl") and any(g.dep_ == "ccomp" for g in c.children))
+               for c in noun.children)
 
 
 def states_nothing(content: str) -> bool:

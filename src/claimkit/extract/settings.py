@@ -77,6 +77,11 @@ class ExtractionSettings:
     # --- the filter and the claims (scoring.py, claims.py) -------------------------------------
     # Keep-threshold when the shipped model does not name one (the model's own is tuned on dev).
     default_filter_threshold: float = 0.5
+    # Higher keep-thresholds for some readings, as (rule name, threshold) pairs: a stricter
+    # profile for readers who want fewer, surer attributions. Empty by default: on PolNeAR every
+    # raise costs more recall than it buys precision, and on real news pages it trades real
+    # attributions for false ones (README "Extractor 0.6.0"; benchmarks/reading_thresholds.py).
+    reading_thresholds: tuple[tuple[str, float], ...] = ()
     # Two candidates conflict when they share more than this share of the shorter content.
     conflict_overlap: float = 0.5
     # Share of quoted content characters that makes a claim direct / mixed (else indirect).

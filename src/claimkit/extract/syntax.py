@@ -63,6 +63,12 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
     commas = [t.i for t in block if t.i < subj.i and t.text == ","]
     if commas:
         block = [t for t in block if t.i > commas[-1]]
+    # nor does it start or end with punctuation: a closing quote mark the parse hung on the name
+    # ('…," Chief Hall said') would put the source inside the quotation
+    while len(block) > 1 and block[0].is_punct and block[0] is not subj:
+        block = block[1:]
+    while len(block) > 1 and block[-1].is_punct and block[-1] is not subj:
+        block = block[:-1]
     return block or [subj]
 
 
@@ -113,7 +119,8 @@ def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Toke
             if c.dep_ in SUBJECT_DEPS and not (c.dep_ == "nsubjpass" and cur is verb):
                 return c
         agent = next((c for c in cur.children if c.dep_ == "agent"), None)
-        if agent is not None:
+        if agent is not None and any(c.dep_ == "auxpass" for c in cur.children):
+            # only a passive verb's "by" is its doer ("called the attack by his son X" is active)
             pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
@@ -126,7 +133,23 @@ def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Toke
         if cur.dep_ == "acl" and cur.head.pos_ in ("NOUN", "PROPN"):
             return cur.head  # "a statement saying …" -> the statement
         break
-    return None
+    return noun_right_before(verb)
+
+
+def noun_right_before(verb: Token) -> Token | None:
+    """"…, UC Global and the Sands, the Daily Ledger claimed …": a finite verb the parse left
+    without a subject (it hung the name on a list before it) whose previous word is a name or
+    a noun: that word's phrase is the subject."""
+    if verb.tag_ not in FINITE_TAGS or verb.i == 0 or verb.dep_ not in ("ROOT", "conj", "ccomp"):
+        return None
+    before = verb.doc[verb.i - 1]
+    if before.pos_ not in ("PROPN", "NOUN") or before.dep_ not in ("appos", "conj", "pobj", "dobj") \
+            or before.sent != verb.sent:
+        return None
+    # "Chief Ann Hale with the City Police Department said": the name before the preposition
+    prep = before.head if before.dep_ == "pobj" and before.head.dep_ == "prep" else None
+    owner = verb.doc[prep.i - 1] if prep is not None and prep.i > 0 else None
+    return owner if owner is not None and owner.pos_ in ("PROPN", "NOUN") else before
 
 
 def is_expletive(tok: Token | None) -> bool:
