@@ -123,3 +123,24 @@ def test_the_filter_sees_how_a_reading_compares_with_its_rivals():
     assert longer["longest_reading"] == 1.0 and shorter["shortest_reading"] == 1.0
     assert shorter["alternative"] == 1.0 and "alternative" not in longer
     assert 0 < shorter["size_to_longest"] < longer["size_to_longest"] == 1.0
+
+
+# --- verbs of impression ---------------------------------------------------------------------------
+
+def test_an_impression_verb_reads_its_subject_into_the_content_with_no_source():
+    text = "The new bridge seems to be sinking into the river."
+    found = readings(text)
+    assert (rule_names.VERB_IMPRESSION, ["seems"], [], ["The new bridge", "to be sinking into the river"]) in found
+    # the subject-as-source reading is still proposed: the filter chooses
+    assert (rule_names.VERB_XCOMP, ["seems"], ["The new bridge"], ["to be sinking into the river"]) in found
+
+
+def test_a_reporting_verb_has_no_impression_reading():
+    found = readings("The harbour master said that the new pier will open in June.")
+    assert not [r for r in found if r[0] == rule_names.VERB_IMPRESSION]
+
+
+def test_a_stance_adjective_with_a_clause_reads_the_clause_as_content():
+    text = "The harbour master is confident that the new pier will open in June."
+    assert (rule_names.ADJECTIVE_CUE, ["confident"], ["The harbour master"],
+            ["that the new pier will open in June"]) in readings(text)

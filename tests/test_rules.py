@@ -162,9 +162,10 @@ def test_the_anchored_search_finds_what_a_dependency_matcher_finds():
     for doc in nlp.pipe(texts):
         matcher = DependencyMatcher(doc.vocab)
         ids = {}
-        for spec in tree_pattern_specs():
-            matcher.add(spec["trigger"], [spec["pattern"]])
-            ids[doc.vocab.strings[spec["trigger"]]] = (spec["trigger"], [n["RIGHT_ID"] for n in spec["pattern"]])
+        for n, spec in enumerate(tree_pattern_specs()):
+            key = f"{spec['trigger']}#{n}"  # one key per pattern: a trigger may have several shapes
+            matcher.add(key, [spec["pattern"]])
+            ids[doc.vocab.strings[key]] = (spec["trigger"], [n["RIGHT_ID"] for n in spec["pattern"]])
         expected = {}
         for key, token_ids in matcher(doc):
             name, node_ids = ids[key]

@@ -56,6 +56,13 @@ def cue_classes() -> dict[str, str]:
     return {row[0]: row[1] for row in _data_lines("cue_classes.tsv")}
 
 
+@lru_cache(maxsize=1)
+def impression_verbs() -> frozenset[str]:
+    """Verbs whose subject belongs to what is reported ("the plan seems to work")."""
+    return frozenset(w.strip() for w in data_text("impression_verbs.txt").splitlines()
+                     if w.strip() and not w.startswith("#"))
+
+
 def cue_class(lemma: str) -> str:
     return cue_classes().get(lemma.lower(), DEFAULT_CLASS)
 

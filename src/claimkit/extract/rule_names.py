@@ -13,6 +13,7 @@ VERB_CCOMP = "verb-ccomp"        # X said (that) CONTENT / CONTENT, X said   (co
 VERB_XCOMP = "verb-xcomp"        # X wants / plans / vowed to CONTENT          (intention)
 VERB_OBJECT = "verb-object"      # X denied CONTENT / X called CONTENT CONTENT (object as content)
 VERB_PREP = "verb-prep"          # X called for CONTENT / X warned of CONTENT
+VERB_IMPRESSION = "verb-impression"  # CONTENT seems CONTENT: "the plan seems to work" (no source)
 VERB_QUOTE = "verb-quote"        # "CONTENT," X said / X said, "CONTENT"       (adjacent quotation)
 PARENTHETICAL = "parenthetical"  # CONTENT, X said, CONTENT                    (cue hangs off content)
 ACCORDING_TO = "according-to"    # according to X, CONTENT
@@ -30,7 +31,7 @@ QUOTE_DASH = "quote-dash"        # "CONTENT" ― Name
 QUOTE_AFTER_SPEAKER = "quote-after-speaker"  # a quoted paragraph continuing the last speaker
 ASSERTION = "assertion"          # the article's own statement, no attribution
 
-ALL = (VERB_COLON, VERB_CCOMP, VERB_XCOMP, VERB_OBJECT, VERB_PREP, VERB_QUOTE, PARENTHETICAL,
+ALL = (VERB_COLON, VERB_CCOMP, VERB_XCOMP, VERB_OBJECT, VERB_PREP, VERB_IMPRESSION, VERB_QUOTE, PARENTHETICAL,
        ACCORDING_TO, NOUN_CUE, NOUN_PREP, IN_POLL, ADVERB_CUE,
        ADJECTIVE_CUE, SPEAKER_LABEL, QUOTE_DASH, QUOTE_AFTER_SPEAKER, ASSERTION)
 

@@ -14,10 +14,11 @@ from spacy.tokens import Token
 
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
+from claimkit.extract.cues import impression_verbs
 from claimkit.extract.senses import OBJECT_PRONOUNS, cannot_speak, is_non_speech
 from claimkit.extract.rule_names import (ACCORDING_TO, ADJECTIVE_CUE, ADVERB_CUE, IN_POLL,
                                          NOUN_CUE, NOUN_PREP, PARENTHETICAL, READINGS_BESIDE_A_QUOTE,
-                                         VERB_CCOMP, VERB_COLON,
+                                         VERB_CCOMP, VERB_COLON, VERB_IMPRESSION,
                                          VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
 from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span, trim
 from claimkit.extract.syntax import (cue_tokens, find_subject, is_expletive, right_complements,
@@ -192,6 +193,17 @@ def read_verb(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[tupl
     return readings
 
 
+def impression_reading(ctx: DocumentContext, tok: Token, subj: Token | None,
+                       content: list[Span]) -> list[Span] | None:
+    """"The plan seems to work": the subject and the complement, as one content with no source
+    (the subject is what the impression is about, not who has it)."""
+    if tok.lemma_.lower() not in impression_verbs() or subj is None or subj.i > tok.i or is_expletive(subj):
+        return None
+    if not content or content[0][0] < tok.idx:
+        return None
+    return [subtree_span(subj)] + content
+
+
 def trimmed(text: str, spans: list[Span]) -> tuple[Span, ...]:
     """The spans as ``DocumentContext.add`` will keep them (edges trimmed), to compare readings."""
     return tuple(t for t in (trim(text, sp) for sp in spans) if t)
@@ -251,6 +263,10 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
         if trimmed(ctx.text, alt) not in seen:  # the same words read twice ("said: “…”") are one
             seen.add(trimmed(ctx.text, alt))
             ctx.add(replace(att, content=alt, rule=alt_rule, alternative=True))
+    impression = impression_reading(ctx, tok, subj, content)
+    if impression is not None and trimmed(ctx.text, impression) not in seen:
+        ctx.add(replace(att, content=impression, source=[], source_root=None, rule=VERB_IMPRESSION,
+                        alternative=True))
     # "“Why now?” he told Fox News.": the verb's object (the listener) or the quotation that
     # hands over to the cue may be what was said; propose both, the filter chooses (they
     # share the cue, so only one can stand)
@@ -310,10 +326,11 @@ def adverb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
 
 
 def adjective_cue(ctx: DocumentContext, trigger: Trigger) -> None:
-    """X has been critical of CONTENT: the adjective and its preposition are the cue, the
-    prepositional object the content, the subject of the copula (or the noun the adjective
+    """X has been critical of CONTENT / X is confident (that) CONTENT: the adjective (and its
+    preposition) are the cue, the prepositional object or the clause the content, the subject of the copula (or the noun the adjective
     describes) the source."""
-    tok, prep, obj = trigger.cue, trigger.nodes["prep"], trigger.nodes["object"]
+    tok, prep = trigger.cue, trigger.nodes.get("prep")
+    obj = trigger.nodes["object"] if prep is not None else trigger.nodes["clause"]
     if ctx.geometry.quote_at(tok.idx) is not None:
         return
     head = tok.head
@@ -322,8 +339,9 @@ def adjective_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     if subj is None and tok.dep_ == "amod":
         subj = head
     source = [token_span(source_tokens(subj, ctx.settings))] if subj is not None else []
-    ctx.add(Attribution(cue=[(tok.idx, prep.idx + len(prep.text))], content=[subtree_span(obj)],
-                        source=[s for s in source if s], rule=ADJECTIVE_CUE,
+    cue = (tok.idx, prep.idx + len(prep.text)) if prep is not None and prep.i > tok.i else token_span([tok])
+    ctx.add(Attribution(cue=[cue], content=[subtree_span(obj)], source=[s for s in source if s],
+                        rule=ADJECTIVE_CUE,
                         cue_lemma=tok.lower_, cue_token=tok.i,
                         source_root=subj.i if source and subj is not None else None))
 
@@ -373,7 +391,7 @@ class TokenRule:
 
 TOKEN_RULES: tuple[TokenRule, ...] = (
     TokenRule(ACCORDING_TO_TRIGGER, according_to, (ACCORDING_TO,)),
-    TokenRule(VERB_CUE_TRIGGER, verb_cue, tuple(name for name, _ in VERB_READINGS)),
+    TokenRule(VERB_CUE_TRIGGER, verb_cue, tuple(name for name, _ in VERB_READINGS) + (VERB_IMPRESSION,)),
     TokenRule(NOUN_CUE_TRIGGER, noun_cue, (NOUN_CUE,)),
     TokenRule(NOUN_PREP_TRIGGER, noun_prep, (NOUN_PREP,)),
     TokenRule(IN_POLL_TRIGGER, in_poll, (IN_POLL,)),

@@ -75,7 +75,8 @@ def word_triggers() -> dict[str, tuple[str, ...]]:
         lower = spec["pattern"][0]["RIGHT_ATTRS"].get("LOWER")
         words = [lower] if isinstance(lower, str) else (lower or {}).get("IN", [])
         for word in words:
-            out[word] = out.get(word, ()) + (spec["trigger"],)
+            if spec["trigger"] not in out.get(word, ()):
+                out[word] = out.get(word, ()) + (spec["trigger"],)
     return out
 
 
@@ -141,8 +142,11 @@ class TreeShapes:
                     for node, t in zip(nodes, match):
                         if node.name not in firsts or t.i < firsts[node.name].i:
                             firsts[node.name] = t
-                if firsts:
-                    out[name] = firsts
+                # a trigger may have several shapes: their nodes are merged, first token first
+                merged = out.setdefault(name, {}) if firsts else {}
+                for node_name, t in firsts.items():
+                    if node_name not in merged or t.i < merged[node_name].i:
+                        merged[node_name] = t
         return out
 
     def find(self, doc: Doc) -> Shapes:
