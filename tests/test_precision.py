@@ -211,42 +211,21 @@ def test_asked_opening_a_sentence_has_no_source():
 
 # --- speakers the parse hides (invented sentences) ----------------------------------------------
 
-def test_an_active_verb_with_by_in_its_object_keeps_the_clause_subject():
-    text = ('Ramos met with reporters on Monday at his home in Dover and called the attack by his '
-            'cousin, Leo Ramos, "a cowardly act."')
-    c, = [c for c in attributed(text) if "a cowardly act" in c.text]
-    assert c.speaker == "Ramos"
-
-
-def test_a_name_hung_on_a_list_before_the_verb_is_its_subject():
-    text = ("In its coverage of the dispute between the council, the port authority, and Brandt's "
-            'shipping firm, the Harbour Gazette claimed the contract was "signed in a hurry."')
-    c, = [c for c in attributed(text) if "signed in a hurry" in c.text]
-    assert c.speaker == "the Harbour Gazette"
-
-
-def test_according_to_a_name_that_reads_as_a_verb_phrase():
-    text = "According to Keeping the Peace, a group of retired judges, the court had ignored three appeals."
-    c, = [c for c in attributed(text) if "ignored three appeals" in c.text]
-    assert c.speaker == "Keeping the Peace"
-
-
-def test_reading_thresholds_make_a_stricter_profile():
-    from dataclasses import replace
-
-    from claimkit.extract import extract_docs
-    from claimkit.extract.settings import DEFAULTS
-    from claimkit.model import Article, article_id_for
-
-    text = ("The harbour master denied the accusations on Monday. "
-            "She said the pier would reopen in May.")
-    doc = load_pipeline()(text)
-    article = Article(article_id=article_id_for(text), text=text)
-    rules = {c.rule for c in extract_docs(article, doc) if c.cue}
-    assert {"verb-object", "verb-ccomp"} <= rules
-    strict = replace(DEFAULTS, reading_thresholds=(("verb-object", 1.01),))
-    rules = {c.rule for c in extract_docs(article, doc, strict) if c.cue}
-    assert "verb-object" not in rules and "verb-ccomp" in rules
+@pytest.mark.parametrize("text,content,speaker", [
+    # only a passive verb's "by" phrase is its doer: this one is active
+    ('Ramos met with reporters on Monday at his home in Dover and called the attack by his '
+     'cousin, Leo Ramos, "a cowardly act."', "a cowardly act", "Ramos"),
+    # a name the parse hung on the list before the verb is its subject
+    ("In its coverage of the dispute between the council, the port authority, and Brandt's "
+     'shipping firm, the Harbour Gazette claimed the contract was "signed in a hurry."',
+     "signed in a hurry", "the Harbour Gazette"),
+    # "according to" a name that reads as a verb phrase
+    ("According to Keeping the Peace, a group of retired judges, the court had ignored three appeals.",
+     "ignored three appeals", "Keeping the Peace"),
+])
+def test_a_speaker_the_parse_hid_is_found(text, content, speaker):
+    c, = [c for c in attributed(text) if content in c.text]
+    assert c.speaker == speaker
 
 
 def test_a_name_the_parse_took_into_the_quote_is_the_speaker():

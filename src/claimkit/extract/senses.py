@@ -6,7 +6,7 @@ its lemma reported something in PolNeAR, which is political news; on other news 
 are common and wrong. They are data, read once:
 
 - ``non_speech_senses.tsv``: lemma + sense (``particle=X``, ``passive``, ``passive-bare``,
-  ``thing``, ``audience``, ``person``, ``xcomp``, ``object``, ``wh``, ``naming``, ``depiction``);
+  ``thing``, ``audience``, ``person``, ``xcomp``, ``object``, ``wh``, ``naming``);
 - ``non_statement_objects.txt``: object heads that make a ``thing`` sense ("images", "trophy");
 - ``audience_nouns.txt``: object heads that make an ``audience`` sense ("addressed the crowd");
 - ``non_statements.txt``: whole contents that state nothing ("declined to comment");
@@ -33,7 +33,6 @@ XCOMP = "xcomp"  # with an infinitive: "continued to lead", "voted to raise the 
 OBJECT = "object"  # with a direct object and no clause: "allow employees two weeks of leave"
 WH = "wh"  # with a wh-clause: "they know who he is" (knowing, not claiming)
 NAMING = "naming"  # a participle naming a noun: "an application called Marble", "a man named Ruiz"
-DEPICTION = "depiction"  # a scene, not a statement: "the video showed him interviewing the minister"
 WH_WORDS = frozenset({"who", "what", "where", "when", "why", "how", "which", "whether", "whom"})
 OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
 PERSONAL_PRONOUNS = OBJECT_PRONOUNS | {"himself", "herself", "themselves", "myself", "ourselves"}
@@ -121,11 +120,9 @@ def is_non_speech(tok: Token) -> bool:
             return True
         if c.dep_ == "xcomp" and XCOMP in senses:
             return True
-        if c.dep_ == "ccomp" and WH in senses and c.subtree.__next__().lower_ in WH_WORDS:
+        if c.dep_ == "ccomp" and WH in senses and c.left_edge.lower_ in WH_WORDS:
             return True
         if c.dep_ == "dobj" and c.i > tok.i and OBJECT in senses and not _has_clause(c):
-            return True
-        if c.dep_ == "ccomp" and c.tag_ == "VBG" and DEPICTION in senses:
             return True
     if passive and (PASSIVE in senses or (PASSIVE_BARE in senses and not _has_agent(tok))):
         return True
