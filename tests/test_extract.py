@@ -267,6 +267,17 @@ def test_a_quote_before_a_cue_with_an_object_is_proposed_beside_the_object():
     assert only(text).text == "“Get ready, because we have a ceiling to break!”"
 
 
+def test_a_quote_that_closes_the_sentence_before_belongs_to_that_sentence():
+    text = ("The coach kept shouting at the referee, telling him to “sit down.” "
+            "The referee replied by waving a yellow card.")
+    readings = {(a.cue_lemma, a.rule, text[a.content[0][0]:a.content[-1][1]]) for a in rule_candidates(text)}
+    assert not any(lemma == "reply" and "sit down" in content for lemma, _, content in readings), readings
+    assert any(lemma == "tell" and "sit down" in content for lemma, _, content in readings), readings
+    # a quotation that is its own sentence still hands over to the cue after it
+    text = "“The bridge is safe,” the engineer insisted."
+    assert only(text).text == "“The bridge is safe,”"
+
+
 def test_an_aside_after_the_object_is_not_content():
     text = "Okafor has acknowledged the cost of the bridge, which makes her an outlier."
     assert only(text).text == "the cost of the bridge"

@@ -7,7 +7,8 @@ from spacy.tokens import Span as SpacySpan
 
 from claimkit.engines import extract_text
 from claimkit.extract.context import distinct
-from claimkit.extract.senses import discourse_marker_spans, is_non_speech, states_nothing
+from claimkit.extract.attribution import find_candidates
+from claimkit.extract.senses import discourse_marker_spans, is_non_speech, is_only_a_time, states_nothing
 from claimkit.extract.speakers import SpeakerResolver
 from claimkit.model import SpeakerType
 from claimkit.nlp import load_pipeline
@@ -58,6 +59,10 @@ def test_action_verbs_and_refusals_make_no_claim(text):
     "One tracking program called Lantern allowed the guards to log every visitor.",
     # refusals in other words
     "The ministry declined to provide an attributable comment.",
+    # a thing shows or holds something: a picture or a list, not a statement
+    "His campaign page shows three smiling volunteers but no address.",
+    "A grainy video shows the goalkeeper hugging the referee.",
+    "The singer's profile lists four record labels and a bakery.",
 ])
 def test_more_non_speech_senses_make_no_claim(text):
     assert attributed(text) == [], [(c.rule, c.cue_lemma, c.text) for c in attributed(text)]
@@ -71,6 +76,37 @@ def test_speech_uses_of_the_newly_listed_verbs_still_count():
     }
     for text, content in cases.items():
         assert any(content in c.text for c in attributed(text)), (text, [c.text for c in attributed(text)])
+
+
+@pytest.mark.parametrize("text,content", [
+    ("The dashcam footage shows that the van ran the red light.", "the van ran the red light"),
+    ("Footage reviewed by the paper did not show any weapon in his hands.", "any weapon in his hands"),
+    ("The harbour master shows little patience for critics of the new pier.", "little patience"),
+])
+def test_a_thing_that_shows_a_finding_and_a_person_who_shows_still_count(text, content):
+    assert any(content in c.text for c in attributed(text)), [(c.rule, c.text) for c in attributed(text)]
+
+
+def test_a_place_heading_a_line_is_no_speaker_label():
+    text = ("New laws take effect on January 1 in several states.\n"
+            "California: Students can use the locker rooms of their choice.\n"
+            "The governor of California signed the bill in June.\n")
+    assert not [c for c in attributed(text) if c.rule == "speaker-label"], \
+        [(c.speaker, c.text) for c in attributed(text)]
+    text = ("Transcript of the council meeting, invented for this test.\n"
+            "MARTA OYELARAN: The budget is balanced for the first time in a decade.\n"
+            "Tomas Brandt: That is simply not true, and the auditors know it.\n")
+    assert {c.speaker for c in attributed(text) if c.rule == "speaker-label"} == {"MARTA OYELARAN", "Tomas Brandt"}
+
+
+def test_a_content_that_is_only_a_time_is_no_reading():
+    text = "Her aides had a few weeks to prepare the response, she said."
+    doc = load_pipeline()(text)
+    cands, _ = find_candidates(doc, text=text)
+    contents = [spans_text(text, a.content) for a in cands]
+    assert "a few weeks" not in contents, contents
+    assert any(c.startswith("Her aides had a few weeks") for c in contents)  # the real one stays
+    assert is_only_a_time(doc[3:6]) and not is_only_a_time(doc[0:6])
 
 
 def test_a_passive_name_with_an_agent_keeps_the_speech_sense():

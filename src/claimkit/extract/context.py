@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.geometry import TextGeometry
-from claimkit.extract.senses import discourse_marker_spans, states_nothing
+from claimkit.extract.senses import discourse_marker_spans, is_only_a_time, states_nothing
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
 from claimkit.extract.spans import trim
 from claimkit.model import Span
@@ -53,6 +53,8 @@ class DocumentContext:
             return
         if states_nothing(" ".join(text[s:e] for s, e in content)):
             return  # "declined to comment": a refusal, not a claim
+        if len(content) == 1 and self._only_a_time(content[0]):
+            return  # "sparred a few weeks ago": a time misread as what was said
         att.content = content
         att.source = source
         if att.cue_token is not None:
@@ -66,6 +68,11 @@ class DocumentContext:
         longer = distinct(self.geometry.with_continued_quotes(content, att))
         if longer != content:
             self.found.append(replace(att, content=longer, continued=True))
+
+
+    def _only_a_time(self, span: Span) -> bool:
+        tokens = self.doc.char_span(span[0], span[1], alignment_mode="expand")
+        return tokens is not None and is_only_a_time(tokens)
 
 
 def distinct(spans: list[Span]) -> list[Span]:

@@ -20,6 +20,7 @@ from claimkit.model import Span
 # What a quotation that hands over to its cue ends with ("…,” she said; "…?” he asked).
 OPEN_QUOTE_ENDINGS = (",", "?", "!", "—", "―", "-")
 _CLOSING_MARKS = "”\"'’» "
+SENTENCE_ENDINGS = (".", "?", "!")
 
 
 @lru_cache(maxsize=4)
@@ -104,6 +105,14 @@ class TextGeometry:
         closing its sentence with a full stop."""
         return self.last_quoted_char(quote) in OPEN_QUOTE_ENDINGS
 
+    def ends_a_sentence_begun_before(self, quote: Span) -> bool:
+        """"… telling him to “sit down.” She replied …": the quotation closes a sentence that
+        opened before it, so it is that sentence's words, not the next cue's."""
+        if self.last_quoted_char(quote) not in SENTENCE_ENDINGS:
+            return False
+        before = self.text[max(0, quote[0] - 40):quote[0]].rstrip(" ")
+        return bool(before) and (before[-1].isalnum() or before[-1] in ",;:")
+
     def adjacent_quote(self, tok: Token, subj: Token | None) -> Span | None:
         """A quotation touching the cue's clause: only punctuation/space between them."""
         clause = [tok] + ([t for t in subj.subtree] if subj is not None else [])
@@ -116,7 +125,8 @@ class TextGeometry:
         i = bisect.bisect_left(self.quote_starts, hi)
         before = self.quotes[i - 1] if i > 0 else None
         after = self.quotes[i] if i < len(self.quotes) else None
-        if before is not None and before[1] <= lo and not self.text[before[1]:lo].strip(" ,\n—―-"):
+        if (before is not None and before[1] <= lo and not self.text[before[1]:lo].strip(" ,\n—―-")
+                and not self.ends_a_sentence_begun_before(before)):
             return before
         if after is not None and not self.text[hi:after[0]].strip(" ,:\n—―-"):
             return after

@@ -24,6 +24,7 @@ from claimkit.model import Span
 HEADLINE_LINK_WORDS = frozenset({"to", "at", "on", "of", "and", "in", "for", "from", "with", "vs."})
 DASHES = "―—–"
 NAME_ENTITIES = ("PERSON", "ORG", "NORP")
+PLACE_ENTITIES = ("GPE", "LOC")
 # What may open a transcript line before the speaker's label: quote marks, space, ">".
 _LABEL_LEAD = " \t\"“‘'>"
 # Capitalised words (with "and", initials) right before a colon that opens a quotation.
@@ -138,14 +139,18 @@ def is_name_label(ctx: DocumentContext, s: int, e: int) -> bool:
     span: SpacySpan | None = ctx.doc.char_span(s, e, alignment_mode="expand")
     if span is None:
         return False
+    index = entity_index(ctx.doc)
+    label = ctx.text[s:e]
+    # "California: Homeless youth are eligible …": a place heading a list of news by state, even
+    # where the tagger ran the label into an organisation with the next word
+    if any(ent.label_ in PLACE_ENTITIES and ent.text == label for ent in index.ents):
+        return False
     if span.text.isupper() and len(span.text) > 2:
         return True
-    index = entity_index(ctx.doc)
     if any(ent.label_ in NAME_ENTITIES for ent in index.covering(s + 1, e - 1)):
         return True
     # Title case fools the tagger in headlines ("Sanders: Clinton Email Story Has Moved"):
     # a label that names someone the article names elsewhere is a name too.
-    label = ctx.text[s:e]
     return any(ent.label_ in NAME_ENTITIES and ent.start_char >= e and
                (ent.text == label or ent.text.endswith(" " + label)) for ent in index.ents)
 

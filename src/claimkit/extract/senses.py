@@ -6,8 +6,10 @@ its lemma reported something in PolNeAR, which is political news; on other news 
 are common and wrong. They are data, read once:
 
 - ``non_speech_senses.tsv``: lemma + sense (``particle=X``, ``passive``, ``passive-bare``,
-  ``thing``, ``audience``, ``person``, ``xcomp``, ``object``, ``wh``, ``naming``);
-- ``non_statement_objects.txt``: object heads that make a ``thing`` sense ("images", "trophy");
+  ``thing``, ``audience``, ``person``, ``xcomp``, ``object``, ``wh``, ``naming``,
+  ``thing-subject``);
+- ``non_statement_objects.txt``: object heads that make a ``thing`` sense ("images", "trophy"),
+  and subject heads that make a ``thing-subject`` sense ("the video shows …");
 - ``audience_nouns.txt``: object heads that make an ``audience`` sense ("addressed the crowd");
 - ``non_statements.txt``: whole contents that state nothing ("declined to comment");
 - ``discourse_markers.txt``: "That said, …": framing phrases whose verb quotes nobody;
@@ -33,6 +35,8 @@ XCOMP = "xcomp"  # with an infinitive: "continued to lead", "voted to raise the 
 OBJECT = "object"  # with a direct object and no clause: "allow employees two weeks of leave"
 WH = "wh"  # with a wh-clause: "they know who he is" (knowing, not claiming)
 NAMING = "naming"  # a participle naming a noun: "an application called Marble", "a man named Ruiz"
+THING_SUBJECT = "thing-subject"  # a thing shows or holds something: "a video shows the mayor leaving"
+TIME_ENTITIES = frozenset({"DATE", "TIME"})
 WH_WORDS = frozenset({"who", "what", "where", "when", "why", "how", "which", "whether", "whom"})
 OBJECT_PRONOUNS = frozenset({"him", "her", "them", "me", "us"})
 PERSONAL_PRONOUNS = OBJECT_PRONOUNS | {"himself", "herself", "themselves", "myself", "ourselves"}
@@ -124,6 +128,9 @@ def is_non_speech(tok: Token) -> bool:
             return True
         if c.dep_ == "dobj" and c.i > tok.i and OBJECT in senses and not _has_clause(c):
             return True
+        if (c.dep_ == "nsubj" and THING_SUBJECT in senses and _is_thing(c)
+                and not _has_that_clause(tok) and not _is_negated(tok)):
+            return True
     if passive and (PASSIVE in senses or (PASSIVE_BARE in senses and not _has_agent(tok))):
         return True
     if senses & {THING, AUDIENCE, PERSON}:
@@ -135,6 +142,28 @@ def is_non_speech(tok: Token) -> bool:
                 or (AUDIENCE in senses and lemma in audience_nouns())
                 or (PERSON in senses and is_person(obj)))
     return False
+
+
+def _is_thing(subject: Token) -> bool:
+    """A subject that is a thing, not someone: no name stands behind it."""
+    return subject.ent_type_ not in ("PERSON", "ORG", "NORP", "GPE") and subject.lemma_.lower() in thing_nouns()
+
+
+def _has_that_clause(verb: Token) -> bool:
+    """"the footage shows that …" states something; "the footage shows him leaving" does not."""
+    return any(c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+               for c in verb.children)
+
+
+def _is_negated(verb: Token) -> bool:
+    """"the video did not show any weapon": an absence someone checked is a finding, kept."""
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def is_only_a_time(tokens) -> bool:
+    """A content that is nothing but a date or a time ("a few weeks ago"): a misread adverbial."""
+    words = [t for t in tokens if not t.is_punct and not t.is_space]
+    return bool(words) and all(t.ent_type_ in TIME_ENTITIES for t in words)
 
 
 def _has_agent(verb: Token) -> bool:
