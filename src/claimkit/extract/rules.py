@@ -15,7 +15,7 @@ from spacy.tokens import Token
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
 from claimkit.extract.cues import impression_verbs
-from claimkit.extract.senses import OBJECT_PRONOUNS, cannot_speak, is_non_speech
+from claimkit.extract.senses import OBJECT_PRONOUNS, cannot_speak, is_non_speech, only_shows_a_thing
 from claimkit.extract.rule_names import (ACCORDING_TO, ADJECTIVE_CUE, ADVERB_CUE, IN_POLL,
                                          NOUN_CUE, NOUN_PREP, PARENTHETICAL, READINGS_BESIDE_A_QUOTE,
                                          VERB_CCOMP, VERB_COLON, VERB_IMPRESSION,
@@ -222,6 +222,8 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     subj = find_subject(tok, ctx.settings)
     if subj is not None and cannot_speak(subj):
         return  # "the mandate requires insurers to …": a law or a device states nothing
+    if only_shows_a_thing(tok, subj):
+        return  # "the video shows the mayor leaving": a picture, not a statement
     named_after = speaker_after_cue(tok)
     if named_after is not None:
         # "CONTENT, reported the Daily Ledger.": the clause reading ("CONTENT, said X") that

@@ -128,13 +128,12 @@ def is_non_speech(tok: Token) -> bool:
             return True
         if c.dep_ == "dobj" and c.i > tok.i and OBJECT in senses and not _has_clause(c):
             return True
-        if (c.dep_ == "nsubj" and THING_SUBJECT in senses and _is_thing(c)
-                and not _has_that_clause(tok) and not _is_negated(tok)):
-            return True
     if passive and (PASSIVE in senses or (PASSIVE_BARE in senses and not _has_agent(tok))):
         return True
     if senses & {THING, AUDIENCE, PERSON}:
-        obj = object_head(tok)
+        # "a clip of the exchange was posted online": in the passive the thing is the subject
+        obj = next((c for c in children if c.dep_ == "nsubjpass"), None) if passive else None
+        obj = obj or object_head(tok)
         if obj is None or _has_clause(obj):
             return False
         lemma = obj.lemma_.lower()
@@ -142,6 +141,13 @@ def is_non_speech(tok: Token) -> bool:
                 or (AUDIENCE in senses and lemma in audience_nouns())
                 or (PERSON in senses and is_person(obj)))
     return False
+
+
+def only_shows_a_thing(verb: Token, subject: Token | None) -> bool:
+    """A thing that shows or lists something states nothing ("his page includes posts …,
+    showing young men"); "the footage shows that …" and "did not show any weapon" are findings."""
+    return (subject is not None and THING_SUBJECT in non_speech_senses().get(verb.lemma_.lower(), ())
+            and _is_thing(subject) and not _has_that_clause(verb) and not _is_negated(verb))
 
 
 def _is_thing(subject: Token) -> bool:
