@@ -29,16 +29,14 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.tokens import Doc, Span as TokenSpan, Token
+from spacy.tokens import Doc
 
 from claimkit.brat import BratError, load_gold_dir
-from claimkit.evaluate import chars
+from claimkit.evaluate import best_jaccard, chars
 from claimkit.extract.attribution import find_candidates
-from claimkit.extract.cues import cue_probability
+from claimkit.extract.tails import find_tail
 from claimkit.extract.geometry import TextGeometry
 from claimkit.files import atomic_write
 from claimkit.nlp import load_pipeline
@@ -46,77 +44,7 @@ from claimkit.nlp import load_pipeline
 ROOT = Path(__file__).resolve().parents[1]
 POLNEAR = ROOT.parent / "shared" / "polnear"
 RESULTS = ROOT / "benchmarks" / "results"
-
-# The readings whose content is a parse subtree to the right of the cue.
-VERB_READINGS = ("verb-ccomp", "verb-object", "verb-xcomp", "verb-prep")
-# Dependents that close a content as an aside when a separator opens them.
-ASIDE_DEPS = frozenset({"appos", "relcl", "advcl", "acl", "parataxis"})
-SEPARATORS = frozenset({",", "—", "―", "--", "-", "–", ";"})
-# Prepositions that complete a verb's object ("likened X to Y", "accused X of Y"): never a tail.
-OBJECT_PREPS = frozenset({"as", "to", "of", "for", "about", "into", "that", "against", "from",
-                          "with", "than", "like"})
-# A coordinated verb this likely to be a cue (cues.tsv) is counted as a second statement.
-CONJ_CUE_MIN_P = 0.05
 OUTCOMES = ("cut", "keep", "both", "neither")
-
-
-@dataclass(frozen=True)
-class Tail:
-    """Where the content ends without its tail, what kind of tail it is, and its first word."""
-    end: int
-    kind: str  # an aside dependency, "conj", "conj_cue" or "prep"
-    word: str
-
-
-def find_tail(doc: Doc, span: tuple[int, int], cue: Token, rule: str, geometry: TextGeometry) -> Tail | None:
-    """The outermost tail closing ``span`` (a content to the right of ``cue``), or None. Never
-    cuts inside a quotation."""
-    if rule not in VERB_READINGS or span[0] <= cue.idx:
-        return None
-    toks = doc.char_span(span[0], span[1], alignment_mode="expand")
-    if toks is None or not len(toks):
-        return None
-    cuts = list(aside_cuts(toks))
-    if rule == "verb-object":
-        cuts += circumstance_cuts(cue, toks)
-    cuts = [c for c in cuts if span[0] < c.end < span[1] and geometry.quote_at(c.end) is None]
-    return min(cuts, key=lambda c: c.end) if cuts else None
-
-
-def aside_cuts(toks: TokenSpan) -> Iterator[Tail]:
-    """Asides and coordinated verbs on the span's right spine (tokens whose subtree reaches its
-    last word), cut where their separator or conjunction opens them."""
-    doc = toks.doc
-    last = max((t for t in toks if not t.is_punct), key=lambda t: t.i, default=toks[-1])
-    for head in toks:
-        if head.right_edge.i < last.i:
-            continue
-        for child in head.rights:
-            if child.left_edge.i <= toks.start:
-                continue
-            opener = doc[child.left_edge.i - 1]
-            if child.dep_ in ASIDE_DEPS and opener.text in SEPARATORS:
-                yield Tail(opener.idx, child.dep_, child.left_edge.lower_)
-            elif child.dep_ == "conj" and child.pos_ == "VERB" and head.pos_ in ("VERB", "AUX"):
-                cc = [c for c in head.rights if c.dep_ == "cc" and c.i < child.i]
-                start = cc[-1] if cc else opener
-                if start.i > toks.start and doc[start.i - 1].text in SEPARATORS:
-                    start = doc[start.i - 1]
-                kind = "conj_cue" if cue_probability(child.lemma_, "V") >= CONJ_CUE_MIN_P else "conj"
-                yield Tail(start.idx, kind, child.lower_)
-
-
-def circumstance_cuts(cue: Token, toks: TokenSpan) -> Iterator[Tail]:
-    """Prepositional phrases on the cue verb after its first dependent inside the content."""
-    inside = [c for c in cue.rights if toks.start <= c.i < toks.end]
-    for c in inside[1:]:
-        if c.dep_ == "prep" and c.lower_ not in OBJECT_PREPS:
-            yield Tail(c.left_edge.idx, "prep", c.lower_)
-
-
-def best_jaccard(content: set[int], golds: list[set[int]]) -> float:
-    return max((len(content & g) / len(content | g) for g in golds if content | g), default=0.0)
-
 
 def outcome(full: float, short: float) -> str:
     if full >= 0.5 and short >= 0.5:

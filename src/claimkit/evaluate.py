@@ -140,6 +140,11 @@ def jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / union if union else 0.0
 
 
+def best_jaccard(content: set[int], golds: Iterable[set[int]]) -> float:
+    """The content's Jaccard overlap with the gold content it overlaps best (0 with none)."""
+    return max((jaccard(content, g) for g in golds), default=0.0)
+
+
 def _at_least_half(a: set[int], b: set[int]) -> bool:
     union = len(a | b)
     return union > 0 and 2 * len(a & b) >= union  # exact: no float rounding at 0.5

@@ -1,4 +1,4 @@
-"""From a parsed article to its claims: candidates -> filter -> claims (pure, no I/O)."""
+"""From a parsed article to its claims: candidates -> filter -> tails cut -> claims (pure, no I/O)."""
 from __future__ import annotations
 
 from spacy.tokens import Doc
@@ -7,8 +7,10 @@ from claimkit.extract.attribution import find_candidates
 from claimkit.extract.candidate import Attribution
 from claimkit.extract.claims import ClaimBuilder, link_parents
 from claimkit.extract.follow import quotes_after_speaker
+from claimkit.extract.geometry import TextGeometry
 from claimkit.extract.scoring import select
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
+from claimkit.extract.tails import cut_tails
 from claimkit.model import EXTRACTOR_VERSION, Article, Claim, Span
 
 
@@ -27,9 +29,11 @@ def extract_docs(article: Article, doc: Doc, settings: ExtractionSettings = DEFA
 
 def choose_attributions(doc: Doc, candidates: list[Attribution], quotes: list[Span], text: str,
                         settings: ExtractionSettings = DEFAULTS) -> list[tuple[Attribution, float]]:
-    """The filter's choice among the rules' candidates, plus quoted paragraphs that continue a
-    known speaker (these need the chosen attributions, so they come after the filter)."""
+    """The filter's choice among the rules' candidates, each without the tail the speaker did not
+    say (``tails.py``), plus quoted paragraphs that continue a known speaker (these need the
+    chosen attributions, so they come after the filter)."""
     chosen = select(candidates, doc, quotes, text, settings=settings)
+    chosen = cut_tails(chosen, doc, quotes, text, TextGeometry(text, settings))
     follow = quotes_after_speaker(text, quotes, [a for a, _ in chosen], settings)
     return sorted(chosen + [(a, settings.follow_confidence) for a in follow],
                   key=lambda x: (x[0].content_start, x[0].content_end))

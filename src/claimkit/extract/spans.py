@@ -11,6 +11,9 @@ from claimkit.model import Span
 # Separators that never open or close what someone said.
 LEADING_TRIM = frozenset(" \t\n,;:")
 TRAILING_TRIM = frozenset(" \t\n,;:")
+# A coordinator left dangling at the end when the parse hung the next verb elsewhere ("said the
+# tax would fall and warned that …" -> "the tax would fall and"): nobody's words end on it.
+DANGLING_COORDINATORS = (" and", " but", " or")
 
 
 def token_span(tokens: Iterable[Token]) -> Span | None:
@@ -38,6 +41,12 @@ def trim(text: str, span: Span) -> Span | None:
         s += 1
     while e > s and text[e - 1] in TRAILING_TRIM:
         e -= 1
+    for word in DANGLING_COORDINATORS:
+        if text.endswith(word, s, e) and e - len(word) > s:
+            e -= len(word)
+            while e > s and text[e - 1] in TRAILING_TRIM:
+                e -= 1
+            break
     return (s, e) if e > s else None
 
 

@@ -1,0 +1,175 @@
+"""Where a content stops: cutting the tail the speaker did not say, as a small learned model.
+
+A verb reading's content is a parse subtree to the right of the cue, and the subtree often runs
+on past what was said: an aside ("…, the presumed favourite"; "…, which …"; "…, arguing that …"),
+a coordinated verb ("… and suggested that …"), or, after an object, when and where it was said
+("attacked the plan in early-morning posts"). Whether the speaker's words stop there depends on the
+words: PolNeAR keeps most tails and cuts some (``benchmarks/boundary_tails.py`` counts them).
+
+``find_tail`` finds the outermost such tail of a chosen attribution's last content span; a
+LightGBM model (``claimkit/data/boundary_model.json`` + ``boundary_model.lgb.txt``, trained on
+PolNeAR *train* by ``scripts/train_boundaries.py``; no pickle) gives the chance that the content
+reads right without it, and ``cut_tails`` cuts where that chance reaches the model's threshold.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span as TokenSpan, Token
+
+from claimkit.extract.candidate import Attribution
+from claimkit.extract.cues import cue_probability
+from claimkit.extract.geometry import TextGeometry
+from claimkit.extract.rule_names import VERB_CCOMP, VERB_OBJECT, VERB_PREP, VERB_XCOMP
+from claimkit.extract.scoring import FilterModel
+from claimkit.model import Span
+
+# The readings whose content is a parse subtree to the right of the cue.
+VERB_READINGS = (VERB_CCOMP, VERB_OBJECT, VERB_XCOMP, VERB_PREP)
+# Dependents that close a content as an aside when a separator opens them.
+ASIDE_DEPS = frozenset({"appos", "relcl", "advcl", "acl", "parataxis"})
+SEPARATORS = frozenset({",", "—", "―", "--", "-", "–", ";"})
+# Prepositions that complete a verb's object ("likened X to Y", "accused X of Y"): never a tail.
+OBJECT_PREPS = frozenset({"as", "to", "of", "for", "about", "into", "that", "against", "from",
+                          "with", "than", "like"})
+# A coordinated verb this likely to be a cue (cues.tsv) is counted as a second statement.
+CONJ_CUE_MIN_P = 0.05
+MODEL_META = "boundary_model.json"
+MODEL_TREES = "boundary_model.lgb.txt"
+
+
+@dataclass(frozen=True)
+class Tail:
+    """Where the content ends without its tail, what kind of tail it is, and its first word."""
+    end: int
+    kind: str  # an aside dependency, "conj", "conj_cue" or "prep"
+    word: str
+
+
+def find_tail(doc: Doc, span: Span, cue: Token, rule: str, geometry: TextGeometry) -> Tail | None:
+    """The outermost tail closing ``span`` (a content to the right of ``cue``), or None. Never
+    cuts inside a quotation."""
+    if rule not in VERB_READINGS or span[0] <= cue.idx:
+        return None
+    toks = doc.char_span(span[0], span[1], alignment_mode="expand")
+    if toks is None or not len(toks):
+        return None
+    cuts = list(aside_cuts(toks))
+    if rule == VERB_OBJECT:
+        cuts += circumstance_cuts(cue, toks)
+    cuts = [c for c in cuts if span[0] < c.end < span[1] and geometry.quote_at(c.end) is None]
+    return min(cuts, key=lambda c: c.end) if cuts else None
+
+
+def aside_cuts(toks: TokenSpan) -> Iterator[Tail]:
+    """Asides and coordinated verbs on the span's right spine (tokens whose subtree reaches its
+    last word), cut where their separator or conjunction opens them."""
+    doc = toks.doc
+    last = max((t for t in toks if not t.is_punct), key=lambda t: t.i, default=toks[-1])
+    for head in toks:
+        if head.right_edge.i < last.i:
+            continue
+        for child in head.rights:
+            if child.left_edge.i <= toks.start:
+                continue
+            opener = doc[child.left_edge.i - 1]
+            if child.dep_ in ASIDE_DEPS and opener.text in SEPARATORS:
+                yield Tail(opener.idx, child.dep_, child.left_edge.lower_)
+            elif child.dep_ == "conj" and child.pos_ == "VERB" and head.pos_ in ("VERB", "AUX"):
+                cc = [c for c in head.rights if c.dep_ == "cc" and c.i < child.i]
+                start = cc[-1] if cc else opener
+                if start.i > toks.start and doc[start.i - 1].text in SEPARATORS:
+                    start = doc[start.i - 1]
+                kind = "conj_cue" if cue_probability(child.lemma_, "V") >= CONJ_CUE_MIN_P else "conj"
+                yield Tail(start.idx, kind, child.lower_)
+
+
+def circumstance_cuts(cue: Token, toks: TokenSpan) -> Iterator[Tail]:
+    """Prepositional phrases on the cue verb after its first dependent inside the content."""
+    inside = [c for c in cue.rights if toks.start <= c.i < toks.end]
+    for c in inside[1:]:
+        if c.dep_ == "prep" and c.lower_ not in OBJECT_PREPS:
+            yield Tail(c.left_edge.idx, "prep", c.lower_)
+
+
+def without_tail(att: Attribution, tail: Tail, text: str) -> list[Span] | None:
+    """The content with its last span ending where the tail starts (space trimmed)."""
+    start, _ = att.content[-1]
+    end = tail.end
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return att.content[:-1] + [(start, end)] if end > start else None
+
+
+def _bucket(n: int, edges: Sequence[int] = (2, 4, 8, 16, 32)) -> str:
+    for edge in edges:
+        if n <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
+def tail_features(att: Attribution, tail: Tail, short: list[Span], doc: Doc, quotes: list[Span],
+                  text: str) -> dict[str, float]:
+    """Named features of one tail (names key the learned trees: keep them stable)."""
+    end, last_end = short[-1][1], att.content[-1][1]
+    kept_words = len(text[att.content_start:end].split())
+    tail_words = len(text[end:last_end].split())
+    tail_span = doc.char_span(end, last_end, alignment_mode="expand")
+    tail_tokens = list(tail_span) if tail_span is not None else []
+    return {
+        f"rule={att.rule}": 1.0, f"kind={tail.kind}": 1.0, f"word={tail.word}": 1.0,
+        f"kw={tail.kind}|{tail.word}": 1.0, f"rk={att.rule}|{tail.kind}": 1.0,
+        f"rkw={att.rule}|{tail.kind}|{tail.word}": 1.0, f"lemma={att.cue_lemma}": 1.0,
+        f"kept={_bucket(kept_words)}": 1.0, f"tail={_bucket(tail_words)}": 1.0,
+        "kept_n": float(kept_words), "tail_n": float(tail_words),
+        "tail_share": tail_words / max(kept_words + tail_words, 1),
+        "tail_verb": float(any(t.pos_ == "VERB" for t in tail_tokens)),
+        "tail_ent": float(any(t.ent_type_ for t in tail_tokens)),
+        "tail_date": float(any(t.ent_type_ in ("DATE", "TIME") for t in tail_tokens)),
+        "quoted_tail": float(any(s < last_end and e > end for s, e in quotes)),
+        "end_sentence": float(text[last_end:last_end + 2].strip()[:1] in (".", "")),
+    }
+
+
+@lru_cache(maxsize=1)
+def boundary_model() -> FilterModel | None:
+    data = resources.files("claimkit.data")
+    meta_path, trees_path = data.joinpath(MODEL_META), data.joinpath(MODEL_TREES)
+    if not (meta_path.is_file() and trees_path.is_file()):
+        return None  # no model shipped: contents keep their tails
+    import lightgbm
+
+    booster = lightgbm.Booster(model_str=trees_path.read_text(encoding="utf-8"))
+    return FilterModel(json.loads(meta_path.read_text(encoding="utf-8")), booster)
+
+
+def tails_of(chosen: Sequence[Attribution], doc: Doc, geometry: TextGeometry) -> list[Tail | None]:
+    """Each attribution's outermost tail (None when it has none)."""
+    return [find_tail(doc, att.content[-1], doc[att.cue_token], att.rule, geometry)
+            if att.cue_token is not None and att.content else None for att in chosen]
+
+
+def cut_tails(chosen: list[tuple[Attribution, float]], doc: Doc, quotes: list[Span], text: str,
+              geometry: TextGeometry) -> list[tuple[Attribution, float]]:
+    """The chosen attributions, each without its tail where the model says the speaker's words
+    stop before it."""
+    model = boundary_model()
+    if model is None or not chosen:
+        return chosen
+    cuts = []  # (position in chosen, content without the tail, features)
+    for i, ((att, _), tail) in enumerate(zip(chosen, tails_of([a for a, _ in chosen], doc, geometry))):
+        short = without_tail(att, tail, text) if tail is not None else None
+        if short is not None:
+            cuts.append((i, short, tail_features(att, tail, short, doc, quotes, text)))
+    if not cuts:
+        return chosen
+    out = list(chosen)
+    for (i, short, _), p in zip(cuts, model.probabilities([f for _, _, f in cuts])):
+        if p >= model.threshold:
+            att, score = out[i]
+            out[i] = (replace(att, content=short), score)
+    return out
