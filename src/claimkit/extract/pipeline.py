@@ -32,8 +32,9 @@ def choose_attributions(doc: Doc, candidates: list[Attribution], quotes: list[Sp
     """The filter's choice among the rules' candidates, each without the tail the speaker did not
     say (``tails.py``), plus quoted paragraphs that continue a known speaker (these need the
     chosen attributions, so they come after the filter)."""
-    chosen = select(candidates, doc, quotes, text, settings=settings)
-    chosen = cut_tails(chosen, doc, quotes, text, TextGeometry(text, settings))
+    geometry = TextGeometry(text, settings)
+    chosen = select(candidates, doc, quotes, text, settings=settings,
+                    reshape=lambda kept: cut_tails(kept, doc, quotes, text, geometry))
     follow = quotes_after_speaker(text, quotes, [a for a, _ in chosen], settings)
     return sorted(chosen + [(a, settings.follow_confidence) for a in follow],
                   key=lambda x: (x[0].content_start, x[0].content_end))

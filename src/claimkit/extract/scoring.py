@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -203,13 +203,24 @@ def _conflict(a: Attribution, b: Attribution, settings: ExtractionSettings = DEF
 
 def select(candidates: list[Attribution], doc: Doc, quotes: list, text: str | None = None,
            threshold: float | None = None, prob_fn=None,
-           settings: ExtractionSettings = DEFAULTS) -> list[tuple[Attribution, float]]:
-    """Score candidates, then keep the best non-conflicting ones above the threshold."""
+           settings: ExtractionSettings = DEFAULTS,
+           reshape: Callable[[list[Attribution]], list[Attribution]] | None = None,
+           ) -> list[tuple[Attribution, float]]:
+    """Score candidates, then keep the best non-conflicting ones above the threshold.
+
+    ``reshape`` may redraw the spans of the candidates above the threshold before conflicts are
+    resolved (``tails.cut_tails``: a content without its tail no longer holds the next cue)."""
     thr = model_threshold() if threshold is None else threshold
     text = doc.text if text is None else text
     near = neighbours(candidates)
     feats = [features(att, doc, quotes, others, text) for att, others in zip(candidates, near)]
     probs = list(prob_fn(feats)) if prob_fn is not None else probabilities(feats)
+    if reshape is not None:
+        eligible = [i for i, p in enumerate(probs) if p >= thr]
+        candidates = list(candidates)
+        for i, att in zip(eligible, reshape([candidates[i] for i in eligible])):
+            candidates[i] = att
+        near = neighbours(candidates)
     stricter = dict(settings.reading_thresholds)
     kept_ids: set[int] = set()
     kept: list[tuple[Attribution, float]] = []

@@ -38,6 +38,8 @@ OBJECT_PREPS = frozenset({"as", "to", "of", "for", "about", "into", "that", "aga
                           "with", "than", "like"})
 # A coordinated verb this likely to be a cue (cues.tsv) is counted as a second statement.
 CONJ_CUE_MIN_P = 0.05
+COORDINATORS = frozenset({"and", "but", "or"})
+BACK_POINTERS = frozenset({"he", "she", "they", "it", "his", "her", "their"})
 MODEL_META = "boundary_model.json"
 MODEL_TREES = "boundary_model.lgb.txt"
 
@@ -120,7 +122,8 @@ def tail_features(att: Attribution, tail: Tail, short: list[Span], doc: Doc, quo
     tail_words = len(text[end:last_end].split())
     tail_span = doc.char_span(end, last_end, alignment_mode="expand")
     tail_tokens = list(tail_span) if tail_span is not None else []
-    return {
+    kept_span = doc.char_span(att.content_start, end, alignment_mode="expand")
+    return {**_words_of_tail(tail_tokens), **_words_kept(kept_span, att.content_start, end, quotes),
         f"rule={att.rule}": 1.0, f"kind={tail.kind}": 1.0, f"word={tail.word}": 1.0,
         f"kw={tail.kind}|{tail.word}": 1.0, f"rk={att.rule}|{tail.kind}": 1.0,
         f"rkw={att.rule}|{tail.kind}|{tail.word}": 1.0, f"lemma={att.cue_lemma}": 1.0,
@@ -133,6 +136,30 @@ def tail_features(att: Attribution, tail: Tail, short: list[Span], doc: Doc, quo
         "quoted_tail": float(any(s < last_end and e > end for s, e in quotes)),
         "end_sentence": float(text[last_end:last_end + 2].strip()[:1] in (".", "")),
     }
+
+
+def _words_of_tail(tokens: list[Token]) -> dict[str, float]:
+    """What the tail is: its head word and how it attaches, whether it has a subject of its own
+    or a verb that reports ("…, citing a report"), and whether it points back with a pronoun."""
+    words = [t for t in tokens if not t.is_punct and t.lower_ not in COORDINATORS]
+    if not words:
+        return {}
+    root = min(words, key=lambda t: sum(1 for _ in t.ancestors))
+    return {f"t_first_tag={words[0].tag_}": 1.0, f"t_root_dep={root.dep_}": 1.0,
+            f"t_root_tag={root.tag_}": 1.0, f"t_root_lemma={root.lemma_.lower()}": 1.0,
+            "t_cue_max": max((cue_probability(t.lemma_.lower(), "V") for t in words if t.pos_ == "VERB"),
+                             default=0.0),
+            "t_has_subj": float(any(t.dep_ in ("nsubj", "nsubjpass") for t in words)),
+            "t_has_pron": float(any(t.lower_ in BACK_POINTERS for t in words))}
+
+
+def _words_kept(kept: TokenSpan | None, start: int, end: int, quotes: list[Span]) -> dict[str, float]:
+    """What is left without the tail: a clause (it has a verb) or a noun phrase, quoted or not."""
+    if kept is None or not len(kept):
+        return {}
+    return {"k_has_verb": float(any(t.pos_ in ("VERB", "AUX") for t in kept)),
+            "k_quoted": float(any(s <= start and e >= end for s, e in quotes)),
+            f"k_last_tag={kept[-1].tag_}": 1.0}
 
 
 @lru_cache(maxsize=1)
@@ -153,23 +180,21 @@ def tails_of(chosen: Sequence[Attribution], doc: Doc, geometry: TextGeometry) ->
             if att.cue_token is not None and att.content else None for att in chosen]
 
 
-def cut_tails(chosen: list[tuple[Attribution, float]], doc: Doc, quotes: list[Span], text: str,
-              geometry: TextGeometry) -> list[tuple[Attribution, float]]:
-    """The chosen attributions, each without its tail where the model says the speaker's words
-    stop before it."""
-    model = boundary_model()
-    if model is None or not chosen:
-        return chosen
-    cuts = []  # (position in chosen, content without the tail, features)
-    for i, ((att, _), tail) in enumerate(zip(chosen, tails_of([a for a, _ in chosen], doc, geometry))):
+def cut_tails(candidates: list[Attribution], doc: Doc, quotes: list[Span], text: str,
+              geometry: TextGeometry, model: FilterModel | None = None) -> list[Attribution]:
+    """The candidates, each without its tail where the model (the shipped one by default) says
+    the speaker's words stop before it (the same object where nothing is cut)."""
+    model = model or boundary_model()
+    if model is None or not candidates:
+        return candidates
+    cuts = []  # (position, content without the tail, features)
+    for i, (att, tail) in enumerate(zip(candidates, tails_of(candidates, doc, geometry))):
         short = without_tail(att, tail, text) if tail is not None else None
         if short is not None:
             cuts.append((i, short, tail_features(att, tail, short, doc, quotes, text)))
-    if not cuts:
-        return chosen
-    out = list(chosen)
-    for (i, short, _), p in zip(cuts, model.probabilities([f for _, _, f in cuts])):
-        if p >= model.threshold:
-            att, score = out[i]
-            out[i] = (replace(att, content=short), score)
+    out = list(candidates)
+    if cuts:
+        for (i, short, _), p in zip(cuts, model.probabilities([f for _, _, f in cuts])):
+            if p >= model.threshold:
+                out[i] = replace(out[i], content=short)
     return out
