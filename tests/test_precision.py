@@ -65,6 +65,8 @@ def test_action_verbs_and_refusals_make_no_claim(text):
     "The singer's profile lists four record labels and a bakery.",
     "His campaign page includes a number of posts about the harbour, showing young men but no names.",
     "When a clip of the debate was posted online, more than 2,000 people watched it.",
+    # a choice
+    "The home side opted for a two-striker line-up in the second half.",
 ])
 def test_more_non_speech_senses_make_no_claim(text):
     assert attributed(text) == [], [(c.rule, c.cue_lemma, c.text) for c in attributed(text)]

@@ -5,7 +5,7 @@ Reporting verbs are also ordinary verbs: "picked up another trophy", "was named 
 its lemma reported something in PolNeAR, which is political news; on other news these senses
 are common and wrong. They are data, read once:
 
-- ``non_speech_senses.tsv``: lemma + sense (``particle=X``, ``passive``, ``passive-bare``,
+- ``non_speech_senses.tsv``: lemma + sense (``particle=X``, ``prep=X``, ``passive``, ``passive-bare``,
   ``thing``, ``audience``, ``person``, ``xcomp``, ``object``, ``wh``, ``naming``,
   ``thing-subject``);
 - ``non_statement_objects.txt``: object heads that make a ``thing`` sense ("images", "trophy"),
@@ -26,6 +26,7 @@ from spacy.tokens import Token
 from claimkit.extract.cues import data_text
 
 PARTICLE = "particle="
+PREPOSITION = "prep="  # the verb with that preposition: "opted for a new line-up" (a choice)
 PASSIVE = "passive"
 PASSIVE_BARE = "passive-bare"  # passive with no agent: "the videos were called the X Show"
 THING = "thing"
@@ -121,6 +122,8 @@ def is_non_speech(tok: Token) -> bool:
     passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in children)
     for c in children:
         if c.dep_ == "prt" and PARTICLE + c.lower_ in senses:
+            return True
+        if c.dep_ == "prep" and c.i > tok.i and PREPOSITION + c.lower_ in senses:
             return True
         if c.dep_ == "xcomp" and XCOMP in senses:
             return True
