@@ -123,7 +123,8 @@ def tail_features(att: Attribution, tail: Tail, short: list[Span], doc: Doc, quo
     tail_span = doc.char_span(end, last_end, alignment_mode="expand")
     tail_tokens = list(tail_span) if tail_span is not None else []
     kept_span = doc.char_span(att.content_start, end, alignment_mode="expand")
-    return {**_words_of_tail(tail_tokens), **_words_kept(kept_span, att.content_start, end, quotes),
+    return {**_words_of_tail(tail_tokens), **_where_tail_hangs(tail_span, att.cue_token),
+            **_words_kept(kept_span, att.content_start, end, quotes),
         f"rule={att.rule}": 1.0, f"kind={tail.kind}": 1.0, f"word={tail.word}": 1.0,
         f"kw={tail.kind}|{tail.word}": 1.0, f"rk={att.rule}|{tail.kind}": 1.0,
         f"rkw={att.rule}|{tail.kind}|{tail.word}": 1.0, f"lemma={att.cue_lemma}": 1.0,
@@ -153,13 +154,27 @@ def _words_of_tail(tokens: list[Token]) -> dict[str, float]:
             "t_has_pron": float(any(t.lower_ in BACK_POINTERS for t in words))}
 
 
+def _where_tail_hangs(tail: TokenSpan | None, cue: int) -> dict[str, float]:
+    """The tail's first words, and what it hangs on: the cue verb itself (when and where it was
+    said) or a word of the content (part of what was said), and how far from the cue."""
+    if tail is None or not len(tail):
+        return {}
+    feats = {f"z_w{i}={t.lower_}": 1.0 for i, t in enumerate([t for t in tail if not t.is_punct][:3])}
+    head = next((t for t in tail if not (tail.start <= t.head.i < tail.end) or t.head is t), None)
+    if head is not None:
+        feats[f"z_attach={'cue' if head.head.i == cue else head.head.pos_}"] = 1.0
+        feats["z_dist"] = float(tail.start - cue)
+    return feats
+
+
 def _words_kept(kept: TokenSpan | None, start: int, end: int, quotes: list[Span]) -> dict[str, float]:
     """What is left without the tail: a clause (it has a verb) or a noun phrase, quoted or not."""
     if kept is None or not len(kept):
         return {}
     return {"k_has_verb": float(any(t.pos_ in ("VERB", "AUX") for t in kept)),
             "k_quoted": float(any(s <= start and e >= end for s, e in quotes)),
-            f"k_last_tag={kept[-1].tag_}": 1.0}
+            f"k_last_tag={kept[-1].tag_}": 1.0,
+            **{f"z_klast={t.lower_}": 1.0 for t in [t for t in kept if not t.is_punct][-1:]}}
 
 
 @lru_cache(maxsize=1)
