@@ -137,7 +137,8 @@ MODEL_TREES = "attribution_model.lgb.txt"
 
 
 class FilterModel:
-    """The trained filter: gradient-boosted trees (LightGBM) over named sparse features."""
+    """Gradient-boosted trees (LightGBM) over named sparse features, with a keep-threshold: the
+    filter here, and the tail model of ``tails.py``."""
 
     def __init__(self, meta: dict, booster) -> None:
         self.threshold = float(meta.get("threshold", DEFAULTS.default_filter_threshold))
@@ -164,16 +165,22 @@ class FilterModel:
         return [float(p) for p in self.booster.predict(self.matrix(feats))]
 
 
-@lru_cache(maxsize=1)
-def filter_model() -> FilterModel | None:
+def load_tree_model(meta_name: str, trees_name: str) -> FilterModel | None:
+    """A LightGBM model shipped as data (feature names + threshold in JSON, trees in LightGBM's
+    own text format), or None when the package carries no such files."""
     data = resources.files("claimkit.data")
-    meta_path, trees_path = data.joinpath(MODEL_META), data.joinpath(MODEL_TREES)
+    meta_path, trees_path = data.joinpath(meta_name), data.joinpath(trees_name)
     if not (meta_path.is_file() and trees_path.is_file()):
-        return None  # no model shipped: every rule candidate is kept
+        return None
     import lightgbm
 
     booster = lightgbm.Booster(model_str=trees_path.read_text(encoding="utf-8"))
     return FilterModel(json.loads(meta_path.read_text(encoding="utf-8")), booster)
+
+
+@lru_cache(maxsize=1)
+def filter_model() -> FilterModel | None:
+    return load_tree_model(MODEL_META, MODEL_TREES)  # None: every rule candidate is kept
 
 
 def model_threshold() -> float:

@@ -13,11 +13,9 @@ reads right without it, and ``cut_tails`` cuts where that chance reaches the mod
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 
 from spacy.tokens import Doc, Span as TokenSpan, Token
 
@@ -25,7 +23,7 @@ from claimkit.extract.candidate import Attribution
 from claimkit.extract.cues import cue_probability
 from claimkit.extract.geometry import TextGeometry
 from claimkit.extract.rule_names import VERB_CCOMP, VERB_OBJECT, VERB_PREP, VERB_XCOMP
-from claimkit.extract.scoring import FilterModel
+from claimkit.extract.scoring import FilterModel, load_tree_model
 from claimkit.model import Span
 
 # The readings whose content is a parse subtree to the right of the cue.
@@ -159,11 +157,11 @@ def _where_tail_hangs(tail: TokenSpan | None, cue: int) -> dict[str, float]:
     said) or a word of the content (part of what was said), and how far from the cue."""
     if tail is None or not len(tail):
         return {}
-    feats = {f"z_w{i}={t.lower_}": 1.0 for i, t in enumerate([t for t in tail if not t.is_punct][:3])}
+    feats = {f"tail_word{i}={t.lower_}": 1.0 for i, t in enumerate([t for t in tail if not t.is_punct][:3])}
     head = next((t for t in tail if not (tail.start <= t.head.i < tail.end) or t.head is t), None)
     if head is not None:
-        feats[f"z_attach={'cue' if head.head.i == cue else head.head.pos_}"] = 1.0
-        feats["z_dist"] = float(tail.start - cue)
+        feats[f"tail_hangs_on={'cue' if head.head.i == cue else head.head.pos_}"] = 1.0
+        feats["tail_distance"] = float(tail.start - cue)
     return feats
 
 
@@ -174,19 +172,12 @@ def _words_kept(kept: TokenSpan | None, start: int, end: int, quotes: list[Span]
     return {"k_has_verb": float(any(t.pos_ in ("VERB", "AUX") for t in kept)),
             "k_quoted": float(any(s <= start and e >= end for s, e in quotes)),
             f"k_last_tag={kept[-1].tag_}": 1.0,
-            **{f"z_klast={t.lower_}": 1.0 for t in [t for t in kept if not t.is_punct][-1:]}}
+            **{f"kept_last_word={t.lower_}": 1.0 for t in [t for t in kept if not t.is_punct][-1:]}}
 
 
 @lru_cache(maxsize=1)
 def boundary_model() -> FilterModel | None:
-    data = resources.files("claimkit.data")
-    meta_path, trees_path = data.joinpath(MODEL_META), data.joinpath(MODEL_TREES)
-    if not (meta_path.is_file() and trees_path.is_file()):
-        return None  # no model shipped: contents keep their tails
-    import lightgbm
-
-    booster = lightgbm.Booster(model_str=trees_path.read_text(encoding="utf-8"))
-    return FilterModel(json.loads(meta_path.read_text(encoding="utf-8")), booster)
+    return load_tree_model(MODEL_META, MODEL_TREES)  # None: contents keep their tails
 
 
 def tails_of(chosen: Sequence[Attribution], doc: Doc, geometry: TextGeometry) -> list[Tail | None]:
