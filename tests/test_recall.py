@@ -21,6 +21,11 @@ def readings(text):
     return [(a.rule, texts(a.cue), texts(a.source), texts(a.content)) for a in candidates]
 
 
+def readings_of(text, rule):
+    """The readings of one rule (see ``readings``)."""
+    return [r for r in readings(text) if r[0] == rule]
+
+
 # --- a stance noun with a prepositional object ---------------------------------------------------
 
 @pytest.mark.parametrize("text, cue, source, content", [
@@ -37,7 +42,7 @@ def test_a_stance_noun_reads_its_prepositional_object_as_content(text, cue, sour
 
 def test_a_stance_noun_inside_a_quotation_is_the_speakers_wording():
     text = "“Their criticism of the timetable is unfair,” the ferry operator said."
-    assert not [r for r in readings(text) if r[0] == rule_names.NOUN_PREP]
+    assert not readings_of(text, rule_names.NOUN_PREP)
 
 
 # --- a stance adjective with a prepositional object -----------------------------------------------
@@ -50,15 +55,14 @@ def test_a_stance_adjective_reads_its_object_as_content_and_the_subject_as_sourc
 
 
 def test_a_stance_adjective_without_an_object_is_no_cue():
-    assert not [r for r in readings("The auditors wrote a critical report on Friday.")
-                if r[0] == rule_names.ADJECTIVE_CUE]
+    assert not readings_of("The auditors wrote a critical report on Friday.", rule_names.ADJECTIVE_CUE)
 
 
 # --- an adverb that hands a clause to an unnamed source -------------------------------------------
 
 def test_reportedly_makes_the_clause_around_it_the_content_with_no_source():
     text = "The bakery chain has reportedly hired three new managers for its northern shops."
-    found = [r for r in readings(text) if r[0] == rule_names.ADVERB_CUE]
+    found = readings_of(text, rule_names.ADVERB_CUE)
     assert found == [(rule_names.ADVERB_CUE, ["reportedly"], [],
                       ["The bakery chain has", "hired three new managers for its northern shops."])]
 
@@ -74,13 +78,13 @@ def test_the_word_triggers_come_from_the_tree_patterns_data():
 
 def test_a_finding_in_a_poll_has_the_poll_as_source():
     text = "In a new poll by the Riverside Institute, 52 percent of voters backed the tunnel."
-    found = [r for r in readings(text) if r[0] == rule_names.IN_POLL]
+    found = readings_of(text, rule_names.IN_POLL)
     assert found == [(rule_names.IN_POLL, ["In"], ["a new poll"], ["52 percent of voters backed the tunnel."])]
 
 
 def test_in_before_other_nouns_is_no_cue():
     text = "In the spring, 52 percent of voters backed the tunnel."
-    assert not [r for r in readings(text) if r[0] == rule_names.IN_POLL]
+    assert not readings_of(text, rule_names.IN_POLL)
 
 
 # --- a headline's label ------------------------------------------------------------------------
@@ -95,7 +99,7 @@ def test_a_headline_label_that_names_no_one_is_still_proposed():
 
 def test_a_label_below_the_headline_must_still_name_someone():
     text = "Ferry fares rise in May.\nPoll: most residents want a later curfew"
-    assert not [r for r in readings(text) if r[0] == rule_names.SPEAKER_LABEL]
+    assert not readings_of(text, rule_names.SPEAKER_LABEL)
 
 
 # --- every reading of a verb cue ------------------------------------------------------------------
