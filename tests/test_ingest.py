@@ -334,6 +334,30 @@ def test_html_visible_text_kept_when_json_ld_body_is_no_longer(tmp_path):
     assert "fares would not rise this year" in article.text
 
 
+def test_html_visible_paragraphs_kept_when_json_ld_runs_them_together(tmp_path):
+    # The JSON-LD body is the same article with its paragraphs and subheading joined by spaces:
+    # read that way, the subheading becomes the next sentence's subject ("... the valley' Ada
+    # Reyes said"). The visible text, paragraph for paragraph the same words, is kept.
+    paragraphs = ["The county board voted on Tuesday to close the old quarry road for the winter.",
+                  "Repairs will start in April, the board said in a statement.",
+                  "A road for the whole valley",
+                  "Ada Reyes, who farms beside the quarry, said the closure would add an hour to "
+                  "every delivery she makes."]
+    obj = {"@type": "NewsArticle", "headline": "Quarry road closed",
+           "articleBody": " ".join(paragraphs)}
+    page = ("<html><head><title>Quarry road closed</title><script type='application/ld+json'>"
+            + json.dumps(obj) + "</script></head><body><header><h1>Quarry road closed</h1>"
+            f"</header><article><p>{paragraphs[0]}</p><p>{paragraphs[1]}</p><h2>{paragraphs[2]}</h2>"
+            f"<p>{paragraphs[3]}</p></article></body></html>")
+
+    [article], problems = read_all([write(tmp_path / "quarry.html", page)])
+
+    assert problems == []
+    assert "\nA road for the whole valley\nAda Reyes, who farms" in article.text
+    said = [c for c in claims_of(article) if c.cue_lemma == "say" and "an hour" in c.text]
+    assert [c.speaker for c in said] == ["Ada Reyes"]
+
+
 def test_html_json_ld_body_with_markup_and_the_right_article_object(tmp_path):
     # Two top-level NewsArticle objects: a related story listed first, and the page's own (found
     # by its url). The own body is HTML inside JSON; a broken JSON-LD block is ignored.

@@ -38,6 +38,8 @@ from claimkit.model import Span
 # it: a caption or a teaser is a small fraction of the body; a page whose visible text is merely
 # trimmed differently (a subhead more or less) is not.
 BODY_FALLBACK_SHARE = 0.5
+# The visible text is the JSON-LD body itself (with its paragraph breaks) when it covers this share.
+BODY_SAME_SHARE = 0.9
 # A block holding more than this share of the main text is a layout wrapper around the article
 # (class="has-sidebar"), not a teaser box.
 MAX_BLOCK_SHARE = 0.5
@@ -118,8 +120,20 @@ def choose_text(visible: str, body: str, json_bodies: Sequence[str] = ()) -> tup
     squashed_json = [_squash(render_body(b)) for b in json_bodies] or [squashed_body]
     lines = [_squash(line) for line in visible.split("\n") if line.strip()]
     if all(any(line in j for j in squashed_json) for line in lines):
+        if _same_body_with_more_breaks(lines, squashed_visible, body, squashed_body):
+            return visible, False
         return body, True
     return visible, False
+
+
+def _same_body_with_more_breaks(lines: Sequence[str], squashed_visible: str, body: str,
+                                squashed_body: str) -> bool:
+    """The visible text is the page's own body, paragraph for paragraph, where the JSON-LD copy
+    runs paragraphs and subheadings together ("... vote. Affirmative action and ... Jeffrey Wall
+    said"): the visible text keeps the breaks a heading and a paragraph's first sentence need."""
+    return (len(lines) > body.count("\n") + 1
+            and len(squashed_visible) >= BODY_SAME_SHARE * len(squashed_body)
+            and all(line in squashed_body for line in lines))
 
 
 # ---------------------------------------------------------------------------------------------
