@@ -352,6 +352,23 @@ def test_quote_signed_with_a_dash():
     assert c.rule == "quote-dash" and c.speaker_canonical == "Ana Ruiz"
 
 
+def test_an_epigraph_signed_on_the_next_line_is_the_signers_quote():
+    text = ("A report by the Daily Ledger reveals new details on the harbour deal, and exposes "
+            "the staff who arranged it.\n"
+            "“We knew, and we said nothing.”\n"
+            "― Ana Ruiz, Port Town, May 4, 2019\n"
+            "The deal was signed in 2018.")
+    c, = [c for c in attributed(extract_text(text)) if "said nothing" in c.text]
+    assert (c.rule, c.speaker) == ("quote-dash", "Ana Ruiz")
+
+
+def test_a_dashed_line_after_a_quotation_is_no_signature():
+    text = "He said: “We will win.”\n― The team lost twice in May."
+    claims = attributed(extract_text(text))
+    assert [c.speaker for c in claims if "We will win" in c.text] == ["He"]
+    assert not [c for c in claims if c.rule == "quote-dash"]
+
+
 def test_a_signed_paragraph_is_one_quote_even_when_its_marks_do_not_pair():
     text = ("Readers wrote in.\n\n"
             "”The bridge is a disgrace and the council knows it.” ― Ana Ruiz\n\n"

@@ -23,6 +23,9 @@ from claimkit.model import Span
 # Small words a headline's label may keep in lower case ("Clinton to Planned Parenthood: …").
 HEADLINE_LINK_WORDS = frozenset({"to", "at", "on", "of", "and", "in", "for", "from", "with", "vs."})
 DASHES = "―—–"
+NAME_PARTICLES = frozenset({"de", "da", "di", "del", "della", "der", "den", "van", "von", "la", "le",
+                            "du", "dos", "bin", "ibn", "al", "el"})
+NAME_MAX_WORDS = 5
 NAME_ENTITIES = ("PERSON", "ORG", "NORP")
 PLACE_ENTITIES = ("GPE", "LOC")
 # What may open a transcript line before the speaker's label: quote marks, space, ">".
@@ -99,21 +102,45 @@ def quote_dash(ctx: DocumentContext) -> None:
     for qs, qe in sorted(set(ctx.quotes) | set(signed_paragraphs)):
         rest = text[qe:qe + settings.signature_reach_chars]
         stripped = rest.lstrip(" \u00a0")
+        # an epigraph signs its quotation on the next line: '"…"\n— Name, Place, date'
+        next_line = stripped.startswith("\n")
+        if next_line:
+            stripped = stripped[1:].lstrip(" \u00a0")
         if not stripped or stripped[0] not in DASHES:
             continue
         dash = qe + (len(rest) - len(stripped))
         name_start = next_non_space(text, dash + 1)
-        line_end = text.find("\n", name_start)
-        line_end = len(text) if line_end < 0 else line_end
-        name_end = min(line_end, name_start + settings.signature_max_chars)
-        name = text[name_start:name_end].rstrip(" .\u00a0")
+        name = signature_name(text, name_start, settings)
         if not name or not name[:1].isupper() or len(name.split()) > settings.signature_max_words:
             continue
+        if next_line and not (written_like_a_name(name) or names_someone(ctx, name_start, name_start + len(name))):
+            continue  # a dashed list item after a quotation, not a signature
         if any(a.content_start <= qs < a.content_end for a in ctx.found):
             continue  # already someone's content: the dash is inside it
         ctx.add(Attribution(cue=[(dash, dash + 1)], content=[(qs, qe)],
                             source=[(name_start, name_start + len(name))], rule=QUOTE_DASH,
                             cue_lemma="―"))
+
+
+def signature_name(text: str, start: int, settings: ExtractionSettings) -> str:
+    """The name a dash signs with: up to the end of its line, or to the first comma when a
+    place, a date or a description follows ("Ana Ruiz, Port Town, May 4, 2019")."""
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    end = min(line_end, start + settings.signature_max_chars)
+    signature = text[start:end]
+    comma = signature.find(",")
+    if comma > 0:
+        signature = signature[:comma]
+    return signature.rstrip(" .\u00a0")
+
+
+def written_like_a_name(words: str) -> bool:
+    """A few capitalised words, particles allowed ("Ana de la Cruz"): how a name is written
+    where the entity recogniser, with no sentence around it, may not see one."""
+    parts = words.split()
+    return 1 <= len(parts) <= NAME_MAX_WORDS and parts[0][:1].isupper() and all(
+        p[:1].isupper() or p in NAME_PARTICLES for p in parts)
 
 
 def names_someone(ctx: DocumentContext, s: int, e: int) -> bool:

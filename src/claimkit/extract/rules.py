@@ -20,6 +20,7 @@ from claimkit.extract.rule_names import (ACCORDING_TO, ADJECTIVE_CUE, ADVERB_CUE
                                          NOUN_CUE, NOUN_PREP, PARENTHETICAL, READINGS_BESIDE_A_QUOTE,
                                          VERB_CCOMP, VERB_COLON, VERB_IMPRESSION,
                                          VERB_OBJECT, VERB_PREP, VERB_QUOTE, VERB_XCOMP)
+from claimkit.extract.speakers import is_a_time
 from claimkit.extract.spans import next_non_space, span_minus, subtree_span, token_span, trim
 from claimkit.extract.syntax import (cue_tokens, find_subject, is_expletive, right_complements,
                                      source_tokens, speaker_after_cue)
@@ -243,7 +244,7 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
         return
     content, rule = readings[0]
     source: list[Span] = []
-    if subj is not None and not is_expletive(subj) and subj.ent_type_ not in TIME_ENTITIES:
+    if subj is not None and not is_expletive(subj) and not is_a_time(subj):
         src = token_span(source_tokens(subj, ctx.settings))
         if src and not any(cs <= src[0] < ce for cs, ce in content):
             source = [src]

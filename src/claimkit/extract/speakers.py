@@ -20,8 +20,21 @@ PERSONAL_PRONOUNS = {"he", "she", "him", "her", "i", "we", "they", "you", "me", 
 ORG_ENTS = {"ORG", "GPE", "NORP", "FAC"}
 RELATIVE_TAGS = ("WP", "WDT", "WP$")
 TIME_ENTITIES = ("DATE", "TIME")
+# The proper nouns a date is written with; any other proper noun inside a DATE entity is a name
+# the recogniser ran the date into ("On May 23, 2015, Mateen declared …").
+CALENDAR_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday mon tue tues wed thu thurs fri sat sun".split())
 # "It said …" stands for an organisation named as a subject this many sentences back at most.
 IT_REACH_SENTENCES = 2
+
+
+def is_a_time(tok: Token) -> bool:
+    """A date or time word ("Tuesday", "last year"): no speaker, whatever its dependency."""
+    if tok.ent_type_ not in TIME_ENTITIES:
+        return False
+    return tok.pos_ != "PROPN" or tok.lower_.rstrip(".") in CALENDAR_NAMES
 
 
 @dataclass(frozen=True)
@@ -171,8 +184,9 @@ class SpeakerResolver:
         if head.pos_ == "PROPN":
             # a name no person or organisation entity backs: a grape, a wine label, a product,
             # a TV role; no canonical name is invented for it (one that looks like a person's,
-            # untyped, still reads as a person)
-            kind = SpeakerType.PERSON if head.ent_type_ in ("", "PERSON") else SpeakerType.ANONYMOUS
+            # untyped, or run into a date by the recogniser, still reads as a person)
+            untyped = head.ent_type_ in ("", "PERSON") or (head.ent_type_ in TIME_ENTITIES and not is_a_time(head))
+            kind = SpeakerType.PERSON if untyped else SpeakerType.ANONYMOUS
             return Speaker(text, "", kind)
         if head.tag_ in ("NNS",):
             return Speaker(text, _capitalise(text), SpeakerType.GROUP)
@@ -185,7 +199,7 @@ def antecedent(tok: Token) -> SpacySpan | None:
     if tok.tag_ not in RELATIVE_TAGS or tok.head.dep_ != "relcl":
         return None
     noun = tok.head.head
-    if noun.pos_ not in ("NOUN", "PROPN") or noun.ent_type_ in TIME_ENTITIES:
+    if noun.pos_ not in ("NOUN", "PROPN") or is_a_time(noun):
         return None
     return noun_phrase(noun)
 

@@ -69,7 +69,18 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
         block = block[1:]
     while len(block) > 1 and block[-1].is_punct and block[-1] is not subj:
         block = block[:-1]
+    # a possessor is named without its "'s" ("Mann's concerns about …": Mann)
+    while len(block) > 1 and block[-1].dep_ == "case" and block[-1] is not subj:
+        block = block[:-1]
+    # a lower-case word tagged as a name in front of one is a mis-tagged verb ("… but echo
+    # Mann's concerns"), not part of the name
+    while len(block) > 1 and block[0] is not subj and _mistagged_name_word(block[0]):
+        block = block[1:]
     return block or [subj]
+
+
+def _mistagged_name_word(tok: Token) -> bool:
+    return tok.dep_ == "compound" and tok.pos_ == "PROPN" and tok.is_lower and not tok.ent_type_
 
 
 def paragraph_bounds(tok: Token) -> tuple[int, int]:
@@ -102,6 +113,12 @@ def find_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token 
     lo, hi = paragraph_bounds(verb)
     if lo <= subj.i <= hi:
         return subj
+    # a second subject in the verb's own paragraph: the parse hung a headline on the verb as
+    # well ("Journey to the dark side\nOn May 2, Wikileaks announced …")
+    own = next((c for c in subj.head.children
+                if c.dep_ in SUBJECT_DEPS and c is not subj and lo <= c.i <= hi), None)
+    if own is not None:
+        return own
     if verb.i <= lo:
         return None
     opening = verb.doc[lo:verb.i].root
