@@ -215,6 +215,18 @@ def test_a_headline_the_parse_hangs_on_the_verb_does_not_hide_its_own_subject():
     assert c.speaker == "the port authority"
 
 
+@pytest.mark.parametrize("text, citer", [
+    # the parse hangs "citing" on the reported clause: a bridge cites nothing, the mayor does
+    ("The mayor said the bridge would reopen in May, citing a report from the county engineers.",
+     "The mayor"),
+    # a reported subject that could speak keeps its participle
+    ("Officials said the company closed the plant, citing low demand.", "the company"),
+])
+def test_a_closing_citing_participle_belongs_to_whoever_can_cite(text, citer):
+    cited = [c for c in attributed(text) if c.cue_lemma == "cite"]
+    assert [c.speaker for c in cited] == [citer]
+
+
 @pytest.mark.parametrize("label", [None, "PRODUCT", "WORK_OF_ART"])
 def test_a_name_no_person_or_organisation_backs_gets_no_canonical_name(label):
     text = "Vallemare Riserva said the harvest was poor."

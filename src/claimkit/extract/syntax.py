@@ -23,6 +23,7 @@ SOURCE_PREPS = frozenset({"of", "for", "from", "at", "with"})
 SUBJECT_SHARING_DEPS = ("xcomp", "conj", "advcl", "pcomp")
 WH_TAGS = ("WDT", "WP", "WP$")
 NAME_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+SPEAKING_PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you", "who"})
 FINITE_TAGS = ("VBD", "VBZ", "VBP")
 # Clauses that may open a sentence and that a parse can hang on the subject that follows.
 LEFT_CLAUSE_DEPS = frozenset({"advcl", "acl", "relcl", "parataxis", "dep"})
@@ -142,7 +143,7 @@ def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Toke
             if pobj is not None:
                 return pobj
         if cur.dep_ in SUBJECT_SHARING_DEPS and cur.head is not cur:
-            cur = cur.head
+            cur = cur.head.head if _cites_for_the_reporter(cur) else cur.head
             continue
         if cur.dep_ == "prep" and cur.head.pos_ in ("VERB", "AUX"):
             cur = cur.head  # "responded by saying …", "despite admitting …": the clause's subject
@@ -151,6 +152,25 @@ def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Toke
             return cur.head  # "a statement saying …" -> the statement
         break
     return noun_right_before(verb)
+
+
+def _cites_for_the_reporter(part: Token) -> bool:
+    """"The mayor said the bridge would reopen, citing a report": the parse hangs the closing
+    participle on the reported clause, whose subject is a thing that cites nothing; the one who
+    cites is the reporter. Where the reported subject could speak ("… the company closed the
+    plant, citing low demand") it keeps the participle."""
+    clause = part.head
+    if part.dep_ != "advcl" or part.tag_ != "VBG" or part.i < clause.i or clause.dep_ != "ccomp" \
+            or clause.head.pos_ not in ("VERB", "AUX"):
+        return False
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return subject is not None and not could_speak(subject)
+
+
+def could_speak(tok: Token) -> bool:
+    """A name, a personal pronoun or a noun for people or organisations (speaker_nouns.tsv)."""
+    return (tok.ent_type_ in NAME_ENTITIES or tok.lower_ in SPEAKING_PRONOUNS
+            or tok.lemma_.lower() in speaker_nouns())
 
 
 def noun_right_before(verb: Token) -> Token | None:
