@@ -67,6 +67,9 @@ def test_action_verbs_and_refusals_make_no_claim(text):
     "When a clip of the debate was posted online, more than 2,000 people watched it.",
     # a choice
     "The home side opted for a two-striker line-up in the second half.",
+    # making a work, and what a thing has to offer
+    "Ferrante, who died on Monday at 84, wrote six novels and taught at the college for 30 years.",
+    "The new phone offers a brighter screen and a longer battery life than last year's model.",
 ])
 def test_more_non_speech_senses_make_no_claim(text):
     assert attributed(text) == [], [(c.rule, c.cue_lemma, c.text) for c in attributed(text)]
@@ -77,6 +80,8 @@ def test_speech_uses_of_the_newly_listed_verbs_still_count():
         "The senator questioned whether the bridge could be finished by June.": "the bridge could be finished",
         "The coach continued: \"We are not finished with this season.\"": "We are not finished",
         "The guards know that the gate camera has been broken for a month.": "the gate camera has been broken",
+        "The novelist wrote that the harbour had never recovered.": "the harbour had never recovered",
+        "The minister offered an apology to the families of the crew.": "an apology",
     }
     for text, content in cases.items():
         assert any(content in c.text for c in attributed(text)), (text, [c.text for c in attributed(text)])
