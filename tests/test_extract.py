@@ -313,6 +313,21 @@ def test_a_headline_label_is_not_a_transcript_turn():
                      "GUEST": ["Yes, in May."]}
 
 
+def test_an_interview_answers_belong_to_the_interviewee_and_format_labels_name_no_one():
+    text = ("Q&A: The engineer who wants to rebuild the harbour\n\n"
+            "Mirela Costa has spent 20 years building tunnels. We asked her about the project.\n\n"
+            "Q: Why is the tunnel late?\n"
+            "Costa: Steel prices doubled in a year. Nobody planned for that.\n\n"
+            "Q: Will it be safe?\n"
+            "Costa: Yes. Every joint is tested twice.\n\n"
+            "Update: The authority now says the tunnel will open in May 2027.")
+    labelled = [c for c in attributed(extract_text(text)) if c.rule == "speaker-label"]
+    # the name is given in full before the labels; the questions and the update are nobody's turn
+    assert [(c.speaker, c.text) for c in labelled] == [
+        ("Costa", "Steel prices doubled in a year. Nobody planned for that."),
+        ("Costa", "Yes. Every joint is tested twice.")]
+
+
 def test_said_of_someone_reports_the_quotation_not_the_topic():
     text = "“Who do they think they are?” the senator said of the company in February."
     c = only(text)

@@ -16,6 +16,7 @@ from claimkit.extract.candidate import Attribution
 from claimkit.extract.context import DocumentContext
 from claimkit.extract.entities import entity_index
 from claimkit.extract.rule_names import QUOTE_DASH, SPEAKER_LABEL
+from claimkit.extract.senses import format_labels
 from claimkit.extract.settings import ExtractionSettings
 from claimkit.extract.spans import next_non_space
 from claimkit.model import Span
@@ -45,6 +46,7 @@ def speaker_labels(ctx: DocumentContext) -> None:
     that follow, up to the next label or stage direction ("(CROSSTALK)")."""
     text, settings = ctx.text, ctx.settings
     turns: list[tuple[int, int, int, int, int]] = []  # line, label start / end, colon, line end
+    breaks: list[int] = []  # lines whose label ends a turn but names no speaker
     pos = 0
     for line in text.split("\n"):
         start = pos
@@ -55,6 +57,10 @@ def speaker_labels(ctx: DocumentContext) -> None:
             continue
         label_end = start + len(line[:colon].rstrip())
         words = text[label_start:label_end].split()
+        if words and (" ".join(words).lower() in format_labels() or words[0].lower() in format_labels()
+                      or words in (["Q"], ["A"])):
+            breaks.append(start)  # "Q&A: …", "Update: …", an interviewer's "Q:": nobody's turn
+            continue
         if start == 0 and headline_label(words, settings):
             # the headline "Poll: …", "Clinton camp: …": who or what says it, the filter judges
             turns.append((start, label_start, label_end, start + colon, start + len(line)))
@@ -66,7 +72,8 @@ def speaker_labels(ctx: DocumentContext) -> None:
     for i, (line_start, label_start, label_end, colon, line_end) in enumerate(turns):
         content = [(colon + 1, line_end)]
         if len(turns) >= 2 and line_start > 0:  # a headline "Name: …" is no turn
-            next_turn = turns[i + 1][0] if i + 1 < len(turns) else len(text)
+            next_turn = min([turns[i + 1][0] if i + 1 < len(turns) else len(text)]
+                            + [b for b in breaks if b > line_end])
             content += turn_continues(ctx, line_end, next_turn)
         ctx.add(Attribution(cue=[(colon, colon + 1)], content=content,
                             source=[(label_start, label_end)], rule=SPEAKER_LABEL, cue_lemma=":"))
@@ -178,7 +185,7 @@ def is_name_label(ctx: DocumentContext, s: int, e: int) -> bool:
         return True
     # Title case fools the tagger in headlines ("Sanders: Clinton Email Story Has Moved"):
     # a label that names someone the article names elsewhere is a name too.
-    return any(ent.label_ in NAME_ENTITIES and ent.start_char >= e and
+    return any(ent.label_ in NAME_ENTITIES and (ent.start_char >= e or ent.end_char <= s) and
                (ent.text == label or ent.text.endswith(" " + label)) for ent in index.ents)
 
 

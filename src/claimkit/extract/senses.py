@@ -78,6 +78,11 @@ def non_speaker_nouns() -> frozenset[str]:
     return frozenset(_lines("non_speaker_nouns.txt"))
 
 
+@lru_cache(maxsize=1)
+def format_labels() -> frozenset[str]:
+    return frozenset(_lines("format_labels.txt"))
+
+
 def cannot_speak(subject: Token) -> bool:
     """A subject that is a law, a device or an event, not someone ("the mandate requires …",
     "this tech allows them to …", "One prohibits them …"): no entity backs it as a name."""
