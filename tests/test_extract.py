@@ -384,6 +384,25 @@ def test_a_dashed_line_after_a_quotation_is_no_signature():
     assert not [c for c in claims if c.rule == "quote-dash"]
 
 
+def test_an_embedded_post_signed_with_name_and_handle_is_its_authors():
+    text = ("The island council said on Friday that ferry fares would rise by 12 percent.\n"
+            "Residents reacted angrily online.\n"
+            "Twelve percent! Who voted for this? Islanders pay enough already.\n"
+            "\u2014 Ben Adler (@benadler) May 2, 2025\n"
+            "The ferry operator declined to comment.")
+    post, = [c for c in attributed(extract_text(text)) if "Islanders pay" in c.text]
+    assert (post.speaker, post.text) == ("Ben Adler", "Twelve percent! Who voted for this? Islanders pay enough already.")
+
+
+def test_a_pull_quote_repeating_a_quotation_is_not_a_second_claim():
+    text = ("Council leader Mirela Costa said the increase would pay for a new boat. \u201cThe old "
+            "one is forty years old and breaks down every winter,\u201d she said.\n"
+            "\u201cThe old one is forty years old and breaks down every winter\u201d\n"
+            "Residents reacted angrily.")
+    repeated = [c for c in attributed(extract_text(text)) if "breaks down every winter" in c.text]
+    assert len(repeated) == 1 and repeated[0].speaker == "she"
+
+
 def test_a_signed_paragraph_is_one_quote_even_when_its_marks_do_not_pair():
     text = ("Readers wrote in.\n\n"
             "”The bridge is a disgrace and the council knows it.” ― Ana Ruiz\n\n"

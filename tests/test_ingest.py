@@ -475,6 +475,22 @@ def test_html_aside_text_inside_the_article_is_marked(tmp_path):
     assert "The governor said taxes would fall next year, an aide told the paper." in marked
 
 
+def test_html_pull_quote_block_is_marked_and_makes_no_second_claim(tmp_path):
+    page = ("<html><body><article><h1>Ferry fares</h1>"
+            "<p>Council leader Mirela Costa said the increase would pay for a new boat. \u201cThe "
+            "old one is forty years old and breaks down every winter,\u201d she said.</p>"
+            "<blockquote class='c-pull-quote'>\u201cThe old one is forty years old and breaks "
+            "down every winter\u201d</blockquote>"
+            "<p>Residents said the rise was too steep for families who cross every day.</p>"
+            "</article></body></html>")
+
+    [article], _ = read_all([write(tmp_path / "fares.html", page)])
+
+    assert "\u201cThe old one is forty years old and breaks down every winter\u201d" in marked_lines(article)
+    said = [c for c in claims_of(article) if "breaks down every winter" in c.text]
+    assert len(said) == 1
+
+
 def test_layout_wrapper_named_like_a_sidebar_is_not_boilerplate(tmp_path):
     page = ("<html><body><div class='layout has-sidebar'><article><h1>Bridge tolls</h1>"
             "<p>The transport minister said on Wednesday that bridge tolls would be scrapped in "
@@ -498,6 +514,11 @@ def test_layout_wrapper_named_like_a_sidebar_is_not_boilerplate(tmp_path):
     "Reporting by Ana Bell; Editing by Tom Gray",
     "Editing by Tom Gray",
     "Sign up for our morning briefing, delivered every weekday.",
+    "Listen to this article",
+    "Related: Island school to close in July",
+    "Photos: Tom Reyes",
+    "Photo: Ana Ruiz/Valley Courier",
+    "This story has been updated to correct the name of the chief engineer.",
 ])
 def test_credit_and_promo_lines_are_boilerplate(line):
     text = f"Dock strike ends\n\nUnion leaders said the strike was over.\n{line}\nMore text here.\n"
@@ -511,6 +532,8 @@ def test_credit_and_promo_lines_are_boilerplate(line):
     "Signing up for the scheme took weeks, residents said.",
     "Writing by hand is a dying art, the teachers' union said.",
     "Editing by committee slowed the report, officials said.",
+    "Photos: the pier before and after the storm show how much of it was lost.",
+    "Related costs rose for every household in the valley, the report said.",
 ])
 def test_sentences_that_start_like_credit_lines_are_not_boilerplate(line):
     text = f"Dock strike ends\n\n{line}\n"

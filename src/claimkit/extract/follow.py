@@ -27,8 +27,8 @@ def quotes_after_speaker(text: str, quotes: list[Span], kept: list[Attribution],
         if (text[para_start:qs].strip() or para_start == 0
                 or len(text[qe:para_end].strip()) > settings.follow_max_trailing_chars):
             continue  # not a paragraph that is only a quotation
-        if any(s < qe and qs < e for s, e in taken):
-            continue
+        if any(s < qe and qs < e for s, e in taken) or _repeats_a_content(text, (qs, qe), kept):
+            continue  # already someone's words, or a pull quote repeating them
         prev_para_end = para_start
         while prev_para_end > 0 and text[prev_para_end - 1].isspace():
             prev_para_end -= 1
@@ -41,3 +41,15 @@ def quotes_after_speaker(text: str, quotes: list[Span], kept: list[Attribution],
                                rule=QUOTE_AFTER_SPEAKER, cue_lemma=speaker.cue_lemma,
                                cue_token=None, source_root=speaker.source_root))
     return out
+
+
+def _repeats_a_content(text: str, quote: Span, kept: list[Attribution]) -> bool:
+    """The quotation's words (quote marks, spaces and punctuation aside) are inside a content
+    kept earlier in the article: a pull quote set off from the paragraph that said it."""
+    words = _words(text[quote[0]:quote[1]])
+    return bool(words) and any(words in _words(" ".join(text[s:e] for s, e in a.content))
+                               for a in kept if a.content_start < quote[0])
+
+
+def _words(text: str) -> str:
+    return " ".join("".join(ch for ch in text.casefold() if ch.isalnum() or ch.isspace()).split())

@@ -36,6 +36,9 @@ _NAME_BEFORE_COLON = re.compile(
     r"((?:[A-Z][\w.'’-]*)(?:\s+(?:[A-Z][\w.'’-]*|and|de|van|von))*)\s*(:)\s*$")
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 # A paragraph that is a quotation signed with a dash: “…” ― Name
+# An embedded social-media post as a page's text shows it: the post, then a line signing it
+# with a dash, the author's name and handle ("— Ben Adler (@benadler) May 2, 2025").
+_POST_SIGNATURE = re.compile(r"^[ \t]*[―—–-][ \t]*([^\n(@]{2,60}?)[ \t]*\(@\w{1,30}\)[^\n]*$", re.MULTILINE)
 _SIGNED_PARAGRAPH = re.compile(r"^[ \t]*([“”\"][^\n]*[”\"])[ \t\u00a0]*[―—–]", re.MULTILINE)
 
 
@@ -129,6 +132,25 @@ def quote_dash(ctx: DocumentContext) -> None:
                             cue_lemma="―"))
 
 
+def signed_posts(ctx: DocumentContext) -> None:
+    """An embedded post and the line that signs it with its author's name and handle: the post
+    is the author's words, quotation marks or not."""
+    text = ctx.text
+    for m in _POST_SIGNATURE.finditer(text):
+        post_end = m.start()
+        while post_end > 0 and text[post_end - 1].isspace():
+            post_end -= 1
+        post_start = text.rfind("\n", 0, post_end) + 1
+        name_start, name_end = m.span(1)
+        if post_end <= post_start or ctx.in_skip(post_start) or not written_like_a_name(m.group(1)):
+            continue
+        if any(a.content_start <= post_start < a.content_end for a in ctx.found):
+            continue
+        dash = next_non_space(text, m.start())
+        ctx.add(Attribution(cue=[(dash, dash + 1)], content=[(post_start, post_end)],
+                            source=[(name_start, name_end)], rule=QUOTE_DASH, cue_lemma="―"))
+
+
 def signature_name(text: str, start: int, settings: ExtractionSettings) -> str:
     """The name a dash signs with: up to the end of its line, or to the first comma when a
     place, a date or a description follows ("Ana Ruiz, Port Town, May 4, 2019")."""
@@ -201,4 +223,5 @@ DOCUMENT_PASSES: tuple[DocumentPass, ...] = (
     DocumentPass((SPEAKER_LABEL,), speaker_labels),
     DocumentPass((SPEAKER_LABEL,), named_colon_quotes),
     DocumentPass((QUOTE_DASH,), quote_dash),
+    DocumentPass((QUOTE_DASH,), signed_posts),
 )

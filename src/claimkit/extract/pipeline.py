@@ -1,6 +1,8 @@
 """From a parsed article to its claims: candidates -> filter -> tails cut -> claims (pure, no I/O)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from spacy.tokens import Doc
 
 from claimkit.extract.attribution import find_candidates
@@ -19,7 +21,7 @@ def extract_docs(article: Article, doc: Doc, settings: ExtractionSettings = DEFA
     skip = list(article.boilerplate)
     candidates, quotes = find_candidates(doc, skip, article.text, settings)
     builder = ClaimBuilder(article, doc, quotes, EXTRACTOR_VERSION, settings)
-    chosen = choose_attributions(doc, candidates, quotes, article.text, settings)
+    chosen = choose_attributions(doc, candidates, quotes, article.text, settings, skip)
     attributed = [builder.attribution_claim(att, p) for att, p in chosen]
     taken = [sp for c in attributed for sp in (*c.content, *c.source, *c.cue)]
     assertions = builder.assertion_claims(taken, article.boilerplate)
@@ -28,13 +30,16 @@ def extract_docs(article: Article, doc: Doc, settings: ExtractionSettings = DEFA
 
 
 def choose_attributions(doc: Doc, candidates: list[Attribution], quotes: list[Span], text: str,
-                        settings: ExtractionSettings = DEFAULTS) -> list[tuple[Attribution, float]]:
+                        settings: ExtractionSettings = DEFAULTS,
+                        skip: Sequence[Span] = ()) -> list[tuple[Attribution, float]]:
     """The filter's choice among the rules' candidates, each without the tail the speaker did not
     say (``tails.py``), plus quoted paragraphs that continue a known speaker (these need the
-    chosen attributions, so they come after the filter)."""
+    chosen attributions, so they come after the filter; a quotation in a boilerplate line, such
+    as a pull quote repeating the article, continues no one)."""
     geometry = TextGeometry(text, settings)
     chosen = select(candidates, doc, quotes, text, settings=settings,
                     reshape=lambda kept: cut_tails(kept, doc, quotes, text, geometry))
-    follow = quotes_after_speaker(text, quotes, [a for a, _ in chosen], settings)
+    quotes_in_text = [q for q in quotes if not any(s <= q[0] < e for s, e in skip)]
+    follow = quotes_after_speaker(text, quotes_in_text, [a for a, _ in chosen], settings)
     return sorted(chosen + [(a, settings.follow_confidence) for a in follow],
                   key=lambda x: (x[0].content_start, x[0].content_end))
