@@ -313,6 +313,12 @@ def test_a_headline_label_is_not_a_transcript_turn():
                      "GUEST": ["Yes, in May."]}
 
 
+@pytest.mark.parametrize("label", ["Letters", "Editorial", "Obituary", "Update", "Q&A"])
+def test_a_format_label_heading_the_piece_is_no_speaker(label):
+    text = f"{label}: The harbour tunnel is a waste of money\n\nThe council approved the tunnel in 2019."
+    assert [c for c in attributed(extract_text(text)) if c.rule == "speaker-label"] == []
+
+
 def test_an_interview_answers_belong_to_the_interviewee_and_format_labels_name_no_one():
     text = ("Q&A: The engineer who wants to rebuild the harbour\n\n"
             "Mirela Costa has spent 20 years building tunnels. We asked her about the project.\n\n"

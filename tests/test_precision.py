@@ -157,6 +157,36 @@ def test_contents_that_state_nothing():
     assert states_nothing("to comment on the matter for this story")
     assert not states_nothing("to comment on a plan that will cost $3 billion")
     assert not states_nothing("that the statement was false")
+    assert states_nothing("not to be named") and states_nothing("not to be identified because she feared reprisals")
+    assert not states_nothing("not to be trusted with the budget")
+
+
+def test_a_request_for_anonymity_is_no_claim():
+    text = ("One neighbour, who asked not to be named, said she heard a loud bang and saw the van "
+            "speed away.")
+    claims = attributed(text)
+    assert [c.text for c in claims if "named" in c.text] == []
+    assert any("saw the van speed away" in c.text for c in claims)
+
+
+def test_a_clause_closed_by_a_colon_before_the_cue_is_the_writers():
+    text = ("The mayor claims the tunnel will pay for itself within a decade. That is simply not "
+            "true: the council's own report shows tolls will cover less than half of the cost.")
+    shown, = [c for c in attributed(text) if c.cue_lemma == "show"]
+    assert shown.text == "tolls will cover less than half of the cost"
+
+
+def test_a_quotation_split_around_its_cue_by_commas_is_still_one_content():
+    text = "\u201cWe are not finished,\u201d the coach said, \u201cand we will be back next year.\u201d"
+    c, = attributed(text)
+    assert "We are not finished" in c.text and "back next year" in c.text
+
+
+def test_what_follows_a_verbs_colon_is_not_read_as_its_object():
+    text = "Senator Ben Adler posted on X: \u201cAnother company squeezed by energy prices. We need action now.\u201d"
+    c, = attributed(text)
+    assert (c.rule, c.speaker) == ("verb-colon", "Senator Ben Adler")
+    assert c.text == "\u201cAnother company squeezed by energy prices. We need action now.\u201d"
 
 
 # --- the speaker meant ---------------------------------------------------------------------------

@@ -70,10 +70,19 @@ def clause_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list
     """X said (that) CONTENT / CONTENT, X said: the complement clauses (not the subject's own)."""
     subj_ids = {t.i for t in subj.subtree} if subj is not None else set()
     comps = [c for c in tok.children if c.dep_ in CONTENT_CLAUSE_DEPS and c.i not in subj_ids]
+    if any(c.i > tok.i for c in comps):
+        # "That is not true: the report shows tolls will cover …": a clause closed by a colon or
+        # a semicolon before the cue clause is the writer's, not part of what the cue reports
+        comps = [c for c in comps if c.i > tok.i or not _closed_before_cue(c)]
     if not comps:
         return None
     geometry = ctx.geometry
     return [geometry.extend_to_quotes(geometry.through_colon(subtree_span(c), tok)) for c in comps]
+
+
+def _closed_before_cue(clause: Token) -> bool:
+    after = clause.right_edge.i + 1
+    return after < len(clause.doc) and clause.doc[after].text in (":", ";")
 
 
 def _first_object(tok: Token) -> Token | None:
@@ -240,6 +249,12 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
     # an object that holds its own verb is no reading: "the hunt that he's been railing against"
     readings = [(content, rule) for content, rule in readings
                 if content and not (rule in (VERB_OBJECT, VERB_PREP) and any(s <= tok.idx < e for s, e in content))]
+    # "posted on X: “…”": what follows the verb's colon is what was said; an object or a
+    # preposition read across that colon is the parse running on into it
+    colon = next((c for c, rule in readings if rule == VERB_COLON), None)
+    if colon is not None:
+        readings = [(content, rule) for content, rule in readings
+                    if rule not in (VERB_OBJECT, VERB_PREP) or content[-1][1] <= colon[0][0]]
     if not readings:
         return
     content, rule = readings[0]
