@@ -169,6 +169,17 @@ def test_a_request_for_anonymity_is_no_claim():
     assert any("saw the van speed away" in c.text for c in claims)
 
 
+@pytest.mark.parametrize("dateline", ["PORT TOWN (Valley Wire) - ", "LONDON, March 3 (Reuters) \u2014 ",
+                                      "WASHINGTON (AP) \u2014 "])
+def test_a_wire_dateline_is_not_part_of_a_content(dateline):
+    said, = attributed(f"{dateline}The Port Town council is considering tolls of up to 5 dollars for "
+                       "the new harbour tunnel, two people familiar with the plans said on Tuesday.")
+    assert said.text == "The Port Town council is considering tolls of up to 5 dollars for the new harbour tunnel"
+    stated, = extract_text(f"{dateline}The Senate passed a bill on Tuesday that would raise the "
+                           "minimum wage to 15 dollars by 2028.")
+    assert stated.text.startswith("The Senate passed a bill")
+
+
 def test_a_clause_closed_by_a_colon_before_the_cue_is_the_writers():
     text = ("The mayor claims the tunnel will pay for itself within a decade. That is simply not "
             "true: the council's own report shows tolls will cover less than half of the cost.")

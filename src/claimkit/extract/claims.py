@@ -18,7 +18,7 @@ from claimkit.extract.cues import data_text
 from claimkit.extract.quotes import inside
 from claimkit.extract.rule_names import ASSERTION
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
-from claimkit.extract.spans import SpanIndex
+from claimkit.extract.spans import SpanIndex, after_dateline
 from claimkit.extract.speakers import Speaker, SpeakerResolver
 from claimkit.model import Article, Claim, Kind, Span, SpeakerType, claim_id_for, span_text
 
@@ -95,7 +95,7 @@ class ClaimBuilder:
         skip_index = SpanIndex([(sp, None) for sp in skip])
         out = []
         for sent in self.doc.sents:
-            s, e = _trimmed(self.text, sent.start_char, sent.end_char)
+            s, e = after_dateline(self.text, _trimmed(self.text, sent.start_char, sent.end_char))
             root = sent.root
             # A sentence whose main verb belongs to an attribution ("X said …") is that
             # attribution, not the article's own statement.

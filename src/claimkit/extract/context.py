@@ -10,7 +10,7 @@ from claimkit.extract.candidate import Attribution
 from claimkit.extract.geometry import TextGeometry
 from claimkit.extract.senses import discourse_marker_spans, is_only_a_time, states_nothing
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
-from claimkit.extract.spans import trim
+from claimkit.extract.spans import after_dateline, trim
 from claimkit.model import Span
 
 
@@ -48,6 +48,8 @@ class DocumentContext:
         anything; also propose the longer reading when a quotation resumes after the cue."""
         text = self.text
         content = distinct([c for c in (trim(text, sp) for sp in att.content) if c])
+        if content:
+            content[0] = after_dateline(text, content[0])
         source = distinct([c for c in (trim(text, sp) for sp in att.source) if c])
         if not content or sum(e - s for s, e in content) < self.settings.min_content_chars:
             return

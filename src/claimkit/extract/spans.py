@@ -1,6 +1,7 @@
 """Character spans: from tokens to ``(start, end)`` offsets, trimmed and cut."""
 from __future__ import annotations
 
+import re
 import bisect
 from collections.abc import Iterable
 
@@ -85,3 +86,18 @@ class SpanIndex:
         lo = bisect.bisect_left(self.starts, start - self.longest)
         hi = bisect.bisect_left(self.starts, end)
         return [it for it in self.items[lo:hi] if it[0][1] > start]
+
+
+# A wire dateline opening a paragraph: the place in capitals, perhaps a state or a date, perhaps
+# the agency in brackets, then a dash ("PORT TOWN (Valley Wire) - ", "LONDON, March 3 (Reuters) —").
+DATELINE = re.compile(r"[A-Z][A-Z'’.-]+(?:[ -][A-Z][A-Z'’.-]+){0,3}(?:,\s*[A-Z][A-Za-z.]*(?:\s+\d{1,2})?)?"
+                      r"\s*(?:\([^)\n]{2,40}\))?\s*[-—–]{1,2}\s+")
+
+
+def after_dateline(text: str, span: Span) -> Span:
+    """A span that opens a paragraph, starting after the paragraph's dateline if it has one."""
+    s, e = span
+    if s > 0 and text[s - 1] != "\n":
+        return span
+    m = DATELINE.match(text, s, e)
+    return (m.end(), e) if m and m.end() < e else span
