@@ -273,6 +273,31 @@ def test_a_closing_citing_participle_belongs_to_whoever_can_cite(text, citer):
     assert [c.speaker for c in cited] == [citer]
 
 
+@pytest.mark.parametrize("text, name", [
+    ("Sergeant Ana Ruiz said the van had not stopped.", "Ana Ruiz"),
+    ("Chief executive Ana Ruiz blamed higher energy costs.", "Ana Ruiz"),
+])
+def test_a_title_before_a_name_makes_a_person_when_the_tagger_misses_it(text, name):
+    doc = load_pipeline()(text)
+    doc.ents = [SpacySpan(doc, 0, 3, label="WORK_OF_ART")]  # the tagger's miss, set by hand
+    end = text.index(name) + len(name)
+    speaker = SpeakerResolver(doc, text).resolve([(0, end)], [])
+    assert (speaker.canonical, speaker.type) == (name, SpeakerType.PERSON)
+
+
+def test_they_is_the_plural_subject_of_the_sentence_before():
+    text = ("The researchers, led by a team in Lisbon, followed 40,000 adults for twelve years. They "
+            "found that coffee drinkers were 21 percent less likely to develop liver disease.")
+    found, = [c for c in attributed(text) if c.cue_lemma == "find"]
+    assert (found.speaker, found.speaker_canonical) == ("They", "The researchers")
+
+
+def test_they_with_no_plural_subject_before_stays_a_pronoun():
+    text = "The mayor spoke on Monday. They said the bridge would reopen in May."
+    said, = [c for c in attributed(text) if "bridge" in c.text]
+    assert said.speaker_type == SpeakerType.PRONOUN
+
+
 @pytest.mark.parametrize("label", [None, "PRODUCT", "WORK_OF_ART"])
 def test_a_name_no_person_or_organisation_backs_gets_no_canonical_name(label):
     text = "Vallemare Riserva said the harvest was poor."

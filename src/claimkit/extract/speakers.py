@@ -56,6 +56,19 @@ def titles() -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
+def titled_name(span: SpacySpan) -> str:
+    """The name after a title at the front of the phrase ("Sergeant Ana Ruiz" -> "Ana Ruiz"):
+    one to three capitalised proper nouns ending the phrase; "" when the phrase is not so built."""
+    words = [t for t in span if not t.is_punct]
+    lead = 0
+    while lead < len(words) - 1 and words[lead].lower_ in titles():
+        lead += 1
+    name = words[lead:]
+    if lead == 0 or not 1 <= len(name) <= 3 or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in name):
+        return ""
+    return " ".join(t.text for t in name)
+
+
 def strip_titles(name: str) -> str:
     """Drop leading titles and roles: "Russian President Vladimir Putin" -> "Vladimir Putin"."""
     words = name.strip(" ―—–-,.:;\"'“”‘’").split()
@@ -139,8 +152,30 @@ class SpeakerResolver:
                 person = self.last_person_before(s, earlier)
                 if person is not None:
                     return Speaker(text, person.canonical, SpeakerType.PERSON)
+            if head.lower_ == "they":
+                group = self.plural_subject_before(head)
+                if group is not None:
+                    return Speaker(text, group.canonical, group.type)
             return Speaker(text, text, SpeakerType.PRONOUN)
         return self.classify(span, text)
+
+    def plural_subject_before(self, pronoun: Token) -> Speaker | None:
+        """What "they" stands for: the plural subject of the main clause of the sentence before
+        ("The researchers … followed 40,000 adults. They found …"), or of this sentence's main
+        clause before the pronoun; None when there is none or it is not someone."""
+        sent = pronoun.sent
+        before = self.doc[sent.start - 1].sent if sent.start > 0 else None
+        for clause in (sent, before):
+            if clause is None:
+                continue
+            root = clause.root
+            subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")
+                            and c.tag_ in ("NNS", "NNPS") and c.i < pronoun.i), None)
+            if subject is not None:
+                speaker = self.classify(noun_phrase(subject), noun_phrase(subject).text)
+                return speaker if speaker.type in (SpeakerType.GROUP, SpeakerType.ANONYMOUS,
+                                                   SpeakerType.ORGANIZATION) else None
+        return None
 
     def last_organisation_before(self, pos: int, speakers: list[tuple[int, Speaker]]) -> Speaker | None:
         """What "it" stands for as a speaker: the organisation that is the subject of a clause
@@ -186,6 +221,9 @@ class SpeakerResolver:
             # a TV role; no canonical name is invented for it (one that looks like a person's,
             # untyped, or run into a date by the recogniser, still reads as a person)
             untyped = head.ent_type_ in ("", "PERSON") or (head.ent_type_ in TIME_ENTITIES and not is_a_time(head))
+            name = titled_name(span)
+            if name:  # "Sergeant Ana Ruiz", "Chief executive Ana Ruiz": a title makes it a person
+                return Speaker(text, self.canonical_person(name, span.start_char), SpeakerType.PERSON)
             kind = SpeakerType.PERSON if untyped else SpeakerType.ANONYMOUS
             return Speaker(text, "", kind)
         if head.tag_ in ("NNS",):
