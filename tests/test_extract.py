@@ -419,6 +419,20 @@ def test_a_signed_paragraph_is_one_quote_even_when_its_marks_do_not_pair():
         ("Tom Reyes", "“I would rather walk than wait for what they call “progress” again.”")]
 
 
+@pytest.mark.parametrize("text, quoted", [
+    ("‘We have no choice,’ said Mirela Costa. ‘The company refused every offer.’",
+     ["‘We have no choice,’", "‘The company refused every offer.’"]),
+    ("The firm said it was ‘disappointed’ and that the workers’ union had not called.", ["‘disappointed’"]),
+    ("‘The workers’ union agreed,’ he said.", ["‘The workers’ union agreed,’"]),
+    ("It’s the union’s call, and the boss’s too.", []),  # apostrophes only
+    ("He said “don’t go, it’s ‘ours’ now” to me.", ["“don’t go, it’s ‘ours’ now”"]),  # nested
+])
+def test_quote_regions_read_british_single_marks_and_not_apostrophes(text, quoted):
+    from claimkit.extract.quotes import quote_regions
+
+    assert [text[s:e] for s, e in quote_regions(text)] == quoted
+
+
 def test_unbalanced_quotes_fall_back_gracefully():
     text = ("“This never closes, the spokesman said.\n\n"
             "Officials said the plant would reopen in May. ” Stray marks ” everywhere “")

@@ -285,6 +285,24 @@ def test_a_title_before_a_name_makes_a_person_when_the_tagger_misses_it(text, na
     assert (speaker.canonical, speaker.type) == (name, SpeakerType.PERSON)
 
 
+def test_a_live_blog_time_stamp_is_not_part_of_the_speaker():
+    text = "Live updates\n10:15 Island Lines says it will run a reduced timetable during the strike."
+    said, = attributed(text)
+    assert said.speaker == "Island Lines"
+
+
+def test_names_after_a_title_are_known_and_pronouns_follow_the_last_speaker():
+    text = ("Governor Ana Ruiz and her challenger, state senator Tom Reyes, clashed over school "
+            "funding on Tuesday.\n"
+            "Ruiz said the state had raised teacher pay by 9 percent since 2022. She accused Reyes "
+            "of voting against every education budget.\n"
+            "Reyes rejected that. He said the governor had cut rural school transport.")
+    canonical = {" ".join(c.text.split()[:2]): c.speaker_canonical for c in attributed(text)}
+    assert canonical["the state"] == "Ana Ruiz"
+    assert canonical["Reyes of"] == "Ana Ruiz"  # "She accused Reyes of …"
+    assert canonical["the governor"] == "Tom Reyes"  # "He", after "Reyes" spoke
+
+
 def test_they_is_the_plural_subject_of_the_sentence_before():
     text = ("The researchers, led by a team in Lisbon, followed 40,000 adults for twelve years. They "
             "found that coffee drinkers were 21 percent less likely to develop liver disease.")

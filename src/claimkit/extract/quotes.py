@@ -20,7 +20,15 @@ STRAIGHT = '"'
 # Quotes longer than this are almost always a pairing error (a missed closing mark).
 MAX_QUOTE_CHARS = DEFAULTS.max_quote_chars
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+SINGLE_OPENING, SINGLE_CLOSING = "‘", "’"
 _OPEN_MARK = re.compile("''|[" + re.escape(OPENING + STRAIGHT) + "]")
+# An article that quotes with single marks (British style) and has no double ones: there ‘ opens
+# a quotation. Where double marks quote, single ones are nested quotes and titles.
+_OPEN_MARK_SINGLE_STYLE = re.compile("''|[" + re.escape(OPENING + STRAIGHT) + "]|(?<![\\w’'])‘")
+_DOUBLE_MARK = re.compile("''|[" + re.escape(OPENING + CLOSING + STRAIGHT) + "]")
+# A closing single mark ends a quotation where no letter follows it ("don’t" is an apostrophe)
+# and it is not a plural possessive before a lower-case word ("the workers’ union").
+_SINGLE_CLOSE = re.compile(r"(?<=\S)’(?![\w])(?!(?<=s’) [a-z])")
 _AFTER_OPEN = re.compile("[" + re.escape(CLOSING + STRAIGHT) + "\n]")
 
 
@@ -30,11 +38,13 @@ def _paragraph_end(text: str, start: int) -> int:
 
 
 def quote_regions(text: str) -> list[Span]:
-    """Spans (including the marks) of double-quoted passages, in text order, non-overlapping."""
+    """Spans (including the marks) of quoted passages, in text order, non-overlapping: double
+    marks, two apostrophes, and single marks in an article that uses no double ones."""
     regions: list[Span] = []
+    opening = _OPEN_MARK if _DOUBLE_MARK.search(text) else _OPEN_MARK_SINGLE_STYLE
     i = 0
     while True:
-        m = _OPEN_MARK.search(text, i)  # jump from mark to mark: most characters are not quotes
+        m = opening.search(text, i)  # jump from mark to mark: most characters are not quotes
         if m is None:
             break
         i = m.start()
@@ -44,6 +54,10 @@ def quote_regions(text: str) -> list[Span]:
             close = text.find("''", i + 2, min(len(text), i + MAX_QUOTE_CHARS))
             if 0 < close <= _paragraph_end(text, i):
                 end = close + 2
+        elif m.group() == SINGLE_OPENING:
+            # British style: ‘…’ for a quotation
+            close = _SINGLE_CLOSE.search(text, i + 1, min(_paragraph_end(text, i), i + MAX_QUOTE_CHARS))
+            end = close.end() if close else None
         else:
             end = _closing_mark(text, i)
         if end is not None:

@@ -69,6 +69,20 @@ def titled_name(span: SpacySpan) -> str:
     return " ".join(t.text for t in name)
 
 
+def titled_full_names(doc: Doc) -> list[tuple[int, str]]:
+    """Names of two or three capitalised proper nouns right after a title word, with offsets."""
+    found = []
+    for tok in doc:
+        if tok.lower_ not in titles() or tok.i + 2 >= len(doc) or doc[tok.i + 1].lower_ in titles():
+            continue
+        end = tok.i + 1
+        while end < len(doc) and end - tok.i <= 3 and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
+            end += 1
+        if end - tok.i - 1 >= 2:
+            found.append((doc[tok.i + 1].idx, doc[tok.i + 1:end].text))
+    return found
+
+
 def strip_titles(name: str) -> str:
     """Drop leading titles and roles: "Russian President Vladimir Putin" -> "Vladimir Putin"."""
     words = name.strip(" ―—–-,.:;\"'“”‘’").split()
@@ -93,14 +107,16 @@ class SpeakerResolver:
 
     @staticmethod
     def _full_names(doc: Doc) -> list[tuple[int, str]]:
-        """Every person named in full (two words or more), with the offset where it appears."""
+        """Every person named in full (two words or more), with the offset where it appears: the
+        tagger's PERSON entities, and names after a title ("Governor Ana Ruiz") it may miss."""
         names = []
         for ent in entity_index(doc).ents:
             if ent.label_ == "PERSON":
                 name = strip_titles(ent.text)
                 if len(name.split()) >= 2:
                     names.append((ent.start_char, name))
-        return names
+        names += titled_full_names(doc)
+        return sorted(set(names))
 
     def canonical_person(self, name: str, pos: int) -> str:
         """"Putin" -> "Vladimir Putin" when the article names him in full (before, else after)."""
@@ -206,7 +222,9 @@ class SpeakerResolver:
         noun_type = speaker_nouns().get(head.lemma_.lower())
         if person is not None and (person.start <= head.i < person.end or noun_type is None):
             return Speaker(text, self.canonical_person(person.text, span.start_char), SpeakerType.PERSON)
-        if head.pos_ == "PROPN" and self.is_known_person(head.text):
+        # a surname the article gives in full elsewhere, whatever the tagger made of it here
+        # ("Reyes rejected that": tagged a plural noun and an organisation)
+        if (head.pos_ == "PROPN" or head.text[:1].isupper()) and self.is_known_person(head.text):
             return Speaker(text, self.canonical_person(head.text, span.start_char), SpeakerType.PERSON)
         if noun_type in (SpeakerType.ANONYMOUS, SpeakerType.GROUP):
             return Speaker(text, _capitalise(text), noun_type)

@@ -3,11 +3,12 @@ complements. Parse facts only; what counts as content is decided in ``rules.py``
 from __future__ import annotations
 
 import bisect
+import re
 
 from spacy.tokens import Doc, Token
 
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
-from claimkit.extract.speakers import speaker_nouns
+from claimkit.extract.speakers import is_a_time, speaker_nouns
 from claimkit.model import Span
 
 # Subjects that carry no source: "it was reported that …", "there are claims that …".
@@ -27,6 +28,7 @@ SPEAKING_PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you", "who"})
 FINITE_TAGS = ("VBD", "VBZ", "VBP")
 # Clauses that may open a sentence and that a parse can hang on the subject that follows.
 LEFT_CLAUSE_DEPS = frozenset({"advcl", "acl", "relcl", "parataxis", "dep"})
+_CLOCK = re.compile(r"\d{1,2}[:.]\d{2}")
 _BREAKS_KEY = "claimkit_line_breaks"  # Doc.user_data: token indices of line breaks
 
 
@@ -76,6 +78,9 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
     # a lower-case word tagged as a name in front of one is a mis-tagged verb ("… but echo
     # Mann's concerns"), not part of the name
     while len(block) > 1 and block[0] is not subj and _mistagged_name_word(block[0]):
+        block = block[1:]
+    # a live blog's time stamp opening the line ("10:15 Island Lines says …")
+    while len(block) > 1 and block[0] is not subj and (is_a_time(block[0]) or _CLOCK.fullmatch(block[0].text)):
         block = block[1:]
     return block or [subj]
 
