@@ -7,6 +7,7 @@ a cycle between two outputs) fails here before it lands.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,31 @@ def test_the_private_import_check_sees_one(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("import os\nfrom claimkit.engines.local import _describe, run_extraction\n")
     assert private_imports(sample) == [f"{sample}:2: claimkit.engines.local._describe"]
+
+
+# spaCy makes a new Token object on every access, so ``tok.head is tok`` is never true: tokens
+# are compared by index. Names that hold tokens in the extractor:
+TOKEN_NAMES = r"(tok|token|subj|verb|head|cur|at|t|c|clause|noun|cue|child|root)"
+TOKEN_IDENTITY = re.compile(
+    rf"(\b{TOKEN_NAMES}|\w+\[-?\d+\])(\.head)?\s+is\s+(not\s+)?{TOKEN_NAMES}(\.head)?\b(?!\s*\()")
+
+
+def token_identity_tests(path: Path) -> list[str]:
+    return [f"{path.name}:{n}: {line.strip()}" for n, line in
+            enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if TOKEN_IDENTITY.search(line.split("#")[0])]
+
+
+def test_no_extractor_module_compares_spacy_tokens_by_identity():
+    offenders = [o for f in (PACKAGE / "extract").glob("*.py") for o in token_identity_tests(f)]
+    assert offenders == []
+
+
+def test_the_token_identity_check_sees_one(tmp_path):
+    sample = tmp_path / "x.py"
+    sample.write_text("ok = tok.i == verb.i or x is None\nbad = verb.head is verb\n"
+                      "worse = [t for t in c if t is tok or q is None]\nworst = block[0] is not subj\n")
+    assert [line.split(":")[1] for line in token_identity_tests(sample)] == ["2", "3", "4"]
 
 
 @pytest.mark.slow  # eight fresh interpreters

@@ -303,6 +303,11 @@ def test_names_after_a_title_are_known_and_pronouns_follow_the_last_speaker():
     assert canonical["the governor"] == "Tom Reyes"  # "He", after "Reyes" spoke
 
 
+def test_who_was_told_is_not_the_teller():
+    told, = attributed("The mayor was told that the bridge would close in May.")
+    assert told.speaker != "The mayor"
+
+
 def test_they_is_the_plural_subject_of_the_sentence_before():
     text = ("The researchers, led by a team in Lisbon, followed 40,000 adults for twelve years. They "
             "found that coffee drinkers were 21 percent less likely to develop liver disease.")

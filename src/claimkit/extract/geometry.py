@@ -119,7 +119,7 @@ class TextGeometry:
         clause += [c for c in tok.children if c.dep_ in ("aux", "neg", "advmod", "npadvmod", "dative")]
         # words the parser hangs on the cue from inside the quotation ("…probably not," she
         # said: "not" as the verb's negation) belong to the quotation, not to the cue clause
-        clause = [t for t in clause if t is tok or self.quote_at(t.idx) is None]
+        clause = [t for t in clause if t.i == tok.i or self.quote_at(t.idx) is None]
         lo = min(t.idx for t in clause)
         hi = max(t.idx + len(t.text) for t in clause)
         i = bisect.bisect_left(self.quote_starts, hi)

@@ -139,7 +139,7 @@ def quote_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[
 def parenthetical_reading(ctx: DocumentContext, tok: Token, subj: Token | None) -> list[Span] | None:
     """CONTENT, X said, CONTENT: the cue hangs off the content clause, which is the rest of it."""
     has_complement = any(c.dep_ in ("ccomp", "dobj", "xcomp", "prep", "attr", "acomp") for c in tok.children)
-    if not (tok.dep_ in ("parataxis", "advcl", "ccomp", "conj") and tok.head is not tok
+    if not (tok.dep_ in ("parataxis", "advcl", "ccomp", "conj")
             and tok.head.pos_ in ("VERB", "AUX") and not has_complement):
         return None
     head_span = subtree_span(tok.head)
@@ -268,7 +268,7 @@ def verb_cue(ctx: DocumentContext, trigger: Trigger) -> None:
             # content ends where the name begins
             content = [(cs, min(ce, src[0])) for cs, ce in content if cs < src[0]]
             source = [src]
-    cue = token_span([t for t in cue_tokens(tok) if t is tok or geometry.quote_at(t.idx) is None])
+    cue = token_span([t for t in cue_tokens(tok) if t.i == tok.i or geometry.quote_at(t.idx) is None])
     att = Attribution(cue=[cue] if cue else [], content=content, source=source, rule=rule,
                       cue_lemma=tok.lemma_.lower(), cue_token=tok.i,
                       source_root=subj.i if source and subj is not None else None)

@@ -220,7 +220,9 @@ class SpeakerResolver:
         person = next((ent for ent in ents if ent.label_ == "PERSON"), None)
         head = span.root
         noun_type = speaker_nouns().get(head.lemma_.lower())
-        if person is not None and (person.start <= head.i < person.end or noun_type is None):
+        # "The board's chief executive, Dr Mirela Costa": the name in apposition is who speaks
+        named = person is not None and any(t.dep_ == "appos" and t.head.i == head.i for t in person)
+        if person is not None and (person.start <= head.i < person.end or noun_type is None or named):
             return Speaker(text, self.canonical_person(person.text, span.start_char), SpeakerType.PERSON)
         # a surname the article gives in full elsewhere, whatever the tagger made of it here
         # ("Reyes rejected that": tagged a plural noun and an organisation)

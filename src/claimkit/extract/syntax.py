@@ -68,19 +68,19 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
         block = [t for t in block if t.i > commas[-1]]
     # nor does it start or end with punctuation: a closing quote mark the parse hung on the name
     # ('…," Chief Hall said') would put the source inside the quotation
-    while len(block) > 1 and block[0].is_punct and block[0] is not subj:
+    while len(block) > 1 and block[0].is_punct and block[0].i != subj.i:
         block = block[1:]
-    while len(block) > 1 and block[-1].is_punct and block[-1] is not subj:
+    while len(block) > 1 and block[-1].is_punct and block[-1].i != subj.i:
         block = block[:-1]
     # a possessor is named without its "'s" ("Mann's concerns about …": Mann)
-    while len(block) > 1 and block[-1].dep_ == "case" and block[-1] is not subj:
+    while len(block) > 1 and block[-1].dep_ == "case" and block[-1].i != subj.i:
         block = block[:-1]
     # a lower-case word tagged as a name in front of one is a mis-tagged verb ("… but echo
     # Mann's concerns"), not part of the name
-    while len(block) > 1 and block[0] is not subj and _mistagged_name_word(block[0]):
+    while len(block) > 1 and block[0].i != subj.i and _mistagged_name_word(block[0]):
         block = block[1:]
     # a live blog's time stamp opening the line ("10:15 Island Lines says …")
-    while len(block) > 1 and block[0] is not subj and (is_a_time(block[0]) or _CLOCK.fullmatch(block[0].text)):
+    while len(block) > 1 and block[0].i != subj.i and (is_a_time(block[0]) or _CLOCK.fullmatch(block[0].text)):
         block = block[1:]
     return block or [subj]
 
@@ -122,7 +122,7 @@ def find_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token 
     # a second subject in the verb's own paragraph: the parse hung a headline on the verb as
     # well ("Journey to the dark side\nOn May 2, Wikileaks announced …")
     own = next((c for c in subj.head.children
-                if c.dep_ in SUBJECT_DEPS and c is not subj and lo <= c.i <= hi), None)
+                if c.dep_ in SUBJECT_DEPS and c.i != subj.i and lo <= c.i <= hi), None)
     if own is not None:
         return own
     if verb.i <= lo:
@@ -139,7 +139,7 @@ def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Toke
         return None  # "Asked about the plan, the mayor said …": the mayor was asked; by whom is unsaid
     for _ in range(settings.subject_hops):
         for c in cur.children:
-            if c.dep_ in SUBJECT_DEPS and not (c.dep_ == "nsubjpass" and cur is verb):
+            if c.dep_ in SUBJECT_DEPS and not (c.dep_ == "nsubjpass" and cur.i == verb.i):
                 return c
         agent = next((c for c in cur.children if c.dep_ == "agent"), None)
         if agent is not None and any(c.dep_ == "auxpass" for c in cur.children):
@@ -147,7 +147,7 @@ def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Toke
             pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
-        if cur.dep_ in SUBJECT_SHARING_DEPS and cur.head is not cur:
+        if cur.dep_ in SUBJECT_SHARING_DEPS and cur.head.i != cur.i:
             cur = cur.head.head if _cites_for_the_reporter(cur) else cur.head
             continue
         if cur.dep_ == "prep" and cur.head.pos_ in ("VERB", "AUX"):
@@ -236,7 +236,7 @@ def speaker_after_cue(verb: Token) -> Token | None:
     borrows the subject of the clause before; the name is who spoke."""
     if verb.tag_ not in FINITE_TAGS or verb.i == 0 or any(c.dep_ in SUBJECT_DEPS for c in verb.children):
         return None  # "…, citing customs data": a participle's object is what it cites
-    if verb.head is verb or verb.i < verb.head.i or verb.doc[verb.i - 1].text != ",":
+    if verb.head.i == verb.i or verb.i < verb.head.i or verb.doc[verb.i - 1].text != ",":
         return None
     obj = next((c for c in verb.children if c.dep_ in ("dobj", "attr") and c.i > verb.i), None)
     if obj is None or obj.right_edge.i + 1 < verb.sent.end and not verb.doc[obj.right_edge.i + 1].is_punct:

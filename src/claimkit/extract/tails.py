@@ -158,7 +158,7 @@ def _where_tail_hangs(tail: TokenSpan | None, cue: int) -> dict[str, float]:
     if tail is None or not len(tail):
         return {}
     feats = {f"tail_word{i}={t.lower_}": 1.0 for i, t in enumerate([t for t in tail if not t.is_punct][:3])}
-    head = next((t for t in tail if not (tail.start <= t.head.i < tail.end) or t.head is t), None)
+    head = next((t for t in tail if not (tail.start <= t.head.i < tail.end) or t.head.i == t.i), None)
     if head is not None:
         feats[f"tail_hangs_on={'cue' if head.head.i == cue else head.head.pos_}"] = 1.0
         feats["tail_distance"] = float(tail.start - cue)

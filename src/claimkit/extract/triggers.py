@@ -162,7 +162,7 @@ def _matches(nodes: tuple[_Node, ...], bound: list[Token]) -> Iterator[list[Toke
         return
     node = nodes[len(bound)]
     at = bound[node.parent]
-    options = at.children if node.op == ">" else ([at.head] if at.head is not at else [])
+    options = at.children if node.op == ">" else ([at.head] if at.head.i != at.i else [])
     for tok in options:
         if node.accepts(tok) and tok not in bound:
             yield from _matches(nodes, bound + [tok])
