@@ -66,7 +66,7 @@ def test_the_private_import_check_sees_one(tmp_path):
 
 
 # spaCy makes a new Token object on every access, so ``tok.head is tok`` is never true: tokens
-# are compared by index. Names that hold tokens in the extractor:
+# are compared by index. Names that hold tokens in the code:
 TOKEN_NAMES = r"(tok|token|subj|verb|head|cur|at|t|c|clause|noun|cue|child|root)"
 TOKEN_IDENTITY = re.compile(
     rf"(\b{TOKEN_NAMES}|\w+\[-?\d+\])(\.head)?\s+is\s+(not\s+)?{TOKEN_NAMES}(\.head)?\b(?!\s*\()")
@@ -78,8 +78,8 @@ def token_identity_tests(path: Path) -> list[str]:
             if TOKEN_IDENTITY.search(line.split("#")[0])]
 
 
-def test_no_extractor_module_compares_spacy_tokens_by_identity():
-    offenders = [o for f in (PACKAGE / "extract").glob("*.py") for o in token_identity_tests(f)]
+def test_no_module_compares_spacy_tokens_by_identity():
+    offenders = [o for f in PACKAGE.rglob("*.py") for o in token_identity_tests(f)]
     assert offenders == []
 
 
