@@ -255,6 +255,13 @@ def test_a_possessor_is_the_speaker_without_its_s_or_a_mistagged_word_before_it(
     assert c.speaker == "Hallett"
 
 
+def test_a_common_noun_speaker_keeps_its_first_word():
+    # the tagger reads "payday" as a date: still part of who challenged
+    text = "The case began when payday lenders challenged the constitutionality of the funding rule."
+    c, = [c for c in attributed(text) if c.cue_lemma == "challenge"]
+    assert c.speaker == "payday lenders"
+
+
 def test_a_headline_the_parse_hangs_on_the_verb_does_not_hide_its_own_subject():
     text = "Harbour plans\nOn March 3, 2021, the port authority announced the closure of the north pier."
     c, = [c for c in attributed(text) if "north pier" in c.text]

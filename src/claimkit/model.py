@@ -17,7 +17,7 @@ Span = tuple[int, int]
 
 # Bump when extraction output changes: the store keys re-extraction on it. It lives with the
 # data model (not in extract/) so that the store can read it without loading spaCy.
-EXTRACTOR_VERSION = "0.6.1"
+EXTRACTOR_VERSION = "0.6.2"
 
 
 class Kind(str, Enum):

@@ -8,7 +8,7 @@ import re
 from spacy.tokens import Doc, Token
 
 from claimkit.extract.settings import DEFAULTS, ExtractionSettings
-from claimkit.extract.speakers import is_a_time, speaker_nouns
+from claimkit.extract.speakers import speaker_nouns
 from claimkit.model import Span
 
 # Subjects that carry no source: "it was reported that …", "there are claims that …".
@@ -75,12 +75,12 @@ def source_tokens(subj: Token, settings: ExtractionSettings = DEFAULTS) -> list[
     # a possessor is named without its "'s" ("Mann's concerns about …": Mann)
     while len(block) > 1 and block[-1].dep_ == "case" and block[-1].i != subj.i:
         block = block[:-1]
-    # a lower-case word tagged as a name in front of one is a mis-tagged verb ("… but echo
-    # Mann's concerns"), not part of the name
-    while len(block) > 1 and block[0].i != subj.i and _mistagged_name_word(block[0]):
+    # a lower-case word tagged as a name in front of a name is a mis-tagged verb ("… but echo
+    # Mann's concerns"), not part of it ("payday lenders" keeps its "payday")
+    while len(block) > 1 and block[0].i != subj.i and subj.pos_ == "PROPN" and _mistagged_name_word(block[0]):
         block = block[1:]
     # a live blog's time stamp opening the line ("10:15 Island Lines says …")
-    while len(block) > 1 and block[0].i != subj.i and (is_a_time(block[0]) or _CLOCK.fullmatch(block[0].text)):
+    while len(block) > 1 and block[0].i != subj.i and _CLOCK.fullmatch(block[0].text):
         block = block[1:]
     return block or [subj]
 
