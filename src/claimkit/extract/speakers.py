@@ -10,6 +10,10 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy
+from spacy.attrs import LOWER, POS
+from spacy.parts_of_speech import PROPN as PROPN_ID
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from claimkit.extract.cues import data_text
@@ -69,17 +73,28 @@ def titled_name(span: SpacySpan) -> str:
     return " ".join(t.text for t in name)
 
 
+@lru_cache(maxsize=1)
+def title_hashes() -> numpy.ndarray:
+    """The title words as spaCy's string hashes (what ``Doc.to_array(LOWER)`` holds)."""
+    # "the" is stripped from the front of a name but introduces none
+    return numpy.array([get_string_id(t) for t in titles() if t != "the"], dtype=numpy.uint64)
+
+
 def titled_full_names(doc: Doc) -> list[tuple[int, str]]:
     """Names of two or three capitalised proper nouns right after a title word, with offsets."""
+    # found on arrays of hashes and tags: a Token object per word (spaCy builds one on every
+    # access) would cost more than the rest of the extraction of a name
+    attrs = doc.to_array([LOWER, POS])
+    lowers, propn = attrs[:, 0], attrs[:, 1] == PROPN_ID
+    titled = numpy.isin(lowers, title_hashes())
+    starts = numpy.flatnonzero(titled[:-2] & propn[1:-1] & propn[2:] & ~titled[1:-1]) if len(doc) > 2 else []
     found = []
-    for tok in doc:
-        if tok.lower_ not in titles() or tok.i + 2 >= len(doc) or doc[tok.i + 1].lower_ in titles():
-            continue
-        end = tok.i + 1
-        while end < len(doc) and end - tok.i <= 3 and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
+    for i in starts:
+        end = int(i) + 1
+        while end < len(doc) and end - i <= 3 and propn[end] and doc[end].text[:1].isupper():
             end += 1
-        if end - tok.i - 1 >= 2:
-            found.append((doc[tok.i + 1].idx, doc[tok.i + 1:end].text))
+        if end - i - 1 >= 2 and doc[int(i) + 1].text[:1].isupper():
+            found.append((doc[int(i) + 1].idx, doc[int(i) + 1:end].text))
     return found
 
 
