@@ -60,8 +60,8 @@ def speaker_labels(ctx: DocumentContext) -> None:
             continue
         label_end = start + len(line[:colon].rstrip())
         words = text[label_start:label_end].split()
-        if words and (" ".join(words).lower() in format_labels() or words[0].lower() in format_labels()
-                      or words in (["Q"], ["A"])):
+        if words and (" ".join(words).lower() in format_labels() or words in (["Q"], ["A"])
+                      or (words[0].lower() in format_labels() and not written_like_a_name(" ".join(words)))):
             breaks.append(start)  # "Q&A: …", "Update: …", an interviewer's "Q:": nobody's turn
             continue
         if start == 0 and headline_label(words, settings):
