@@ -283,6 +283,7 @@ def test_a_closing_citing_participle_belongs_to_whoever_can_cite(text, citer):
 @pytest.mark.parametrize("text, name", [
     ("Sergeant Ana Ruiz said the van had not stopped.", "Ana Ruiz"),
     ("Chief executive Ana Ruiz blamed higher energy costs.", "Ana Ruiz"),
+    ("Island Power spokesperson Ana Ruiz said crews had worked through the night.", "Ana Ruiz"),
 ])
 def test_a_title_before_a_name_makes_a_person_when_the_tagger_misses_it(text, name):
     doc = load_pipeline()(text)

@@ -61,14 +61,13 @@ def titles() -> frozenset[str]:
 
 
 def titled_name(span: SpacySpan) -> str:
-    """The name after a title at the front of the phrase ("Sergeant Ana Ruiz" -> "Ana Ruiz"):
-    one to three capitalised proper nouns ending the phrase; "" when the phrase is not so built."""
+    """The name after the phrase's last title word ("Sergeant Ana Ruiz", "Island Power
+    spokesperson Ana Ruiz" -> "Ana Ruiz"): one to three capitalised proper nouns ending the
+    phrase; "" when the phrase is not so built."""
     words = [t for t in span if not t.is_punct]
-    lead = 0
-    while lead < len(words) - 1 and words[lead].lower_ in titles():
-        lead += 1
-    name = words[lead:]
-    if lead == 0 or not 1 <= len(name) <= 3 or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in name):
+    last_title = max((i for i, t in enumerate(words[:-1]) if t.lower_ in titles()), default=-1)
+    name = words[last_title + 1:]
+    if last_title < 0 or not 1 <= len(name) <= 3 or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in name):
         return ""
     return " ".join(t.text for t in name)
 
@@ -246,6 +245,10 @@ class SpeakerResolver:
         if noun_type in (SpeakerType.ANONYMOUS, SpeakerType.GROUP):
             return Speaker(text, _capitalise(text), noun_type)
         org = next((ent for ent in ents if ent.label_ in ORG_ENTS), None)
+        name = titled_name(span) if head.pos_ == "PROPN" and head.ent_type_ not in ORG_ENTS else ""
+        if name:  # a title makes a person ("Sergeant Ana Ruiz"), for whomever she speaks
+            # ("Island Power spokesperson Ana Ruiz")
+            return Speaker(text, self.canonical_person(name, span.start_char), SpeakerType.PERSON)
         if head.lower_ == "both" or any(t.lower_ == "both" for t in span[:1]):
             return Speaker(text, _capitalise(text), SpeakerType.GROUP)
         if org is not None or noun_type == SpeakerType.ORGANIZATION:
@@ -256,9 +259,6 @@ class SpeakerResolver:
             # a TV role; no canonical name is invented for it (one that looks like a person's,
             # untyped, or run into a date by the recogniser, still reads as a person)
             untyped = head.ent_type_ in ("", "PERSON") or (head.ent_type_ in TIME_ENTITIES and not is_a_time(head))
-            name = titled_name(span)
-            if name:  # "Sergeant Ana Ruiz", "Chief executive Ana Ruiz": a title makes it a person
-                return Speaker(text, self.canonical_person(name, span.start_char), SpeakerType.PERSON)
             kind = SpeakerType.PERSON if untyped else SpeakerType.ANONYMOUS
             return Speaker(text, "", kind)
         if head.tag_ in ("NNS",):
