@@ -255,6 +255,25 @@ def test_a_possessor_is_the_speaker_without_its_s_or_a_mistagged_word_before_it(
     assert c.speaker == "Hallett"
 
 
+def test_a_possessor_before_a_finding_the_tagger_calls_a_verb_is_its_source():
+    from spacy.tokens import Doc
+
+    from claimkit.extract.syntax import parsed_subject
+
+    # the misreading seen on a real page, set by hand: "’s" a bare marker and "finding" a verb
+    # whose object the tagger made it, with the minister as its clause's subject
+    words = ["The", "minister", "faced", "criticism", "amid", "the", "audit", "office", "’s",
+             "finding", "that", "the", "tender", "broke", "rules", "."]
+    tags = ["DT", "NN", "VBD", "NN", "IN", "DT", "NN", "NN", "POS", "VBG", "IN", "DT", "NN", "VBD", "NNS", "."]
+    pos = ["DET", "NOUN", "VERB", "NOUN", "ADP", "DET", "NOUN", "NOUN", "PART", "VERB", "SCONJ", "DET",
+           "NOUN", "VERB", "NOUN", "PUNCT"]
+    heads = [1, 2, 2, 2, 2, 7, 7, 4, 2, 2, 13, 12, 13, 9, 13, 2]
+    deps = ["det", "nsubj", "ROOT", "dobj", "prep", "det", "compound", "pobj", "punct", "dobj", "mark",
+            "det", "nsubj", "ccomp", "dobj", "punct"]
+    doc = Doc(load_pipeline().vocab, words=words, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert parsed_subject(doc[9]).text == "office"
+
+
 def test_a_common_noun_speaker_keeps_its_first_word():
     # the tagger reads "payday" as a date: still part of who challenged
     text = "The case began when payday lenders challenged the constitutionality of the funding rule."

@@ -134,6 +134,9 @@ def find_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token 
 def parsed_subject(verb: Token, settings: ExtractionSettings = DEFAULTS) -> Token | None:
     """The verb's subject, inherited through xcomp / conj / participle clauses when it has none."""
     cur = verb
+    if verb.tag_ == "VBG" and verb.i >= 2 and verb.doc[verb.i - 1].tag_ == "POS" and \
+            verb.doc[verb.i - 2].pos_ in ("NOUN", "PROPN"):
+        return verb.doc[verb.i - 2]  # "the committee's finding that …": a noun, and whose it is
     if verb.tag_ == "VBN" and verb.dep_ in ("advcl", "acl") and verb.i < verb.head.i and \
             not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
         return None  # "Asked about the plan, the mayor said …": the mayor was asked; by whom is unsaid
