@@ -248,11 +248,23 @@ def test_a_name_the_recogniser_ran_into_a_date_is_still_the_speaker():
     assert speaker.type == SpeakerType.PERSON
 
 
-def test_a_possessor_is_the_speaker_without_its_s_or_a_mistagged_word_before_it():
-    text = ("Some engineers are kinder to the study's cost figures, but echo Hallett's doubts "
-            "about the safety of the dam.")
-    c, = [c for c in attributed(text) if "safety of the dam" in c.text]
-    assert c.speaker == "Hallett"
+@pytest.mark.parametrize("text, fragment, speaker", [
+    # a possessor without its 's, and without a lower-case word the tagger took for a name
+    ("Some engineers are kinder to the study's cost figures, but echo Hallett's doubts about the "
+     "safety of the dam.", "safety of the dam", "Hallett"),
+    # a common noun keeps its first word, even one the tagger reads as a date
+    ("The case began when payday lenders challenged the constitutionality of the funding rule.",
+     "constitutionality", "payday lenders"),
+    # a headline the parse hung on the verb does not hide the paragraph's own subject
+    ("Harbour plans\nOn March 3, 2021, the port authority announced the closure of the north pier.",
+     "north pier", "the port authority"),
+    # a live blog's time stamp is not part of the speaker
+    ("Live updates\n10:15 Island Lines says it will run a reduced timetable during the strike.",
+     "reduced timetable", "Island Lines"),
+])
+def test_the_speaker_is_the_phrase_meant(text, fragment, speaker):
+    c, = [c for c in attributed(text) if fragment in c.text]
+    assert c.speaker == speaker
 
 
 def test_a_possessor_before_a_finding_the_tagger_calls_a_verb_is_its_source():
@@ -272,19 +284,6 @@ def test_a_possessor_before_a_finding_the_tagger_calls_a_verb_is_its_source():
             "det", "nsubj", "ccomp", "dobj", "punct"]
     doc = Doc(load_pipeline().vocab, words=words, tags=tags, pos=pos, heads=heads, deps=deps)
     assert parsed_subject(doc[9]).text == "office"
-
-
-def test_a_common_noun_speaker_keeps_its_first_word():
-    # the tagger reads "payday" as a date: still part of who challenged
-    text = "The case began when payday lenders challenged the constitutionality of the funding rule."
-    c, = [c for c in attributed(text) if c.cue_lemma == "challenge"]
-    assert c.speaker == "payday lenders"
-
-
-def test_a_headline_the_parse_hangs_on_the_verb_does_not_hide_its_own_subject():
-    text = "Harbour plans\nOn March 3, 2021, the port authority announced the closure of the north pier."
-    c, = [c for c in attributed(text) if "north pier" in c.text]
-    assert c.speaker == "the port authority"
 
 
 @pytest.mark.parametrize("text, citer", [
@@ -310,12 +309,6 @@ def test_a_title_before_a_name_makes_a_person_when_the_tagger_misses_it(text, na
     end = text.index(name) + len(name)
     speaker = SpeakerResolver(doc, text).resolve([(0, end)], [])
     assert (speaker.canonical, speaker.type) == (name, SpeakerType.PERSON)
-
-
-def test_a_live_blog_time_stamp_is_not_part_of_the_speaker():
-    text = "Live updates\n10:15 Island Lines says it will run a reduced timetable during the strike."
-    said, = attributed(text)
-    assert said.speaker == "Island Lines"
 
 
 def test_names_after_a_title_are_known_and_pronouns_follow_the_last_speaker():
