@@ -248,25 +248,6 @@ def test_a_name_the_recogniser_ran_into_a_date_is_still_the_speaker():
     assert speaker.type == SpeakerType.PERSON
 
 
-@pytest.mark.parametrize("text, fragment, speaker", [
-    # a possessor without its 's, and without a lower-case word the tagger took for a name
-    ("Some engineers are kinder to the study's cost figures, but echo Hallett's doubts about the "
-     "safety of the dam.", "safety of the dam", "Hallett"),
-    # a common noun keeps its first word, even one the tagger reads as a date
-    ("The case began when payday lenders challenged the constitutionality of the funding rule.",
-     "constitutionality", "payday lenders"),
-    # a headline the parse hung on the verb does not hide the paragraph's own subject
-    ("Harbour plans\nOn March 3, 2021, the port authority announced the closure of the north pier.",
-     "north pier", "the port authority"),
-    # a live blog's time stamp is not part of the speaker
-    ("Live updates\n10:15 Island Lines says it will run a reduced timetable during the strike.",
-     "reduced timetable", "Island Lines"),
-])
-def test_the_speaker_is_the_phrase_meant(text, fragment, speaker):
-    c, = [c for c in attributed(text) if fragment in c.text]
-    assert c.speaker == speaker
-
-
 def test_a_possessor_before_a_finding_the_tagger_calls_a_verb_is_its_source():
     from spacy.tokens import Doc
 
@@ -415,6 +396,18 @@ def test_asked_opening_a_sentence_has_no_source():
     # "according to" a name that reads as a verb phrase
     ("According to Keeping the Peace, a group of retired judges, the court had ignored three appeals.",
      "ignored three appeals", "Keeping the Peace"),
+    # a possessor without its 's, and without a lower-case word the tagger took for a name
+    ("Some engineers are kinder to the study's cost figures, but echo Hallett's doubts about the "
+     "safety of the dam.", "safety of the dam", "Hallett"),
+    # a common noun keeps its first word, even one the tagger reads as a date
+    ("The case began when payday lenders challenged the constitutionality of the funding rule.",
+     "constitutionality", "payday lenders"),
+    # a headline the parse hung on the verb does not hide the paragraph's own subject
+    ("Harbour plans\nOn March 3, 2021, the port authority announced the closure of the north pier.",
+     "north pier", "the port authority"),
+    # a live blog's time stamp is not part of the speaker
+    ("Live updates\n10:15 Island Lines says it will run a reduced timetable during the strike.",
+     "reduced timetable", "Island Lines"),
 ])
 def test_a_speaker_the_parse_hid_is_found(text, content, speaker):
     c, = [c for c in attributed(text) if content in c.text]
