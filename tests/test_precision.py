@@ -322,6 +322,17 @@ def test_they_with_no_plural_subject_before_stays_a_pronoun():
     assert said.speaker_type == SpeakerType.PRONOUN
 
 
+@pytest.mark.parametrize("text, name, canonical", [
+    ("Harbour Foods said its profit fell by 12 percent.", "Harbour Foods", "Harbour Foods"),
+    ("The Valley Courier said the mayor had resigned.", "The Valley Courier", "Valley Courier"),
+])
+def test_a_name_ending_like_an_organisations_is_one_when_the_tagger_misses_it(text, name, canonical):
+    doc = load_pipeline()(text)
+    doc.ents = []  # the tagger's miss, set by hand
+    speaker = SpeakerResolver(doc, text).resolve([(0, len(name))], [])
+    assert (speaker.canonical, speaker.type) == (canonical, SpeakerType.ORGANIZATION)
+
+
 @pytest.mark.parametrize("label", [None, "PRODUCT", "WORK_OF_ART"])
 def test_a_name_no_person_or_organisation_backs_gets_no_canonical_name(label):
     text = "Vallemare Riserva said the harvest was poor."

@@ -60,12 +60,30 @@ def titles() -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def organisation_name_words() -> frozenset[str]:
+    return frozenset(line.strip().lower() for line in data_text("organisation_name_words.txt").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def _named_like_an_organisation(span: SpacySpan) -> bool:
+    """Capitalised words ending in a word organisations are named with ("Harbour Foods")."""
+    words = [t for t in span if not t.is_punct and t.lower_ not in ("the", "a", "an")]
+    return (len(words) >= 2 and all(t.text[:1].isupper() for t in words)
+            and words[-1].lower_ in organisation_name_words())
+
+
+def _without_article(text: str) -> str:
+    return text[4:] if text[:4].lower() == "the " else text
+
+
 def titled_name(span: SpacySpan) -> str:
     """The name after the phrase's last title word ("Sergeant Ana Ruiz", "Island Power
     spokesperson Ana Ruiz" -> "Ana Ruiz"): one to three capitalised proper nouns ending the
     phrase; "" when the phrase is not so built."""
     words = [t for t in span if not t.is_punct]
-    last_title = max((i for i, t in enumerate(words[:-1]) if t.lower_ in titles()), default=-1)
+    last_title = max((i for i, t in enumerate(words[:-1]) if t.lower_ in titles() and t.lower_ != "the"),
+                     default=-1)
     name = words[last_title + 1:]
     if last_title < 0 or not 1 <= len(name) <= 3 or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in name):
         return ""
@@ -245,6 +263,8 @@ class SpeakerResolver:
         if noun_type in (SpeakerType.ANONYMOUS, SpeakerType.GROUP):
             return Speaker(text, _capitalise(text), noun_type)
         org = next((ent for ent in ents if ent.label_ in ORG_ENTS), None)
+        if org is None and _named_like_an_organisation(span):
+            return Speaker(text, _without_article(text), SpeakerType.ORGANIZATION)
         name = titled_name(span) if head.pos_ == "PROPN" and head.ent_type_ not in ORG_ENTS else ""
         if name:  # a title makes a person ("Sergeant Ana Ruiz"), for whomever she speaks
             # ("Island Power spokesperson Ana Ruiz")
