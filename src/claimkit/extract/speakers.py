@@ -56,13 +56,17 @@ def speaker_nouns() -> dict[str, SpeakerType]:
 
 @lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
-    return frozenset(line.strip().lower() for line in data_text("titles.txt").splitlines()
-                     if line.strip() and not line.startswith("#"))
+    return word_list("titles.txt")
 
 
 @lru_cache(maxsize=1)
 def organisation_name_words() -> frozenset[str]:
-    return frozenset(line.strip().lower() for line in data_text("organisation_name_words.txt").splitlines()
+    return word_list("organisation_name_words.txt")
+
+
+def word_list(name: str) -> frozenset[str]:
+    """A data file of words, one a line, lower-cased; "#" lines are comments."""
+    return frozenset(line.strip().lower() for line in data_text(name).splitlines()
                      if line.strip() and not line.startswith("#"))
 
 
